@@ -1,0 +1,6 @@
+/** @corral/base: the leaf primitives every Corral package shares. */
+export { AssertionError, assert, unreachable } from './assert.js';
+export { ZkCode, ZkError, isZkCode, zkCodeName } from './zk-code.js';
+export { makeZxid, zxidCounter, zxidEpoch, zxidToHex } from './zxid.js';
+export { assertLimit, assertLimitBelow } from './limits.js';
+export type { Zxid } from './zxid.js';
