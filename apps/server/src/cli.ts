@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * The `corral` command. `corral server [--config zoo.cfg]` runs a server in
+ * this process (no wrapper: a signal to this PID reaches the server);
+ * without --config it serves standalone on 127.0.0.1:2181 with data in
+ * ./data. `corral log dump DIR` and `corral snapshot dump DIR` print the
+ * stored log and snapshots.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, parseZooCfg } from './config/zoo-cfg.js';
+import { createLogger } from './logger.js';
+import { CorralServer } from './server.js';
+import { dumpLogCommand, dumpSnapshotCommand } from './storage/inspect.js';
+
+const usage = `usage:
+  corral server [--config zoo.cfg]     run a server (default: standalone on 127.0.0.1:2181, data in ./data)
+  corral log dump DATALOGDIR           print the transaction log
+  corral snapshot dump DATADIR         print the snapshots
+`;
+
+function readMyid(dataDir: string): number | null {
+  const path = join(dataDir, 'myid');
+  if (!existsSync(path)) return null;
+  const text = readFileSync(path, 'utf8').trim();
+  const id = Number(text);
+  if (!Number.isInteger(id) || id < 0 || id > 255) throw new ConfigError('myid', `bad server id "${text}" in ${path}`);
+  return id;
+}
+
+async function runServer(args: string[]): Promise<void> {
+  const logger = createLogger();
+  const configIndex = args.indexOf('--config');
+  let text = '';
+  if (configIndex >= 0) {
+    const file = args[configIndex + 1];
+    if (file === undefined) throw new ConfigError('--config', 'needs a file');
+    text = readFileSync(file, 'utf8');
+  }
+  const probe = parseZooCfg(text, { defaultDataDir: resolve('data') });
+  const config = parseZooCfg(text, { defaultDataDir: resolve('data'), myid: readMyid(probe.dataDir) });
+  for (const key of config.unknownKeys) logger.warn({ key }, 'unknown configuration key ignored');
+  const server = await CorralServer.start(config, logger);
+  process.stdout.write(`corral serving on ${config.clientPortAddress}:${server.port} (data ${config.dataDir})\n`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close().then(() => process.exit(0), (error: unknown) => {
+      logger.error({ error }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, sub, ...rest] = argv;
+  if (command === 'server') return runServer(argv.slice(1));
+  if (command === 'log' && sub === 'dump' && rest[0] !== undefined) return dumpLogCommand(rest[0]);
+  if (command === 'snapshot' && sub === 'dump' && rest[0] !== undefined) return dumpSnapshotCommand(rest[0]);
+  process.stderr.write(usage);
+  process.exitCode = command === undefined || command === '--help' ? 0 : 2;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,257 @@
+/**
+ * The prep stage (ZooKeeper's PrepRequestProcessor): turns a write request
+ * into a deterministic txn, validated against the tree plus the outstanding
+ * changes of writes prepared before it. Failures become ErrorTxns: they
+ * consume a zxid and are logged, exactly as ZooKeeper does, so every
+ * replica sees the same sequence.
+ */
+import { ZkCode, ZkError, type Zxid } from '@corral/base';
+import {
+  checkAcl, containerEphemeralOwner, ephemeralKind, fixupAcl, sequentialName, ttlEphemeralOwner, ttlMaxMs, validatePath, Perms,
+  type ACL, type DataTree, type Id, type MultiSubTxn, type Stat, type Txn, type TxnHeader,
+} from '@corral/data-tree';
+import { OpCode, type ClientRequest } from '@corral/wire';
+import { ChangeRecords, type ChangeRecord } from './change-records.js';
+import { createModeFromFlag } from './create-mode.js';
+
+/** Who is asking: the session and its authenticated ids. */
+export interface PrepContext {
+  readonly sessionId: bigint;
+  readonly cxid: number;
+  readonly authIds: readonly Id[];
+}
+
+/** A write turned into a txn, ready for the log. */
+export interface PreparedTxn {
+  readonly header: TxnHeader;
+  readonly txn: Txn;
+}
+
+const emptyData = new Uint8Array(0);
+const specialPaths = new Set(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']);
+
+function fail(code: ZkCode, path?: string): never {
+  throw new ZkError(code, path === undefined ? {} : { path });
+}
+
+function parentOf(path: string): string {
+  const lastSlash = path.lastIndexOf('/');
+  return lastSlash <= 0 ? '/' : path.slice(0, lastSlash);
+}
+
+function checkAndIncVersion(current: number, expected: number, path: string): number {
+  if (expected !== -1 && expected !== current) fail(ZkCode.BADVERSION, path);
+  // ZOOKEEPER-4743: skip -1 when wrapping from Integer.MIN_VALUE.
+  const next = (current + 1) | 0;
+  return next === -1 ? 0 : next;
+}
+
+/** Prepares writes against the tree plus outstanding changes. */
+export class Prep {
+  readonly changes = new ChangeRecords();
+  private readonly tree: DataTree;
+  private readonly extendedTypesEnabled: boolean;
+
+  constructor(options: { tree: DataTree; extendedTypesEnabled: boolean }) {
+    this.tree = options.tree;
+    this.extendedTypesEnabled = options.extendedTypesEnabled;
+  }
+
+  /** Builds the txn of one write; a KeeperException becomes an ErrorTxn. */
+  prepare(context: PrepContext, request: ClientRequest, zxid: Zxid, timeMs: number): PreparedTxn {
+    const type = request.type === OpCode.create2 ? OpCode.create : request.type;
+    const header: TxnHeader = { sessionId: context.sessionId, cxid: context.cxid, zxid, time: timeMs, type };
+    if (request.type === OpCode.multi) return { header, txn: this.prepareMulti(context, request.ops, header) };
+    try {
+      return { header, txn: this.toTxn(context, request, header) };
+    } catch (error) {
+      if (!(error instanceof ZkError)) throw error;
+      return { header: { ...header, type: OpCode.error }, txn: { type: OpCode.error, err: error.code } };
+    }
+  }
+
+  /** Every op of a multi shares one zxid; the first failure rolls back the rest. */
+  private prepareMulti(context: PrepContext, ops: readonly ClientRequest[], header: TxnHeader): Txn {
+    const touched: string[] = [];
+    for (const op of ops) {
+      if ('path' in op) touched.push(op.path, parentOf(op.path));
+    }
+    const saved = this.changes.save(touched);
+    const txns: MultiSubTxn[] = [];
+    let failed = false;
+    for (const op of ops) {
+      if (failed) {
+        txns.push({ type: OpCode.error, err: ZkCode.RUNTIMEINCONSISTENCY });
+        continue;
+      }
+      try {
+        txns.push(this.toTxn(context, op, header) as MultiSubTxn);
+      } catch (error) {
+        if (!(error instanceof ZkError)) throw error;
+        failed = true;
+        txns.push({ type: OpCode.error, err: error.code });
+        this.changes.rollback(header.zxid, saved);
+      }
+    }
+    return { type: OpCode.multi, txns };
+  }
+
+  private toTxn(context: PrepContext, request: ClientRequest, header: TxnHeader): Txn {
+    switch (request.type) {
+      case OpCode.create:
+      case OpCode.create2:
+      case OpCode.createContainer:
+        return this.create(context, request.type, request.path, request.data, request.acl, request.flags, -1n, header);
+      case OpCode.createTTL:
+        return this.create(context, request.type, request.path, request.data, request.acl, request.flags, request.ttl, header);
+      case OpCode.delete:
+        return this.delete(context, request.path, request.version, header);
+      case OpCode.deleteContainer:
+        return this.deleteContainer(request.path, header);
+      case OpCode.setData:
+        return this.setData(context, request.path, request.data, request.version, header);
+      case OpCode.setACL:
+        return this.setAcl(context, request.path, request.acl, request.version, header);
+      case OpCode.check:
+        return this.check(context, request.path, request.version);
+      default:
+        // Read ops inside a multi (ZooKeeper rejects mixing: MultiOperationRecord decode fails).
+        return fail(ZkCode.BADARGUMENTS);
+    }
+  }
+
+  /** The would-be state of `path` (ZooKeeper's getRecordForPath); NONODE if absent. */
+  recordFor(path: string): ChangeRecord {
+    const outstanding = this.changes.get(path);
+    if (outstanding !== undefined) {
+      if (outstanding.stat === null) fail(ZkCode.NONODE, path);
+      return outstanding;
+    }
+    const node = this.tree.getNode(path);
+    if (node === undefined) return fail(ZkCode.NONODE, path);
+    return { zxid: -1n, path, stat: { ...node.stat }, childCount: node.stat.numChildren, acl: node.acl, data: node.data };
+  }
+
+  private checkAcl(acl: readonly ACL[], perm: number, context: PrepContext, path: string): void {
+    if (!checkAcl(acl, perm, context.authIds)) fail(ZkCode.NOAUTH, path);
+  }
+
+  private validatePath(path: string, sequential = false): void {
+    if (validatePath(path, sequential) !== null) fail(ZkCode.BADARGUMENTS, path);
+  }
+
+  private parentForWrite(path: string): string {
+    if (path.lastIndexOf('/') < 0 || path.includes('\0') || specialPaths.has(path)) fail(ZkCode.BADARGUMENTS, path);
+    return parentOf(path);
+  }
+
+  private create(
+    context: PrepContext, type: number, requestedPath: string, data: Uint8Array, acl: readonly ACL[],
+    flags: number, ttl: bigint, header: TxnHeader,
+  ): Txn {
+    const mode = createModeFromFlag(flags);
+    if (mode === undefined) return fail(ZkCode.BADARGUMENTS, requestedPath);
+    if (mode.ttl && !this.extendedTypesEnabled) fail(ZkCode.UNIMPLEMENTED, requestedPath);
+    if (mode.ttl ? ttl <= 0n || ttl > ttlMaxMs : ttl >= 0n) fail(ZkCode.BADARGUMENTS, requestedPath);
+    if (requestedPath.lastIndexOf('/') < 0 || requestedPath.includes('\0')) fail(ZkCode.BADARGUMENTS, requestedPath);
+    const parentPath = parentOf(requestedPath);
+    const fixed = fixupAcl(acl, context.authIds);
+    if (fixed.code !== ZkCode.OK) fail(fixed.code as ZkCode, requestedPath);
+    const parent = this.recordFor(parentPath);
+    this.checkAcl(parent.acl, Perms.CREATE, context, requestedPath);
+    const parentStat = parent.stat as Stat;
+    const path = mode.sequential ? sequentialName(requestedPath, parentStat.cversion) : requestedPath;
+    this.validatePath(path);
+    const existing = this.changes.get(path);
+    if (existing !== undefined ? existing.stat !== null : this.tree.getNode(path) !== undefined) fail(ZkCode.NODEEXISTS, path);
+    if (ephemeralKind(parentStat.ephemeralOwner) === 'ephemeral') {
+      fail(ZkCode.NOCHILDRENFOREPHEMERALS, path);
+    }
+    const parentCVersion = parentStat.cversion + 1;
+    const ephemeralOwner = mode.container ? containerEphemeralOwner
+      : mode.ttl ? (ttlEphemeralOwner(ttl) ?? 0n)
+      : mode.ephemeral ? context.sessionId : 0n;
+    const zxid = header.zxid;
+    this.changes.add({
+      ...parent, zxid, childCount: parent.childCount + 1,
+      stat: { ...parentStat, cversion: parentCVersion, pzxid: zxid },
+    });
+    const stat: Stat = {
+      czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: header.time, mtime: header.time, version: 0, cversion: 0,
+      aversion: 0, ephemeralOwner, dataLength: data.length, numChildren: 0,
+    };
+    this.changes.add({ zxid, path, stat, childCount: 0, acl: fixed.acl, data });
+    if (type === OpCode.createContainer) return { type: OpCode.createContainer, path, data, acl: fixed.acl, parentCVersion };
+    if (type === OpCode.createTTL) return { type: OpCode.createTTL, path, data, acl: fixed.acl, parentCVersion, ttl };
+    return { type: OpCode.create, path, data, acl: fixed.acl, ephemeral: mode.ephemeral, parentCVersion };
+  }
+
+  private delete(context: PrepContext, path: string, version: number, header: TxnHeader): Txn {
+    const parentPath = this.parentForWrite(path);
+    const parent = this.recordFor(parentPath);
+    this.checkAcl(parent.acl, Perms.DELETE, context, path);
+    const node = this.recordFor(path);
+    checkAndIncVersion((node.stat as Stat).version, version, path);
+    if (node.childCount > 0) fail(ZkCode.NOTEMPTY, path);
+    this.removeRecords(parent, path, header.zxid);
+    return { type: OpCode.delete, path };
+  }
+
+  private deleteContainer(path: string, header: TxnHeader): Txn {
+    const parentPath = this.parentForWrite(path);
+    const node = this.recordFor(path);
+    if (node.childCount > 0) fail(ZkCode.NOTEMPTY, path);
+    if (ephemeralKind((node.stat as Stat).ephemeralOwner) === 'ephemeral') fail(ZkCode.BADVERSION, path);
+    const parent = this.recordFor(parentPath);
+    this.removeRecords(parent, path, header.zxid);
+    return { type: OpCode.deleteContainer, path };
+  }
+
+  private removeRecords(parent: ChangeRecord, path: string, zxid: Zxid): void {
+    this.changes.add({ ...parent, zxid, childCount: parent.childCount - 1, stat: { ...(parent.stat as Stat), pzxid: zxid } });
+    this.changes.add({ zxid, path, stat: null, childCount: 0, acl: [], data: emptyData });
+  }
+
+  private setData(context: PrepContext, path: string, data: Uint8Array, version: number, header: TxnHeader): Txn {
+    this.validatePath(path);
+    const node = this.recordFor(path);
+    this.checkAcl(node.acl, Perms.WRITE, context, path);
+    const stat = node.stat as Stat;
+    const newVersion = checkAndIncVersion(stat.version, version, path);
+    this.changes.add({
+      ...node, zxid: header.zxid, data,
+      stat: { ...stat, version: newVersion, mtime: header.time, mzxid: header.zxid, dataLength: data.length },
+    });
+    return { type: OpCode.setData, path, data, version: newVersion };
+  }
+
+  private setAcl(context: PrepContext, path: string, acl: readonly ACL[], version: number, header: TxnHeader): Txn {
+    this.validatePath(path);
+    const fixed = fixupAcl(acl, context.authIds);
+    if (fixed.code !== ZkCode.OK) fail(fixed.code as ZkCode, path);
+    const node = this.recordFor(path);
+    this.checkAcl(node.acl, Perms.ADMIN, context, path);
+    const stat = node.stat as Stat;
+    const newVersion = checkAndIncVersion(stat.aversion, version, path);
+    this.changes.add({ ...node, zxid: header.zxid, acl: fixed.acl, stat: { ...stat, aversion: newVersion } });
+    return { type: OpCode.setACL, path, acl: fixed.acl, version: newVersion };
+  }
+
+  private check(context: PrepContext, path: string, version: number): Txn {
+    this.validatePath(path);
+    const node = this.recordFor(path);
+    this.checkAcl(node.acl, Perms.READ, context, path);
+    return { type: OpCode.check, path, version: checkAndIncVersion((node.stat as Stat).version, version, path) };
+  }
+
+  /** Ephemerals a closing session owns, counting outstanding changes (PrepRequestProcessor closeSession). */
+  ephemeralsToDelete(sessionId: bigint, zxid: Zxid): string[] {
+    const paths = new Set(this.tree.ephemerals(sessionId));
+    this.changes.forEach((record) => {
+      if (record.stat === null) paths.delete(record.path);
+      else if (record.stat.ephemeralOwner === sessionId) paths.add(record.path);
+    });
+    for (const path of paths) this.changes.add({ zxid, path, stat: null, childCount: 0, acl: [], data: emptyData });
+    return [...paths];
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Assembles a standalone Corral server: storage, recovery, the tree and
+ * watch index, sessions, the request pipeline, the client port and the
+ * periodic work (session expiry, container/TTL cleanup, snapshots). Owns
+ * every timer and handle it creates and releases them in close().
+ */
+import { mkdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { DataTree, WatchManager, decodeTxn, type WatchSink } from '@corral/data-tree';
+import { LevelTxnLog } from '@corral/txn-log';
+import { isFourLetterWord, runFourLetterWord, type ConnectionReport } from './admin/four-letter-words.js';
+import type { ServerConfig } from './config/server-config.js';
+import type { Logger } from './logger.js';
+import { ClientListener } from './net/client-listener.js';
+import { RequestPipeline } from './pipeline/request-pipeline.js';
+import { SessionTable } from './session/session-table.js';
+import { ServerStats } from './stats/server-stats.js';
+import { ContainerManager } from './pipeline/container-manager.js';
+import { Snapshotter } from './storage/snapshotter.js';
+import { openSnapshotStore, recoverTree } from './storage/recovery.js';
+
+/** Limits of the server as a whole. */
+export const sessionsMax = 1_000_000;
+
+/** A running standalone server. */
+export class CorralServer {
+  readonly config: ServerConfig;
+  readonly port: number;
+  private readonly listener: ClientListener;
+  private readonly log: LevelTxnLog;
+  private readonly snapshotter: Snapshotter;
+  private readonly timers: NodeJS.Timeout[];
+  private readonly logger: Logger;
+  private closing: Promise<void> | null = null;
+
+  private constructor(parts: {
+    config: ServerConfig; port: number; listener: ClientListener; log: LevelTxnLog; snapshotter: Snapshotter;
+    timers: NodeJS.Timeout[]; logger: Logger;
+  }) {
+    this.config = parts.config;
+    this.port = parts.port;
+    this.listener = parts.listener;
+    this.log = parts.log;
+    this.snapshotter = parts.snapshotter;
+    this.timers = parts.timers;
+    this.logger = parts.logger;
+  }
+
+  /** Recovers state from disk and starts serving. */
+  static async start(config: ServerConfig, logger: Logger): Promise<CorralServer> {
+    const clock = (): number => Date.now();
+    await mkdir(config.dataDir, { recursive: true });
+    await mkdir(config.dataLogDir, { recursive: true });
+    const log = await LevelTxnLog.open({ dataLogDir: config.dataLogDir, logger });
+    const snapshots = await openSnapshotStore(config.dataDir, logger);
+    const tree = await recoverTree({ log, snapshots, logger, decodeTxn });
+
+    const watches = new WatchManager();
+    const sessions = new SessionTable({ tickTimeMs: config.tickTimeMs, nowMs: clock(), serverId: config.myid ?? 0, sessionsMax });
+    for (const [sessionId, timeoutMs] of tree.sessions()) sessions.add(sessionId, timeoutMs, clock());
+    const stats = new ServerStats(clock());
+    let pipeline: RequestPipeline | null = null;
+    const deliver = (sessionId: bigint, type: number, path: string): void => pipeline?.deliverEvent(sessionId, type, path);
+    const sink: WatchSink = {
+      triggerData: (path, type) => watches.triggerData(path, type, deliver),
+      triggerChild: (path, type) => watches.triggerChild(path, type, deliver),
+      triggerDeleted: (path) => watches.triggerDeleted(path, deliver),
+    };
+    tree.watchSink = sink;
+    const snapshotter = new Snapshotter({ tree, snapshots, log, snapCount: config.snapCount, snapRetainCount: config.snapRetainCount, logger });
+    const fatal = (error: unknown): void => {
+      // The log could not store a txn: never acknowledge it. Exit; restart recovers from what is durable.
+      logger.error({ error }, 'storage failure: refusing to continue');
+      process.exit(2);
+    };
+    pipeline = new RequestPipeline({
+      config, tree, watches, sessions, stats, log, clock, onFatal: fatal,
+      onApplied: (zxid) => snapshotter.onApplied(zxid),
+    });
+    const activePipeline = pipeline;
+
+    const listener: ClientListener = new ClientListener({
+      maxClientCnxns: config.maxClientCnxns,
+      logger,
+      host: {
+        pipeline: activePipeline,
+        maxFrameBytes: config.juteMaxBuffer,
+        isFourLetterWord,
+        runFourLetterWord: (word) => runFourLetterWord(word, {
+          config, tree, watches, sessions, stats, clock,
+          serverState: 'standalone',
+          connections: () => [...listener.connections].map((c): ConnectionReport => ({
+            remoteAddress: c.remoteAddress, remotePort: c.remotePort, sessionId: c.session?.id ?? null,
+            queued: c.queuedCount, received: c.session?.packetsReceived ?? 0, sent: c.session?.packetsSent ?? 0,
+          })),
+          outstandingRequests: () => activePipeline.outstandingCount,
+          storage: () => ({ ...log.stats(), snapshotBytes: snapshotter.lastSnapshotBytes }),
+          openFileDescriptorCount: () => countOpenFileDescriptors(),
+          resetConnectionStats: () => undefined,
+        }),
+        log: (message) => logger.info({}, message),
+      },
+    });
+    const port = await listener.listen(config.clientPort, config.clientPortAddress);
+    const containers = new ContainerManager({ tree, pipeline: activePipeline, clock });
+    const timers = [
+      setInterval(() => activePipeline.tick(clock()), Math.max(10, Math.floor(config.tickTimeMs / 2))),
+      setInterval(() => containers.check(), config.containerCheckIntervalMs),
+    ];
+    for (const timer of timers) timer.unref();
+    return new CorralServer({ config, port, listener, log, snapshotter, timers, logger });
+  }
+
+  /** Stops serving: closes the port and connections, drains the log, closes storage. Idempotent. */
+  close(options: { force?: boolean } = {}): Promise<void> {
+    this.closing ??= (async () => {
+      for (const timer of this.timers) clearInterval(timer);
+      await this.listener.close(options.force ?? false);
+      await this.snapshotter.close();
+      await this.log.close();
+      this.logger.info({}, 'server stopped');
+    })();
+    return this.closing;
+  }
+}
+
+function countOpenFileDescriptors(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}

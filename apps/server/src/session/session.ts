@@ -1,0 +1,69 @@
+/**
+ * One client session: its identity, credentials and the FIFO of requests
+ * whose replies are still owed, in the order they arrived. Replies leave in
+ * that order (ZooKeeper's per-session ordering guarantee).
+ */
+import type { Id } from '@corral/data-tree';
+import type { ClientRequest, ClientResponse, ConnectResponse, ReplyHeader, WatcherEvent } from '@corral/wire';
+
+/** What the session layer needs from a connection, whatever its protocol. */
+export interface ClientTransport {
+  readonly remoteAddress: string;
+  sendConnectResponse(response: ConnectResponse): void;
+  sendReply(header: ReplyHeader, response: ClientResponse | null): void;
+  sendEvent(event: WatcherEvent): void;
+  /** Closes the connection (the session itself lives on until it expires). */
+  close(reason: string): void;
+}
+
+/** A request waiting for its turn to be answered. */
+export interface QueuedRequest {
+  readonly xid: number;
+  readonly type: number;
+  /** For a read: executed when it reaches the head of the queue. */
+  readonly read: ClientRequest | null;
+  /** For a write: set once its txn has been applied. */
+  reply: { header: ReplyHeader; response: ClientResponse | null } | null;
+  readonly receivedAtMs: number;
+}
+
+/** A session and its owed replies. */
+export class Session {
+  readonly id: bigint;
+  readonly passwd: Uint8Array;
+  timeoutMs: number;
+  authIds: Id[];
+  transport: ClientTransport | null = null;
+  /** Set once closeSession or expiry has been prepared: no more requests. */
+  closing = false;
+  /** Expiry bucket (ms) this session sits in, or 0 when not tracked. */
+  expiryBucketMs = 0;
+  readonly queue: QueuedRequest[] = [];
+  // Per-session counters for the `cons` four-letter word.
+  packetsReceived = 0;
+  packetsSent = 0;
+  lastZxid = 0n;
+  lastCxid = 0;
+  lastLatencyMs = 0;
+  minLatencyMs = Number.MAX_SAFE_INTEGER;
+  maxLatencyMs = 0;
+  latencySumMs = 0;
+  latencyCount = 0;
+  readonly establishedAtMs: number;
+
+  constructor(options: { id: bigint; passwd: Uint8Array; timeoutMs: number; nowMs: number }) {
+    this.id = options.id;
+    this.passwd = options.passwd;
+    this.timeoutMs = options.timeoutMs;
+    this.authIds = [{ scheme: 'ip', id: '127.0.0.1' }];
+    this.establishedAtMs = options.nowMs;
+  }
+
+  recordLatency(latencyMs: number): void {
+    this.lastLatencyMs = latencyMs;
+    this.minLatencyMs = Math.min(this.minLatencyMs, latencyMs);
+    this.maxLatencyMs = Math.max(this.maxLatencyMs, latencyMs);
+    this.latencySumMs += latencyMs;
+    this.latencyCount += 1;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Bounded big-endian byte writer and reader for the txn and snapshot
+ * encodings. The reader checks every length against a named limit and the
+ * bytes remaining before allocating, and reports problems as
+ * CorruptDataError (never RangeError).
+ */
+import { assert } from '@corral/base';
+import type { ACL } from './acl.js';
+import { CorruptDataError } from './errors.js';
+import { aclEntriesMax, aclStringBytesMax } from './limits.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Growable writer with a hard maximum size. */
+export class ByteWriter {
+  private buffer: Uint8Array;
+  private view: DataView;
+  private length = 0;
+
+  constructor(
+    private readonly bytesMax: number,
+    initialBytes = 256,
+  ) {
+    this.buffer = new Uint8Array(Math.min(initialBytes, bytesMax));
+    this.view = new DataView(this.buffer.buffer);
+  }
+
+  /** Bytes written so far. */
+  get size(): number {
+    return this.length;
+  }
+
+  private reserve(count: number): number {
+    const at = this.length;
+    const needed = at + count;
+    assert(needed <= this.bytesMax, `encoded size ${needed} over limit ${this.bytesMax}`);
+    if (needed > this.buffer.length) {
+      const grown = new Uint8Array(Math.min(this.bytesMax, Math.max(needed, this.buffer.length * 2)));
+      grown.set(this.buffer.subarray(0, at));
+      this.buffer = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    this.length = needed;
+    return at;
+  }
+
+  u8(value: number): void {
+    this.view.setUint8(this.reserve(1), value);
+  }
+
+  i32(value: number): void {
+    this.view.setInt32(this.reserve(4), value);
+  }
+
+  u32(value: number): void {
+    this.view.setUint32(this.reserve(4), value);
+  }
+
+  i64(value: bigint): void {
+    this.view.setBigInt64(this.reserve(8), BigInt.asIntN(64, value));
+  }
+
+  /** A non-negative safe integer (times in ms) as a float64, exact below 2^53. */
+  f64(value: number): void {
+    this.view.setFloat64(this.reserve(8), value);
+  }
+
+  bytes(value: Uint8Array): void {
+    this.u32(value.length);
+    this.buffer.set(value, this.reserve(value.length));
+  }
+
+  string(value: string): void {
+    this.bytes(encoder.encode(value));
+  }
+
+  acl(acl: readonly ACL[]): void {
+    this.u32(acl.length);
+    for (const entry of acl) {
+      this.i32(entry.perms);
+      this.string(entry.id.scheme);
+      this.string(entry.id.id);
+    }
+  }
+
+  /** The written bytes (a copy sized exactly). */
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+}
+
+/** Reader over one byte array; every read is bounds-checked. */
+export class ByteReader {
+  private offset = 0;
+  private readonly view: DataView;
+
+  constructor(private readonly source: Uint8Array) {
+    this.view = new DataView(source.buffer, source.byteOffset, source.byteLength);
+  }
+
+  /** Bytes not yet read. */
+  get remaining(): number {
+    return this.source.length - this.offset;
+  }
+
+  private take(count: number, what: string): number {
+    if (count > this.remaining) throw new CorruptDataError(`truncated ${what}: need ${count} bytes, have ${this.remaining}`);
+    const at = this.offset;
+    this.offset += count;
+    return at;
+  }
+
+  u8(what: string): number {
+    return this.view.getUint8(this.take(1, what));
+  }
+
+  i32(what: string): number {
+    return this.view.getInt32(this.take(4, what));
+  }
+
+  u32(what: string): number {
+    return this.view.getUint32(this.take(4, what));
+  }
+
+  i64(what: string): bigint {
+    return this.view.getBigInt64(this.take(8, what));
+  }
+
+  f64(what: string): number {
+    const value = this.view.getFloat64(this.take(8, what));
+    if (!Number.isSafeInteger(value)) throw new CorruptDataError(`${what} is not an integer: ${value}`);
+    return value;
+  }
+
+  /** A count of items each at least `minItemBytes` long, checked against `max` and the bytes left. */
+  count(what: string, max: number, minItemBytes: number): number {
+    const count = this.u32(what);
+    if (count > max) throw new CorruptDataError(`${what} ${count} over limit ${max}`);
+    if (count * minItemBytes > this.remaining) throw new CorruptDataError(`${what} ${count} exceeds remaining bytes`);
+    return count;
+  }
+
+  bytes(what: string, max: number): Uint8Array {
+    const length = this.u32(what);
+    if (length > max) throw new CorruptDataError(`${what} length ${length} over limit ${max}`);
+    const at = this.take(length, what);
+    return this.source.slice(at, at + length);
+  }
+
+  string(what: string, max: number): string {
+    const length = this.u32(what);
+    if (length > max) throw new CorruptDataError(`${what} length ${length} over limit ${max}`);
+    const at = this.take(length, what);
+    try {
+      return decoder.decode(this.source.subarray(at, at + length));
+    } catch (cause) {
+      throw new CorruptDataError(`${what} is not valid UTF-8`, cause);
+    }
+  }
+
+  acl(what: string): ACL[] {
+    const count = this.count(`${what} ACL count`, aclEntriesMax, 12);
+    const acl: ACL[] = [];
+    for (let i = 0; i < count; i++) {
+      const perms = this.i32(`${what} perms`);
+      const scheme = this.string(`${what} scheme`, aclStringBytesMax);
+      const id = this.string(`${what} id`, aclStringBytesMax);
+      acl.push({ perms, id: { scheme, id } });
+    }
+    return acl;
+  }
+
+  /** Throws unless every byte was consumed. */
+  end(what: string): void {
+    if (this.remaining !== 0) throw new CorruptDataError(`${this.remaining} trailing bytes after ${what}`);
+  }
+}

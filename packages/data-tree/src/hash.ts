@@ -1,0 +1,70 @@
+/**
+ * A small non-cryptographic 64-bit hash (two independent 32-bit lanes) for
+ * tree digests and snapshot chunk checksums. Pure JS with Math.imul: no
+ * node:crypto in the pure layer, and no bigint per step.
+ */
+
+/** Running two-lane hash state. */
+export class Hash64 {
+  private lo = 0x811c9dc5;
+  private hi = 0x9747b28c;
+
+  /** Mixes one 32-bit integer (any number; only its low 32 bits count). */
+  int(value: number): this {
+    this.lo = Math.imul(this.lo ^ (value | 0), 0x01000193) >>> 0;
+    this.hi = Math.imul((this.hi ^ (value | 0)) + 0x6b43a9b5, 0x5bd1e995) >>> 0;
+    this.hi = (this.hi ^ (this.hi >>> 15)) >>> 0;
+    return this;
+  }
+
+  /** Mixes a signed or unsigned 64-bit bigint. */
+  bigint(value: bigint): this {
+    const unsigned = BigInt.asUintN(64, value);
+    return this.int(Number(unsigned & 0xffffffffn)).int(Number(unsigned >> 32n));
+  }
+
+  /** Mixes a double exactly (ctime/mtime are ms and may exceed 2^32). */
+  time(value: number): this {
+    return this.int(value % 0x100000000).int(Math.floor(value / 0x100000000));
+  }
+
+  /** Mixes a string's UTF-16 code units and its length. */
+  string(value: string): this {
+    this.int(value.length);
+    for (let i = 0; i < value.length; i++) this.int(value.charCodeAt(i));
+    return this;
+  }
+
+  /** Mixes bytes and their length, four at a time. */
+  bytes(value: Uint8Array): this {
+    this.int(value.length);
+    let i = 0;
+    for (; i + 4 <= value.length; i += 4) {
+      this.int((value[i] ?? 0) | ((value[i + 1] ?? 0) << 8) | ((value[i + 2] ?? 0) << 16) | ((value[i + 3] ?? 0) << 24));
+    }
+    for (; i < value.length; i++) this.int(value[i] ?? 0);
+    return this;
+  }
+
+  /** Low lane after a final avalanche. */
+  low(): number {
+    return fmix(this.lo ^ this.hi);
+  }
+
+  /** High lane after a final avalanche. */
+  high(): number {
+    return fmix(this.hi + 0x27d4eb2f);
+  }
+}
+
+function fmix(value: number): number {
+  let h = value >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** 32-bit checksum of bytes (snapshot chunk trailer). */
+export function checksum32(bytes: Uint8Array): number {
+  return new Hash64().bytes(bytes).low();
+}

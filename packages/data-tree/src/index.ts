@@ -1,0 +1,53 @@
+/** @corral/data-tree: the in-memory znode tree, its txns, ACL rules and snapshots. Pure: no I/O, no clocks. */
+
+/** The znode tree and its apply function. */
+export { DataTree } from './data-tree.js';
+/** ACL permission bits, well-known ACLs, checkAcl (ZooKeeperServer.checkACL) and fixupAcl (PrepRequestProcessor.fixupACL). */
+export { Perms, anyoneId, openAclUnsafe, readAclUnsafe, creatorAllAcl, checkAcl, fixupAcl } from './acl.js';
+/** PathUtils.validatePath, the sequential-name format and path helpers. */
+export { validatePath, sequentialName, parentPath, childName, joinPath } from './path.js';
+/** ephemeralOwner encodings of EphemeralType.java. */
+export { containerEphemeralOwner, ttlMaxMs, ephemeralKind, ttlEphemeralOwner, ttlOf } from './stat.js';
+/** Txn opcodes and the multi sub-txn predicate. */
+export { TxnType, isMultiSubTxnType } from './txn.js';
+/** Watch event numbers and the no-op sink. */
+export { EventType, noopWatchSink } from './watch-sink.js';
+/** Typed error for corrupt txn or snapshot bytes. */
+export { CorruptDataError } from './errors.js';
+/** Named limits of this package. */
+export {
+  pathBytesMax,
+  dataBytesMax,
+  aclEntriesMax,
+  aclStringBytesMax,
+  multiOpsMax,
+  paths2DeleteMax,
+  txnBytesMax,
+  snapshotChunkBytes,
+  snapshotChunkBytesMax,
+  snapshotNodesMax,
+  snapshotAclListsMax,
+  snapshotSessionsMax,
+} from './limits.js';
+
+export type { ApplyResult, ApplyOptions, DataTreeOptions } from './data-tree.js';
+export type { Id, ACL, FixupAclResult } from './acl.js';
+export type { Stat, StatPersisted, EphemeralKind } from './stat.js';
+export type {
+  TxnHeader,
+  Txn,
+  MultiSubTxn,
+  CreateTxn,
+  CreateContainerTxn,
+  CreateTTLTxn,
+  DeleteTxn,
+  SetDataTxn,
+  SetACLTxn,
+  CheckVersionTxn,
+  CreateSessionTxn,
+  CloseSessionTxn,
+  ErrorTxn,
+  MultiTxn,
+} from './txn.js';
+export type { WatchSink } from './watch-sink.js';
+export type { ZnodeView } from './znode.js';

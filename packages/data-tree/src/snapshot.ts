@@ -1,0 +1,224 @@
+/**
+ * Snapshots: the tree as a sequence of bounded chunks, so the server can
+ * write them across event-loop turns while it keeps applying txns (a fuzzy
+ * snapshot, as ZooKeeper's: the header zxid is taken first, and replaying
+ * the log from header zxid + 1 with `{ replay: true }` repairs whatever
+ * changed during the walk).
+ *
+ * Chunk: u32 magic, u8 format version, u32 chunk index, records, u32
+ * checksum of all preceding chunk bytes. A record never spans chunks.
+ * Records: START(zxid) first; SESSION; ACL(index, list) before first use;
+ * NODE(path, data, aclIndex, persisted stat) in preorder (parent first);
+ * END(counts, zxid and digest at the end of the walk) last.
+ */
+import type { ACL } from './acl.js';
+import { ByteReader, ByteWriter } from './byte-io.js';
+import { DataTree } from './data-tree.js';
+import { CorruptDataError } from './errors.js';
+import { checksum32 } from './hash.js';
+import {
+  dataBytesMax,
+  pathBytesMax,
+  snapshotAclListsMax,
+  snapshotChunkBytes,
+  snapshotChunkBytesMax,
+  snapshotNodesMax,
+  snapshotSessionsMax,
+} from './limits.js';
+import { joinPath } from './path.js';
+import type { StatPersisted } from './stat.js';
+
+const chunkMagic = 0x4352534e; // "CRSN"
+/** Version of the snapshot format; bump on any layout change. */
+export const snapshotFormatVersion = 1;
+
+const Tag = { start: 1, session: 2, acl: 3, node: 4, end: 5 } as const;
+
+/** Serializes a tree as chunks of about snapshotChunkBytes. Lazy: the tree may change between chunks. */
+export function* serializeSnapshot(tree: DataTree): Generator<Uint8Array, void, undefined> {
+  let chunkIndex = 0;
+  let out = startChunk(chunkIndex);
+  const flushIfFull = function* (): Generator<Uint8Array, void, undefined> {
+    if (out.size < snapshotChunkBytes) return;
+    yield finishChunk(out);
+    out = startChunk(++chunkIndex);
+  };
+  out.u8(Tag.start);
+  out.i64(tree.lastProcessedZxid);
+  const startZxid = tree.lastProcessedZxid;
+  let sessionCount = 0;
+  for (const [sessionId, timeOut] of [...tree.sessions()]) {
+    out.u8(Tag.session);
+    out.i64(sessionId);
+    out.i32(timeOut);
+    sessionCount++;
+    yield* flushIfFull();
+  }
+  const aclIndexes = new Map<readonly ACL[], number>();
+  let nodeCount = 0;
+  const stack: string[] = ['/'];
+  for (let path = stack.pop(); path !== undefined; path = stack.pop()) {
+    const node = tree.getNode(path);
+    if (node === undefined) continue; // deleted since its parent was written
+    let aclIndex = aclIndexes.get(node.acl);
+    if (aclIndex === undefined) {
+      aclIndex = aclIndexes.size;
+      aclIndexes.set(node.acl, aclIndex);
+      out.u8(Tag.acl);
+      out.u32(aclIndex);
+      out.acl(node.acl);
+    }
+    writeNode(out, path, node, aclIndex);
+    nodeCount++;
+    const names = [...node.childNames()];
+    for (let i = names.length - 1; i >= 0; i--) stack.push(joinPath(path, names[i] ?? ''));
+    yield* flushIfFull();
+  }
+  out.u8(Tag.end);
+  out.u32(nodeCount);
+  out.u32(sessionCount);
+  out.u32(aclIndexes.size);
+  out.i64(startZxid);
+  out.i64(tree.lastProcessedZxid);
+  out.i64(tree.digest());
+  yield finishChunk(out);
+}
+
+function startChunk(index: number): ByteWriter {
+  const out = new ByteWriter(snapshotChunkBytesMax, snapshotChunkBytes + 4096);
+  out.u32(chunkMagic);
+  out.u8(snapshotFormatVersion);
+  out.u32(index);
+  return out;
+}
+
+function finishChunk(out: ByteWriter): Uint8Array {
+  out.u32(checksum32(out.finish()));
+  return out.finish();
+}
+
+function writeNode(out: ByteWriter, path: string, node: Readonly<StatPersisted> & { data: Uint8Array }, aclIndex: number): void {
+  out.u8(Tag.node);
+  out.string(path);
+  out.bytes(node.data);
+  out.u32(aclIndex);
+  out.i64(node.czxid);
+  out.i64(node.mzxid);
+  out.i64(node.pzxid);
+  out.f64(node.ctime);
+  out.f64(node.mtime);
+  out.i32(node.version);
+  out.i32(node.cversion);
+  out.i32(node.aversion);
+  out.i64(node.ephemeralOwner);
+}
+
+/** Loader state across chunks. */
+class SnapshotLoader {
+  readonly tree = new DataTree({ empty: true });
+  readonly acls = new Map<number, ACL[]>();
+  readonly sessions = new Map<bigint, number>();
+  startZxid: bigint | undefined = undefined;
+  nodeCount = 0;
+  ended = false;
+  chunkIndex = 0;
+
+  chunk(bytes: Uint8Array): void {
+    if (this.ended) throw new CorruptDataError('chunk after END record');
+    if (bytes.length > snapshotChunkBytesMax) throw new CorruptDataError(`snapshot chunk of ${bytes.length} bytes over limit`);
+    if (bytes.length < 13) throw new CorruptDataError('snapshot chunk too short');
+    const body = bytes.subarray(0, bytes.length - 4);
+    const trailer = new ByteReader(bytes.subarray(bytes.length - 4));
+    if (trailer.u32('checksum') !== checksum32(body)) throw new CorruptDataError(`snapshot chunk ${this.chunkIndex} checksum mismatch`);
+    const input = new ByteReader(body);
+    if (input.u32('magic') !== chunkMagic) throw new CorruptDataError('not a snapshot chunk');
+    const version = input.u8('snapshot format version');
+    if (version !== snapshotFormatVersion) throw new CorruptDataError(`unknown snapshot format version ${version}`);
+    const index = input.u32('chunk index');
+    if (index !== this.chunkIndex) throw new CorruptDataError(`chunk ${index} where ${this.chunkIndex} expected`);
+    this.chunkIndex++;
+    while (input.remaining > 0) this.record(input);
+  }
+
+  private record(input: ByteReader): void {
+    const tag = input.u8('record tag');
+    if (this.startZxid === undefined && tag !== Tag.start) throw new CorruptDataError('snapshot does not begin with START');
+    if (this.ended) throw new CorruptDataError('record after END');
+    switch (tag) {
+      case Tag.start:
+        if (this.startZxid !== undefined) throw new CorruptDataError('second START record');
+        this.startZxid = input.i64('zxid');
+        return;
+      case Tag.session:
+        if (this.sessions.size >= snapshotSessionsMax) throw new CorruptDataError('too many sessions');
+        this.sessions.set(input.i64('sessionId'), input.i32('timeOut'));
+        return;
+      case Tag.acl: {
+        const index = input.u32('ACL index');
+        if (index !== this.acls.size || index >= snapshotAclListsMax) throw new CorruptDataError(`ACL index ${index} out of order`);
+        this.acls.set(index, input.acl('snapshot'));
+        return;
+      }
+      case Tag.node:
+        this.node(input);
+        return;
+      case Tag.end:
+        this.end(input);
+        return;
+      default:
+        throw new CorruptDataError(`unknown snapshot record tag ${tag}`);
+    }
+  }
+
+  private node(input: ByteReader): void {
+    if (this.nodeCount >= snapshotNodesMax) throw new CorruptDataError('too many nodes');
+    const path = input.string('path', pathBytesMax);
+    const data = input.bytes('data', dataBytesMax);
+    const acl = this.acls.get(input.u32('ACL index'));
+    if (acl === undefined) throw new CorruptDataError(`node ${path} refers to an undefined ACL list`);
+    const stat: StatPersisted = {
+      czxid: input.i64('czxid'),
+      mzxid: input.i64('mzxid'),
+      pzxid: input.i64('pzxid'),
+      ctime: input.f64('ctime'),
+      mtime: input.f64('mtime'),
+      version: input.i32('version'),
+      cversion: input.i32('cversion'),
+      aversion: input.i32('aversion'),
+      ephemeralOwner: input.i64('ephemeralOwner'),
+    };
+    if (!path.startsWith('/') || (this.nodeCount === 0) !== (path === '/')) throw new CorruptDataError(`bad node path ${path}`);
+    if (!this.tree.restoreNode(path, data, acl, stat)) throw new CorruptDataError(`node ${path} without parent or duplicated`);
+    this.nodeCount++;
+  }
+
+  private end(input: ByteReader): void {
+    const nodeCount = input.u32('node count');
+    const sessionCount = input.u32('session count');
+    const aclCount = input.u32('ACL count');
+    const startZxid = input.i64('start zxid');
+    const endZxid = input.i64('end zxid');
+    const digest = BigInt.asUintN(64, input.i64('digest'));
+    if (nodeCount !== this.nodeCount || sessionCount !== this.sessions.size || aclCount !== this.acls.size) {
+      throw new CorruptDataError('snapshot counts do not match its records');
+    }
+    if (startZxid !== this.startZxid) throw new CorruptDataError('END zxid differs from START');
+    this.tree.restoreMeta(startZxid, this.sessions);
+    // Only a snapshot taken while nothing was applied reflects exactly one zxid.
+    if (endZxid === startZxid && this.tree.digest() !== digest) throw new CorruptDataError('snapshot digest mismatch');
+    this.ended = true;
+  }
+}
+
+/**
+ * Loads chunks from serializeSnapshot into a new tree whose
+ * lastProcessedZxid is the snapshot's START zxid; throws CorruptDataError on
+ * any corruption, truncation or limit breach. Replay the log after it with
+ * `{ replay: true }`.
+ */
+export function deserializeSnapshot(chunks: Iterable<Uint8Array>): DataTree {
+  const loader = new SnapshotLoader();
+  for (const chunk of chunks) loader.chunk(chunk);
+  if (!loader.ended) throw new CorruptDataError('snapshot truncated: no END record');
+  return loader.tree;
+}

@@ -1,0 +1,46 @@
+/**
+ * What the tree tells the watch index when it changes. DataTree fires events
+ * exactly where ZooKeeper's DataTree.java calls triggerWatch, and knows
+ * nothing else about watches, so the watch manager can change freely.
+ */
+
+/** ZooKeeper's Watcher.Event.EventType numbers for node events. */
+export const EventType = {
+  None: -1,
+  NodeCreated: 1,
+  NodeDeleted: 2,
+  NodeDataChanged: 3,
+  NodeChildrenChanged: 4,
+  DataWatchRemoved: 5,
+  ChildWatchRemoved: 6,
+  PersistentWatchRemoved: 7,
+} as const;
+
+/** One of ZooKeeper's event type numbers. */
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/**
+ * Receives node events in apply order.
+ * - create: triggerData(path, NodeCreated), then triggerChild(parent, NodeChildrenChanged).
+ * - delete: triggerDeleted(path), then triggerChild(parent, NodeChildrenChanged).
+ * - setData: triggerData(path, NodeDataChanged). setACL fires nothing.
+ */
+export interface WatchSink {
+  /** Data watches (getData/exists) and persistent watches on `path`. */
+  triggerData(path: string, eventType: EventType): void;
+  /** Child watches on `path`. */
+  triggerChild(path: string, eventType: EventType): void;
+  /**
+   * NodeDeleted on `path`: data watches first, then child watches on the same
+   * path, a watcher already notified by the data set being skipped (ZooKeeper
+   * passes the first trigger's result as `suppress` to the second).
+   */
+  triggerDeleted(path: string): void;
+}
+
+/** A sink that drops every event (snapshot loading, tests). */
+export const noopWatchSink: WatchSink = {
+  triggerData: () => undefined,
+  triggerChild: () => undefined,
+  triggerDeleted: () => undefined,
+};
