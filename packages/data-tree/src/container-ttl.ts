@@ -29,7 +29,7 @@ export function containerAndTtlCandidates(tree: DataTree, nowMs: number, options
     const node = tree.getNode(path);
     if (node === undefined || node.childCount !== 0 || ephemeralKind(node.ephemeralOwner) !== 'ttl') continue;
     const ttl = ttlOf(node.ephemeralOwner);
-    if (ttl !== 0n && BigInt(nowMs - node.mtime) > ttl) candidates.push(path);
+    if (ttl !== 0n && nowMs - node.mtime > Number(ttl)) candidates.push(path);
   }
   return candidates.sort();
 }

@@ -28,12 +28,15 @@ export function encodeFormat(kind: StoreKind, version: number): Buffer {
   return value;
 }
 
-/** Verifies (or, in an empty database, writes durably) the format meta key. */
-export async function checkFormat(db: BufferLevel, kind: StoreKind): Promise<void> {
+/**
+ * Verifies the format meta key. In an empty database it writes it durably,
+ * unless `create` is false (read-only inspection), which refuses instead.
+ */
+export async function checkFormat(db: BufferLevel, kind: StoreKind, options: { create: boolean } = { create: true }): Promise<void> {
   const value = await db.get(formatKey);
   if (value === undefined) {
     const anyKey = await db.keys({ limit: 1 }).all();
-    if (anyKey.length > 0) {
+    if (anyKey.length > 0 || !options.create) {
       throw new FormatVersionError({
         location: db.location,
         foundVersion: null,

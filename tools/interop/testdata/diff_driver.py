@@ -8,6 +8,7 @@ Output: {"sessions": ["<id>", ...]} then one line per op:
 Stat fields are printed as decimal strings when 64-bit (zxids, ephemeralOwner), ints otherwise;
 data as hex. Nothing is compared here: the TypeScript side maps zxids and sessions.
 """
+import hashlib
 import json
 import socket
 import sys
@@ -135,7 +136,10 @@ def run_op(sessions, op):
         return {'stat': stat_json(zkraw.call(c, SetData(op['path'], data_of(op), op.get('version', -1))))}
     if kind == 'get':
         data, stat = zkraw.call(c, GetData(op['path'], watch))
-        return {'data': (data or b'').hex(), 'stat': stat_json(stat)}
+        data = data or b''
+        if len(data) > 256:  # keep result lines short; equal digests mean equal data
+            return {'dataLength': len(data), 'dataSha1': hashlib.sha1(data).hexdigest(), 'stat': stat_json(stat)}
+        return {'data': data.hex(), 'stat': stat_json(stat)}
     if kind == 'exists':
         return {'stat': stat_json(zkraw.call(c, Exists(op['path'], watch)))}
     if kind == 'children':

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { WatchManager } from './watch-manager.js';
 import { WatcherType } from './watch-kind.js';
+import { smallEntriesMax } from './path-bucket.js';
 
 const paths = ['/', '/a', '/a/b', '/a/b/c', '/ab', '/b'];
 type Kind = 'data' | 'child' | 'persistent' | 'recursive';
@@ -187,7 +188,15 @@ function check(manager: WatchManager, model: Model, sessionCount: number): void 
   assert.equal(summary.pathCount, wantByPath.length, 'wchs paths');
 }
 
-function runModel(sessionCount: number, numRuns: number): void {
+/** Largest number of sessions seen on one path, to prove tables were reached. */
+function fanout(model: Model): number {
+  let most = 0;
+  for (const sessions of model.table.values()) most = Math.max(most, sessions.size);
+  return most;
+}
+
+function runModel(sessionCount: number, numRuns: number): number {
+  let most = 0;
   fc.assert(
     fc.property(fc.array(opArbitrary(sessionCount), { maxLength: 300 }), (ops) => {
       const manager = new WatchManager();
@@ -216,16 +225,18 @@ function runModel(sessionCount: number, numRuns: number): void {
           model.removeSession(op.session);
         }
         check(manager, model, sessionCount);
+        most = Math.max(most, fanout(model));
       }
     }),
     { numRuns, verbose: true },
   );
+  return most;
 }
 
 test('model: few sessions (single and small buckets)', () => {
-  runModel(4, 150);
+  assert.equal(runModel(4, 150), 4);
 });
 
 test('model: many sessions (hash-table buckets grow and shrink)', () => {
-  runModel(40, 60);
+  assert.ok(runModel(40, 60) > 2 * smallEntriesMax, 'some path held a hash table');
 });
