@@ -183,14 +183,15 @@ wait_serving() { # pid host:port
   done
 }
 
-start_corral() { # dir ; sets CORRAL_PID or exits
+start_corral() { # dir ; sets CORRAL_PID, or stops it and returns 1
   write_cfg "$1"
   launch_corral "$1"
   CORRAL_PID="$LAUNCHED_PID"
   if ! wait_serving "$CORRAL_PID" "$CORRAL_HP"; then
     log "Corral did not start serving on $CORRAL_HP; last output:"
     tail -n 30 "$1/stdout.log" >&2 || true
-    exit 1
+    stop_server "$CORRAL_PID"
+    return 1
   fi
 }
 
@@ -248,10 +249,16 @@ run_matrix() {
     rc=0
     shared --apache standalone --repeat 1 --port-base "$APACHE_PORT_BASE" "${COMMON[@]}" \
       "${APACHE_PIN[@]}" --out "$OUT/apache-pass$pass" || rc=$?
-    [ "$rc" = 0 ] || { log "Apache pass $pass failed (exit $rc); see $OUT/apache-pass$pass"; echo "$rc" > "$OUT/apache-pass$pass/FAILED"; }
+    [ "$rc" = 0 ] || { log "Apache pass $pass failed (exit $rc); see $OUT/apache-pass$pass"; mkdir -p "$OUT/apache-pass$pass"; echo "$rc" > "$OUT/apache-pass$pass/FAILED"; }
 
     d="$WORK/corral-pass$pass"
-    start_corral "$d"
+    if ! start_corral "$d"; then
+      mkdir -p "$OUT/corral-pass$pass"
+      cp "$d/stdout.log" "$OUT/corral-pass$pass/server-stdout.log" 2>/dev/null || true
+      echo "did not start" > "$OUT/corral-pass$pass/FAILED"
+      log "Corral did not start: no further passes"
+      break
+    fi
     log "pass $pass/$REPEAT: Corral on $CORRAL_HP (pid $CORRAL_PID)"
     rc=0
     shared --target "$CORRAL_HP" --repeat 1 --server-pids "$CORRAL_PID" "${COMMON[@]}" \
@@ -263,21 +270,31 @@ run_matrix() {
     fi
     stop_server "$CORRAL_PID"
     cp "$d/stdout.log" "$OUT/corral-pass$pass/server-stdout.log" 2>/dev/null || true
-    [ "$rc" = 0 ] || { log "Corral pass $pass failed (exit $rc); see $OUT/corral-pass$pass"; echo "$rc" > "$OUT/corral-pass$pass/FAILED"; }
+    [ "$rc" = 0 ] || { log "Corral pass $pass failed (exit $rc); see $OUT/corral-pass$pass"; mkdir -p "$OUT/corral-pass$pass"; echo "$rc" > "$OUT/corral-pass$pass/FAILED"; }
     rm -rf "$d"
   done
 }
 
+summarise() { "$PY" "$HERE/summarize.py" "$OUT" | tee "$OUT/summary.txt" || true; }
+
 # ---- recovery --------------------------------------------------------------------------------
 # Same procedure as the shared run.sh --recovery, for Corral: populate, RSS, SIGTERM, restart
 # on the same data, time to serving; plus a SIGKILL restart.
+give_up() { # Corral's recovery cannot go on: show what there is, then stop (the trap cleans up)
+  mkdir -p "$OUT/corral-recovery"; echo failed > "$OUT/corral-recovery/FAILED"
+  summarise
+  exit 1
+}
 run_recovery() {
   write_meta recovery
   local rc=0
   log "recovery: Apache ZooKeeper 3.8 with $ZNODES znodes (port $APACHE_PORT)"
   shared --recovery --recovery-znodes "$ZNODES" --port-base "$APACHE_PORT_BASE" "${APACHE_PIN[@]}" \
     --out "$OUT/apache-recovery" || rc=$?
-  [ "$rc" = 0 ] || log "Apache recovery failed (exit $rc); see $OUT/apache-recovery"
+  if [ "$rc" != 0 ]; then
+    log "Apache recovery failed (exit $rc); see $OUT/apache-recovery"
+    mkdir -p "$OUT/apache-recovery"; echo "$rc" > "$OUT/apache-recovery/FAILED"
+  fi
 
   local classes="$WORK/classes"
   mkdir -p "$classes"
@@ -291,7 +308,7 @@ run_recovery() {
   mkdir -p "$OUT/corral-recovery"
   write_cfg "$d"
   t0=$(date +%s%N); launch_corral "$d"; CORRAL_PID="$LAUNCHED_PID"
-  wait_serving "$CORRAL_PID" "$CORRAL_HP" || { log "Corral did not start"; tail -n 30 "$d/stdout.log" >&2; exit 1; }
+  wait_serving "$CORRAL_PID" "$CORRAL_HP" || { log "Corral did not start"; tail -n 30 "$d/stdout.log" >&2; give_up; }
   t1=$(date +%s%N)
   local first_ns=$((t1 - t0))
 
@@ -300,7 +317,7 @@ run_recovery() {
   pop="$("${bench[@]}" --connect "$CORRAL_HP" --workload populate --znodes "$ZNODES" \
         --sessions 4 --outstanding 250 --value-size 100 --root /recovery --label corral/recovery/populate \
         --server-pids "$CORRAL_PID" 2>>"$OUT/corral-recovery/populate.stderr")" || pop_rc=$?
-  [ -n "$pop" ] || { log "populate failed (exit $pop_rc):"; tail -n 20 "$OUT/corral-recovery/populate.stderr" >&2; exit 1; }
+  [ -n "$pop" ] || { log "populate failed (exit $pop_rc):"; tail -n 20 "$OUT/corral-recovery/populate.stderr" >&2; give_up; }
   echo "$pop" > "$OUT/corral-recovery/populate.json"
   local count_before; count_before="$(node_count "$CORRAL_HP")"
   sleep 2
@@ -314,7 +331,7 @@ run_recovery() {
   ls -lR "$d/data" "$d/log" > "$OUT/corral-recovery/datadir.txt" 2>/dev/null || true
 
   t0=$(date +%s%N); launch_corral "$d"; CORRAL_PID="$LAUNCHED_PID"
-  wait_serving "$CORRAL_PID" "$CORRAL_HP" || { log "Corral did not come back after SIGTERM"; tail -n 30 "$d/stdout.log" >&2; exit 1; }
+  wait_serving "$CORRAL_PID" "$CORRAL_HP" || { log "Corral did not come back after SIGTERM"; tail -n 30 "$d/stdout.log" >&2; give_up; }
   t1=$(date +%s%N)
   local restart_ns=$((t1 - t0))
   local count_after; count_after="$(node_count "$CORRAL_HP")"
@@ -324,7 +341,7 @@ run_recovery() {
 
   stop_server "$CORRAL_PID" KILL
   t0=$(date +%s%N); launch_corral "$d"; CORRAL_PID="$LAUNCHED_PID"
-  wait_serving "$CORRAL_PID" "$CORRAL_HP" || { log "Corral did not come back after SIGKILL"; tail -n 30 "$d/stdout.log" >&2; exit 1; }
+  wait_serving "$CORRAL_PID" "$CORRAL_HP" || { log "Corral did not come back after SIGKILL"; tail -n 30 "$d/stdout.log" >&2; give_up; }
   t1=$(date +%s%N)
   local kill_restart_ns=$((t1 - t0))
   local count_after_kill; count_after_kill="$(node_count "$CORRAL_HP")"
@@ -335,7 +352,7 @@ run_recovery() {
   local e="$WORK/corral-empty"
   write_cfg "$e"
   t0=$(date +%s%N); launch_corral "$e"; CORRAL_PID="$LAUNCHED_PID"
-  wait_serving "$CORRAL_PID" "$CORRAL_HP" || { log "empty Corral did not start"; tail -n 30 "$e/stdout.log" >&2; exit 1; }
+  wait_serving "$CORRAL_PID" "$CORRAL_HP" || { log "empty Corral did not start"; tail -n 30 "$e/stdout.log" >&2; give_up; }
   t1=$(date +%s%N)
   local empty_ns=$((t1 - t0))
   sleep 2   # let start-up garbage settle before reading RSS, as the shared run.sh does
@@ -357,5 +374,6 @@ print(json.dumps(dict(system="corral", workload="recovery", znodes_requested=int
 
 log "results: $OUT"
 if [ "$RECOVERY" = 1 ]; then run_recovery; else run_matrix; fi
-"$PY" "$HERE/summarize.py" "$OUT" | tee "$OUT/summary.txt"
+summarise
 log "results kept in $OUT (summary.json, summary.md, summary.txt)"
+if ls "$OUT"/*/FAILED > /dev/null 2>&1; then exit 1; fi

@@ -257,6 +257,13 @@ def main(argv):
         missing = [s for s in SYSTEMS if s not in found]
         if missing:
             text.append("no recovery figures for: " + ", ".join(missing))
+        failed_rec = [s + "-recovery" for s in SYSTEMS
+                      if os.path.exists(os.path.join(out, s + "-recovery", "FAILED"))]
+        if failed_rec:
+            summary["recovery"]["failed"] = failed_rec
+            warn = "FAILED (partial or no results): " + ", ".join(failed_rec)
+            text.append(warn)
+            md.append("**" + warn + "**")
     if len(text) == 1:
         print("no results found in " + out, file=sys.stderr)
         return 1

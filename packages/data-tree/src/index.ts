@@ -12,6 +12,12 @@ export { containerEphemeralOwner, ttlMaxMs, ephemeralKind, ttlEphemeralOwner, tt
 export { TxnType, isMultiSubTxnType } from './txn.js';
 /** Watch event numbers and the no-op sink. */
 export { EventType, noopWatchSink } from './watch-sink.js';
+/** Binary txn encoding for the log and replication (versioned; decode throws CorruptDataError). */
+export { encodeTxn, decodeTxn, txnFormatVersion } from './txn-codec.js';
+/** Chunked, fuzzy-capable snapshots of a tree. */
+export { serializeSnapshot, deserializeSnapshot, snapshotFormatVersion } from './snapshot.js';
+/** ContainerManager.getCandidates as a pure function of the tree and the time. */
+export { containerAndTtlCandidates } from './container-ttl.js';
 /** Typed error for corrupt txn or snapshot bytes. */
 export { CorruptDataError } from './errors.js';
 /** Named limits of this package. */
@@ -50,4 +56,13 @@ export type {
   MultiTxn,
 } from './txn.js';
 export type { WatchSink } from './watch-sink.js';
+export type { SerializeSnapshotOptions } from './snapshot.js';
+export type { CandidateOptions } from './container-ttl.js';
 export type { ZnodeView } from './znode.js';
+
+// The watch index (src/watch).
+export { WatchManager } from './watch/watch-manager.js';
+export { WatchKind, WatcherType } from './watch/watch-kind.js';
+export { setWatches } from './watch/set-watches.js';
+export type { WatchDeliver, WatchDelivery, WatchManagerOptions, WatchesSummary } from './watch/watch-manager.js';
+export type { SetWatchesRequest, SetWatchesResult, WatchedNodeZxids } from './watch/set-watches.js';

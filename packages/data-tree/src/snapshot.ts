@@ -11,6 +11,7 @@
  * NODE(path, data, aclIndex, persisted stat) in preorder (parent first);
  * END(counts, zxid and digest at the end of the walk) last.
  */
+import { assert } from '@corral/base';
 import type { ACL } from './acl.js';
 import { ByteReader, ByteWriter } from './byte-io.js';
 import { DataTree } from './data-tree.js';
@@ -34,12 +35,20 @@ export const snapshotFormatVersion = 1;
 
 const Tag = { start: 1, session: 2, acl: 3, node: 4, end: 5 } as const;
 
+/** Options of serializeSnapshot. */
+export interface SerializeSnapshotOptions {
+  /** Target chunk size, 1..snapshotChunkBytes (tests use tiny chunks to interleave txns). */
+  readonly chunkBytes?: number;
+}
+
 /** Serializes a tree as chunks of about snapshotChunkBytes. Lazy: the tree may change between chunks. */
-export function* serializeSnapshot(tree: DataTree): Generator<Uint8Array, void, undefined> {
+export function* serializeSnapshot(tree: DataTree, options: SerializeSnapshotOptions = {}): Generator<Uint8Array, void, undefined> {
+  const chunkBytes = options.chunkBytes ?? snapshotChunkBytes;
+  assert(Number.isSafeInteger(chunkBytes) && chunkBytes > 0 && chunkBytes <= snapshotChunkBytes, `bad chunkBytes ${chunkBytes}`);
   let chunkIndex = 0;
   let out = startChunk(chunkIndex);
   const flushIfFull = function* (): Generator<Uint8Array, void, undefined> {
-    if (out.size < snapshotChunkBytes) return;
+    if (out.size < chunkBytes) return;
     yield finishChunk(out);
     out = startChunk(++chunkIndex);
   };

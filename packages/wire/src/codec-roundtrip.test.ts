@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { decodeConnectRequest, decodeConnectResponse, encodeConnectRequest, encodeConnectResponse } from './connect.js';
 import { OpCode, Xid } from './constants.js';
 import { FrameDecoder } from './frame-decoder.js';
+import { ProtocolError } from './protocol-error.js';
 import { maxFrameBytesDefault } from './limits.js';
 import { decodeRequest, encodeRequest } from './request-codec.js';
 import { decodeNotification, decodeReply, encodeReply, encodeWatcherEvent } from './reply-codec.js';
@@ -91,4 +92,11 @@ test('notification round-trips, zxid defaults to -1', () => {
 test('unknown opcode decodes to a null request with its header', () => {
   const frame = encodeRequest({ xid: 3, type: 999 }, { type: OpCode.ping });
   assert.deepEqual(decodeRequest(body(frame)), { header: { xid: 3, type: 999 }, request: null });
+});
+
+test('encoding a multi with an op kind MultiOperationRecord lacks is refused', () => {
+  assert.throws(
+    () => encodeRequest({ xid: 1, type: OpCode.multi }, { type: OpCode.multi, ops: [{ type: OpCode.getACL, path: '/a' }] }),
+    (error: unknown) => error instanceof ProtocolError && error.reason === 'unknown-opcode',
+  );
 });

@@ -157,3 +157,26 @@ test('property: random bytes in random chunks yield frames or ProtocolError only
     { seed, numRuns: 500 },
   );
 });
+
+const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+test('four-letter word opening the stream is reported, not refused (option on)', () => {
+  const decoder = new FrameDecoder({ maxFrameBytes: maxFrameBytesDefault, fourLetterWords: true });
+  decoder.push(ascii('ru'));
+  assert.equal(decoder.fourLetterWord, null);
+  decoder.push(ascii('ok\n'));
+  assert.equal(decoder.fourLetterWord, 'ruok');
+  assert.equal(decoder.next(), null);
+});
+
+test('four-letter word is refused as a length without the option, and after the first frame', () => {
+  assert.throws(
+    () => new FrameDecoder({ maxFrameBytes: maxFrameBytesDefault }).push(ascii('stat')),
+    (error: unknown) => error instanceof ProtocolError && error.reason === 'frame-too-large',
+  );
+  const decoder = new FrameDecoder({ maxFrameBytes: maxFrameBytesDefault, fourLetterWords: true });
+  decoder.push(prefixed(1));
+  assert.equal(decoder.next()?.length, 1);
+  assert.throws(() => decoder.push(ascii('mntr')), (error: unknown) => error instanceof ProtocolError && error.reason === 'frame-too-large');
+  assert.equal(decoder.fourLetterWord, null);
+});

@@ -6,6 +6,7 @@
  * NIOServerCnxn.readLength does ("Len error").
  */
 import { assert, assertLimit } from '@corral/base';
+import { fourLetterWordOf } from './four-letter-words.js';
 import { maxFrameBytesCeiling, framePrefixBytes } from './limits.js';
 import { ProtocolError } from './protocol-error.js';
 
@@ -13,6 +14,11 @@ import { ProtocolError } from './protocol-error.js';
 export interface FrameDecoderOptions {
   /** Largest accepted body length (ZooKeeper: jute.maxbuffer, see maxFrameBytesDefault). */
   maxFrameBytes: number;
+  /**
+   * Server side: treat a four-letter word ("ruok", …) in place of the very
+   * first length prefix as such instead of refusing it; see `fourLetterWord`.
+   */
+  fourLetterWords?: boolean;
 }
 
 /**
@@ -32,11 +38,24 @@ export class FrameDecoder {
   private bufferedBytes = 0;
   /** Body length of the frame being assembled; -1 until its prefix is read. */
   private pendingLength = -1;
+  private readonly fourLetterWords: boolean;
+  private framesStarted = 0;
+  private fourLetterWordFound: string | null = null;
 
   constructor(options: FrameDecoderOptions) {
     assertLimit('maxFrameBytes', options.maxFrameBytes);
     assert(options.maxFrameBytes <= maxFrameBytesCeiling, `maxFrameBytes ${options.maxFrameBytes} above ${maxFrameBytesCeiling}`);
     this.maxFrameBytes = options.maxFrameBytes;
+    this.fourLetterWords = options.fourLetterWords ?? false;
+  }
+
+  /**
+   * The four-letter word that opened the stream (only with the
+   * `fourLetterWords` option), else null. Once set, no frames are returned:
+   * the connection is an admin command, answered and closed by the server.
+   */
+  get fourLetterWord(): string | null {
+    return this.fourLetterWordFound;
   }
 
   /** Bytes received but not yet returned as frames (including a parsed prefix's body so far). */
@@ -50,7 +69,7 @@ export class FrameDecoder {
    * modified afterwards (frames may be views of it).
    */
   push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
+    if (chunk.length === 0 || this.fourLetterWordFound !== null) return;
     this.chunks.push(chunk);
     this.bufferedBytes += chunk.length;
     if (this.pendingLength < 0 && this.bufferedBytes >= framePrefixBytes) this.readPrefix();
@@ -58,9 +77,11 @@ export class FrameDecoder {
 
   /** The next complete frame body (without the prefix), or null if more bytes are needed. */
   next(): Uint8Array | null {
+    if (this.fourLetterWordFound !== null) return null;
     if (this.pendingLength < 0) {
       if (this.bufferedBytes < framePrefixBytes) return null;
       this.readPrefix();
+      if (this.fourLetterWordFound !== null) return null;
     }
     const length = this.pendingLength;
     if (this.bufferedBytes < length) return null;
@@ -73,6 +94,13 @@ export class FrameDecoder {
   private readPrefix(): void {
     const prefix = this.take(framePrefixBytes);
     const length = ((prefix[0]! << 24) | (prefix[1]! << 16) | (prefix[2]! << 8) | prefix[3]!) | 0;
+    if (this.framesStarted++ === 0 && this.fourLetterWords) {
+      const word = fourLetterWordOf(length);
+      if (word !== null) {
+        this.fourLetterWordFound = word;
+        return;
+      }
+    }
     if (length < 0) throw new ProtocolError('bad-length', `frame length ${length}`);
     if (length > this.maxFrameBytes) {
       throw new ProtocolError('frame-too-large', `frame length ${length} above maxFrameBytes ${this.maxFrameBytes}`);

@@ -70,6 +70,8 @@ export {
 
 /** Splits a byte stream into frames, refusing bad lengths as soon as the prefix arrives. */
 export { FrameDecoder } from './frame-decoder.js';
+/** The four-letter admin word ("ruok", …) whose bytes form a given first length prefix, or null. */
+export { fourLetterWordOf } from './four-letter-words.js';
 
 // Connect handshake.
 export {

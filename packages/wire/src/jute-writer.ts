@@ -9,6 +9,8 @@ import { maxFrameBytesCeiling, writerInitialBytes, writerRetainedBytesMax } from
 import { ProtocolError } from './protocol-error.js';
 
 const twoPow32 = 0x1_0000_0000;
+/** Strings up to this many code units try the byte-by-byte ASCII path. */
+const asciiFastPathMax = 64;
 
 /** Growable big-endian writer of jute primitives. */
 export class JuteWriter {
@@ -44,12 +46,28 @@ export class JuteWriter {
   /** jute int (value is truncated to 32 bits, like a Java int cast). */
   writeInt(value: number): void {
     this.ensure(4);
-    this.buf.writeInt32BE(value | 0, this.offset);
+    this.putInt32(value, this.offset);
     this.offset += 4;
+  }
+
+  /** Stores a 32-bit value big-endian by hand: cheaper than Buffer#writeInt32BE's argument checks. */
+  private putInt32(value: number, at: number): void {
+    const buf = this.buf;
+    buf[at] = value >>> 24;
+    buf[at + 1] = value >>> 16;
+    buf[at + 2] = value >>> 8;
+    buf[at + 3] = value;
   }
 
   /** jute long from a bigint (written modulo 2^64, as a signed Java long). */
   writeLong(value: bigint): void {
+    // Most zxids fit a double exactly; converting once avoids the several
+    // intermediate bigints Buffer#writeBigInt64BE allocates.
+    const approx = Number(value);
+    if (Number.isSafeInteger(approx)) {
+      this.writeLongFromNumber(approx);
+      return;
+    }
     this.ensure(8);
     this.buf.writeBigInt64BE(BigInt.asIntN(64, value), this.offset);
     this.offset += 8;
@@ -61,8 +79,8 @@ export class JuteWriter {
     const integer = Math.trunc(value);
     const high = Math.floor(integer / twoPow32);
     const low = integer - high * twoPow32;
-    this.buf.writeInt32BE(high | 0, this.offset);
-    this.buf.writeUInt32BE(low >>> 0, this.offset + 4);
+    this.putInt32(high, this.offset);
+    this.putInt32(low, this.offset + 4);
     this.offset += 8;
   }
 
@@ -80,8 +98,8 @@ export class JuteWriter {
       return;
     }
     this.ensure(4 + bytes.length);
-    this.buf.writeInt32BE(bytes.length, this.offset);
-    this.buf.set(bytes, this.offset + 4);
+    this.putInt32(bytes.length, this.offset);
+    if (bytes.length > 0) this.buf.set(bytes, this.offset + 4);
     this.offset += 4 + bytes.length;
   }
 
@@ -93,9 +111,24 @@ export class JuteWriter {
     }
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     this.ensure(4 + value.length * 3);
-    const written = value.length === 0 ? 0 : this.buf.write(value, this.offset + 4, 'utf8');
-    this.buf.writeInt32BE(written, this.offset);
+    const written = value.length <= asciiFastPathMax ? this.writeShortString(value, this.offset + 4) : this.buf.write(value, this.offset + 4, 'utf8');
+    this.putInt32(written, this.offset);
     this.offset += 4 + written;
+  }
+
+  /**
+   * Copies a short string byte by byte while it is ASCII (typical paths),
+   * which beats Buffer#write's call overhead; falls back on the first
+   * non-ASCII code unit. Returns the bytes written.
+   */
+  private writeShortString(value: string, at: number): number {
+    const buf = this.buf;
+    for (let index = 0; index < value.length; index++) {
+      const code = value.charCodeAt(index);
+      if (code >= 0x80) return buf.write(value, at, 'utf8');
+      buf[at + index] = code;
+    }
+    return value.length;
   }
 
   /** jute vector count (-1 for null). */
@@ -128,7 +161,7 @@ export class JuteWriter {
    * an exact-size copy (small copies come from Node's pooled slab).
    */
   finishFrame(): Buffer {
-    this.buf.writeInt32BE(this.offset - 4, 0);
+    this.putInt32(this.offset - 4, 0);
     return this.toBuffer();
   }
 

@@ -24,7 +24,7 @@ import {
   writePathWatch,
   writeSetData,
 } from './request-bodies.js';
-import type { MultiOp, MultiResult } from './types.js';
+import type { ClientRequest, MultiOp, MultiResult } from './types.js';
 
 /** Reads MultiHeader.type and .done (err is read and dropped); returns null at the terminator. */
 function readMultiHeader(reader: JuteReader, count: number): { type: number; err: number } | null {
@@ -80,7 +80,7 @@ function readMultiOp(reader: JuteReader, type: number): MultiOp {
 }
 
 /** Writes the ops of a multi / multiRead request, then the terminator. */
-export function writeMultiRequest(writer: JuteWriter, ops: readonly MultiOp[]): void {
+export function writeMultiRequest(writer: JuteWriter, ops: readonly ClientRequest[]): void {
   for (const op of ops) {
     writeMultiHeader(writer, op.type, false, -1);
     switch (op.type) {
@@ -107,6 +107,8 @@ export function writeMultiRequest(writer: JuteWriter, ops: readonly MultiOp[]): 
       case OpCode.getData:
         writePathWatch(writer, op);
         break;
+      default:
+        throw new ProtocolError('unknown-opcode', `opcode ${op.type} not allowed in multi`);
     }
   }
   writeMultiHeader(writer, -1, true, -1);

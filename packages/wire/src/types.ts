@@ -94,7 +94,7 @@ export interface CreateRequest {
   type: Op['create'] | Op['create2'] | Op['createContainer'];
   path: string;
   data: Uint8Array;
-  acl: ACL[];
+  acl: readonly ACL[];
   flags: number;
 }
 
@@ -103,7 +103,7 @@ export interface CreateTTLRequest {
   type: Op['createTTL'];
   path: string;
   data: Uint8Array;
-  acl: ACL[];
+  acl: readonly ACL[];
   flags: number;
   ttl: bigint;
 }
@@ -150,7 +150,7 @@ export interface GetEphemeralsRequest {
 export interface SetACLRequest {
   type: Op['setACL'];
   path: string;
-  acl: ACL[];
+  acl: readonly ACL[];
   version: number;
 }
 
@@ -171,10 +171,14 @@ export interface MultiReadOp {
   watch: boolean;
 }
 
-/** MultiOperationRecord (multi, multiRead). */
+/**
+ * MultiOperationRecord (multi, multiRead). Typed as any ClientRequest (as the
+ * API sketch has it) but only MultiOp kinds exist on the wire: decoding yields
+ * only those, and encoding another kind throws ProtocolError('unknown-opcode').
+ */
 export interface MultiRequest {
   type: Op['multi'] | Op['multiRead'];
-  ops: MultiOp[];
+  ops: readonly ClientRequest[];
 }
 
 /** AuthPacket (sent with xid -4). */
@@ -189,20 +193,20 @@ export interface AuthRequest {
 export interface SetWatchesRequest {
   type: Op['setWatches'];
   relativeZxid: bigint;
-  dataWatches: string[];
-  existWatches: string[];
-  childWatches: string[];
+  dataWatches: readonly string[];
+  existWatches: readonly string[];
+  childWatches: readonly string[];
 }
 
 /** SetWatches2 (sent with xid -8; Curator and 3.6+ clients). */
 export interface SetWatches2Request {
   type: Op['setWatches2'];
   relativeZxid: bigint;
-  dataWatches: string[];
-  existWatches: string[];
-  childWatches: string[];
-  persistentWatches: string[];
-  persistentRecursiveWatches: string[];
+  dataWatches: readonly string[];
+  existWatches: readonly string[];
+  childWatches: readonly string[];
+  persistentWatches: readonly string[];
+  persistentRecursiveWatches: readonly string[];
 }
 
 /** AddWatchRequest. */
@@ -291,20 +295,20 @@ export interface GetDataResponse {
 /** GetACLResponse. */
 export interface GetACLResponse {
   type: Op['getACL'];
-  acl: ACL[];
+  acl: readonly ACL[];
   stat: Stat;
 }
 
 /** GetChildrenResponse. */
 export interface GetChildrenResponse {
   type: Op['getChildren'];
-  children: string[];
+  children: readonly string[];
 }
 
 /** GetChildren2Response. */
 export interface GetChildren2Response {
   type: Op['getChildren2'];
-  children: string[];
+  children: readonly string[];
   stat: Stat;
 }
 
@@ -317,7 +321,7 @@ export interface GetAllChildrenNumberResponse {
 /** GetEphemeralsResponse. */
 export interface GetEphemeralsResponse {
   type: Op['getEphemerals'];
-  ephemerals: string[];
+  ephemerals: readonly string[];
 }
 
 /** SyncResponse. */
@@ -329,13 +333,13 @@ export interface SyncResponse {
 /** MultiResponse (multi, multiRead): one result per op, errors as ErrorResult. */
 export interface MultiResponse {
   type: Op['multi'] | Op['multiRead'];
-  results: MultiResult[];
+  results: readonly MultiResult[];
 }
 
 /** WhoAmIResponse. */
 export interface WhoAmIResponse {
   type: Op['whoAmI'];
-  clientInfo: ClientInfo[];
+  clientInfo: readonly ClientInfo[];
 }
 
 /** SetSASLResponse. */

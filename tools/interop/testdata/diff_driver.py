@@ -116,6 +116,22 @@ def four_letter(word):
         sock.close()
 
 
+def order_same_notification(events):
+    """kazoo keeps a path's data watchers (get and exists) in a set, so one notification
+    reaches them in hash order. Sort by watch kind within each run of events with the same
+    (type, path): that order is the client's, not the server's. Order across notifications
+    is kept."""
+    out = []
+    run = []
+    for event in events + [None]:
+        if run and (event is None or (event['type'], event['path']) != (run[0]['type'], run[0]['path'])):
+            out.extend(sorted(run, key=lambda e: e['watch']))
+            run = []
+        if event is not None:
+            run.append(event)
+    return out
+
+
 def run_op(sessions, op):
     kind = op['op']
     if kind == '4lw':
@@ -164,7 +180,7 @@ def run_op(sessions, op):
     if kind == 'events':
         zkraw.flush_callbacks(c)
         events, session.events = session.events, []
-        return {'events': events}
+        return {'events': order_same_notification(events)}
     if kind == 'close':
         c.stop()
         c.close()

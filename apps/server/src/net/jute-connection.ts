@@ -8,7 +8,7 @@
  */
 import type { Socket } from 'node:net';
 import {
-  FrameDecoder, ProtocolError, decodeConnectRequest, decodeRequest, encodeConnectResponse, encodeReply,
+  FrameDecoder, ProtocolError, decodeConnectRequest, decodeRequest, decodeRequestHeader, encodeConnectResponse, encodeReply,
   encodeWatcherEvent, type ClientResponse, type ConnectResponse, type ReplyHeader, type WatcherEvent,
 } from '@corral/wire';
 import type { RequestPipeline } from '../pipeline/request-pipeline.js';
@@ -148,8 +148,18 @@ export class JuteConnection implements ClientTransport, ConnectionInfo {
   private onRequestFrame(frame: Uint8Array): void {
     const session = this.session;
     if (session === null) return;
-    const { header, request } = decodeRequest(frame);
-    this.host.pipeline.submit(session, header.xid, header.type, request);
+    let decoded: ReturnType<typeof decodeRequest>;
+    try {
+      decoded = decodeRequest(frame);
+    } catch (error) {
+      // A well-framed request whose body does not parse gets MARSHALLINGERROR,
+      // as ZooKeeper answers it; the connection stays up.
+      if (!(error instanceof ProtocolError) || frame.length < 8) throw error;
+      const header = decodeRequestHeader(frame);
+      this.host.pipeline.submitMalformed(session, header.xid, header.type);
+      return;
+    }
+    this.host.pipeline.submit(session, decoded.header.xid, decoded.header.type, decoded.request);
     if (session.queue.length >= outstandingRequestsPerConnectionMax) this.pause();
   }
 

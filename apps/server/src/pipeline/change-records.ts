@@ -5,13 +5,17 @@
  * writes against this view, so pipelined writes see each other.
  */
 import { assert, type Zxid } from '@corral/base';
-import type { ACL, Stat } from '@corral/data-tree';
+import type { ACL, StatPersisted } from '@corral/data-tree';
 
-/** The would-be state of one path; `stat === null` means "deleted". */
+/**
+ * The would-be state of one path; `stat === null` means "deleted". The stat
+ * is the stored form (cversion counts child creates only), as ZooKeeper's
+ * ChangeRecord holds a StatPersisted.
+ */
 export interface ChangeRecord {
   readonly zxid: Zxid;
   readonly path: string;
-  readonly stat: Stat | null;
+  readonly stat: StatPersisted | null;
   readonly childCount: number;
   readonly acl: readonly ACL[];
   readonly data: Uint8Array;

@@ -8,7 +8,7 @@
 import { ZkCode, ZkError, type Zxid } from '@corral/base';
 import {
   checkAcl, containerEphemeralOwner, ephemeralKind, fixupAcl, sequentialName, ttlEphemeralOwner, ttlMaxMs, validatePath, Perms,
-  type ACL, type DataTree, type Id, type MultiSubTxn, type Stat, type Txn, type TxnHeader,
+  type ACL, type DataTree, type Id, type MultiSubTxn, type StatPersisted, type Txn, type TxnHeader,
 } from '@corral/data-tree';
 import { OpCode, type ClientRequest } from '@corral/wire';
 import { ChangeRecords, type ChangeRecord } from './change-records.js';
@@ -129,7 +129,11 @@ export class Prep {
     }
     const node = this.tree.getNode(path);
     if (node === undefined) return fail(ZkCode.NONODE, path);
-    return { zxid: -1n, path, stat: { ...node.stat }, childCount: node.stat.numChildren, acl: node.acl, data: node.data };
+    const stat: StatPersisted = {
+      czxid: node.czxid, mzxid: node.mzxid, ctime: node.ctime, mtime: node.mtime, version: node.version,
+      cversion: node.cversion, aversion: node.aversion, ephemeralOwner: node.ephemeralOwner, pzxid: node.pzxid,
+    };
+    return { zxid: -1n, path, stat, childCount: node.childCount, acl: node.acl, data: node.data };
   }
 
   private checkAcl(acl: readonly ACL[], perm: number, context: PrepContext, path: string): void {
@@ -159,7 +163,7 @@ export class Prep {
     if (fixed.code !== ZkCode.OK) fail(fixed.code as ZkCode, requestedPath);
     const parent = this.recordFor(parentPath);
     this.checkAcl(parent.acl, Perms.CREATE, context, requestedPath);
-    const parentStat = parent.stat as Stat;
+    const parentStat = parent.stat as StatPersisted;
     const path = mode.sequential ? sequentialName(requestedPath, parentStat.cversion) : requestedPath;
     this.validatePath(path);
     const existing = this.changes.get(path);
@@ -176,9 +180,9 @@ export class Prep {
       ...parent, zxid, childCount: parent.childCount + 1,
       stat: { ...parentStat, cversion: parentCVersion, pzxid: zxid },
     });
-    const stat: Stat = {
+    const stat: StatPersisted = {
       czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: header.time, mtime: header.time, version: 0, cversion: 0,
-      aversion: 0, ephemeralOwner, dataLength: data.length, numChildren: 0,
+      aversion: 0, ephemeralOwner,
     };
     this.changes.add({ zxid, path, stat, childCount: 0, acl: fixed.acl, data });
     if (type === OpCode.createContainer) return { type: OpCode.createContainer, path, data, acl: fixed.acl, parentCVersion };
@@ -191,7 +195,7 @@ export class Prep {
     const parent = this.recordFor(parentPath);
     this.checkAcl(parent.acl, Perms.DELETE, context, path);
     const node = this.recordFor(path);
-    checkAndIncVersion((node.stat as Stat).version, version, path);
+    checkAndIncVersion((node.stat as StatPersisted).version, version, path);
     if (node.childCount > 0) fail(ZkCode.NOTEMPTY, path);
     this.removeRecords(parent, path, header.zxid);
     return { type: OpCode.delete, path };
@@ -201,14 +205,14 @@ export class Prep {
     const parentPath = this.parentForWrite(path);
     const node = this.recordFor(path);
     if (node.childCount > 0) fail(ZkCode.NOTEMPTY, path);
-    if (ephemeralKind((node.stat as Stat).ephemeralOwner) === 'ephemeral') fail(ZkCode.BADVERSION, path);
+    if (ephemeralKind((node.stat as StatPersisted).ephemeralOwner) === 'ephemeral') fail(ZkCode.BADVERSION, path);
     const parent = this.recordFor(parentPath);
     this.removeRecords(parent, path, header.zxid);
     return { type: OpCode.deleteContainer, path };
   }
 
   private removeRecords(parent: ChangeRecord, path: string, zxid: Zxid): void {
-    this.changes.add({ ...parent, zxid, childCount: parent.childCount - 1, stat: { ...(parent.stat as Stat), pzxid: zxid } });
+    this.changes.add({ ...parent, zxid, childCount: parent.childCount - 1, stat: { ...(parent.stat as StatPersisted), pzxid: zxid } });
     this.changes.add({ zxid, path, stat: null, childCount: 0, acl: [], data: emptyData });
   }
 
@@ -216,11 +220,11 @@ export class Prep {
     this.validatePath(path);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.WRITE, context, path);
-    const stat = node.stat as Stat;
+    const stat = node.stat as StatPersisted;
     const newVersion = checkAndIncVersion(stat.version, version, path);
     this.changes.add({
       ...node, zxid: header.zxid, data,
-      stat: { ...stat, version: newVersion, mtime: header.time, mzxid: header.zxid, dataLength: data.length },
+      stat: { ...stat, version: newVersion, mtime: header.time, mzxid: header.zxid },
     });
     return { type: OpCode.setData, path, data, version: newVersion };
   }
@@ -231,7 +235,7 @@ export class Prep {
     if (fixed.code !== ZkCode.OK) fail(fixed.code as ZkCode, path);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.ADMIN, context, path);
-    const stat = node.stat as Stat;
+    const stat = node.stat as StatPersisted;
     const newVersion = checkAndIncVersion(stat.aversion, version, path);
     this.changes.add({ ...node, zxid: header.zxid, acl: fixed.acl, stat: { ...stat, aversion: newVersion } });
     return { type: OpCode.setACL, path, acl: fixed.acl, version: newVersion };
@@ -241,7 +245,7 @@ export class Prep {
     this.validatePath(path);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.READ, context, path);
-    return { type: OpCode.check, path, version: checkAndIncVersion((node.stat as Stat).version, version, path) };
+    return { type: OpCode.check, path, version: checkAndIncVersion((node.stat as StatPersisted).version, version, path) };
   }
 
   /** Ephemerals a closing session owns, counting outstanding changes (PrepRequestProcessor closeSession). */

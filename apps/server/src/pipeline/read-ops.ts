@@ -4,7 +4,7 @@
  * getACL leak nothing about protected nodes, and watches set as it sets them.
  */
 import { ZkCode } from '@corral/base';
-import { checkAcl, Perms, WatchKind, type ACL, type DataTree, type Id, type WatchManager } from '@corral/data-tree';
+import { checkAcl, Perms, WatchKind, type WatcherType, type ACL, type DataTree, type Id, type WatchManager } from '@corral/data-tree';
 import { OpCode, type ClientRequest, type ClientResponse, type MultiResult } from '@corral/wire';
 
 /** The outcome of a read: an error code, or a response body. */
@@ -50,9 +50,9 @@ export class ReadOps {
       case OpCode.sync: return ok({ type: OpCode.sync, path: request.path });
       case OpCode.multiRead: return ok({ type: OpCode.multiRead, results: request.ops.map((op) => this.multiReadOp(context, op)) });
       case OpCode.addWatch: return this.addWatch(context, request.path, request.mode);
-      case OpCode.checkWatches: return this.watches.contains(request.path, context.sessionId, request.watcherType)
+      case OpCode.checkWatches: return this.watches.contains(request.path, context.sessionId, request.watcherType as WatcherType)
         ? ok({ type: OpCode.checkWatches }) : error(ZkCode.NOWATCHER);
-      case OpCode.removeWatches: return this.watches.remove(request.path, context.sessionId, request.watcherType)
+      case OpCode.removeWatches: return this.watches.remove(request.path, context.sessionId, request.watcherType as WatcherType)
         ? ok({ type: OpCode.removeWatches }) : error(ZkCode.NOWATCHER);
       case OpCode.whoAmI: return ok({
         type: OpCode.whoAmI,
@@ -76,7 +76,7 @@ export class ReadOps {
     // An exists watch is a data watch, set whether or not the node exists.
     if (watch) this.watches.add(path, context.sessionId, WatchKind.data);
     if (node === undefined) return error(ZkCode.NONODE);
-    return ok({ type: OpCode.exists, stat: { ...node.stat } });
+    return ok({ type: OpCode.exists, stat: node.stat });
   }
 
   private getData(context: ReadContext, path: string, watch: boolean): ReadOutcome {
@@ -84,7 +84,7 @@ export class ReadOps {
     if (node === undefined) return error(ZkCode.NONODE);
     if (!checkAcl(node.acl, Perms.READ, context.authIds)) return error(ZkCode.NOAUTH);
     if (watch) this.watches.add(path, context.sessionId, WatchKind.data);
-    return ok({ type: OpCode.getData, data: node.data, stat: { ...node.stat } });
+    return ok({ type: OpCode.getData, data: node.data, stat: node.stat });
   }
 
   private getChildren(context: ReadContext, path: string, watch: boolean, withStat: boolean): ReadOutcome {
@@ -94,7 +94,7 @@ export class ReadOps {
     if (watch) this.watches.add(path, context.sessionId, WatchKind.child);
     const children = [...node.childNames()];
     return ok(withStat
-      ? { type: OpCode.getChildren2, children, stat: { ...node.stat } }
+      ? { type: OpCode.getChildren2, children, stat: node.stat }
       : { type: OpCode.getChildren, children });
   }
 
@@ -104,7 +104,7 @@ export class ReadOps {
     if (!checkAcl(node.acl, Perms.READ | Perms.ADMIN, context.authIds)) return error(ZkCode.NOAUTH);
     // Without ADMIN, digest ids are masked (ZOOKEEPER-1392).
     const acl = checkAcl(node.acl, Perms.ADMIN, context.authIds) ? [...node.acl] : maskDigests(node.acl);
-    return ok({ type: OpCode.getACL, acl, stat: { ...node.stat } });
+    return ok({ type: OpCode.getACL, acl, stat: node.stat });
   }
 
   private allChildrenNumber(context: ReadContext, path: string): ReadOutcome {

@@ -7,7 +7,7 @@
  * and answers through a ClientTransport.
  */
 import { ZkCode, assert, makeZxid, type Zxid } from '@corral/base';
-import type { DataTree, Txn, TxnHeader, WatchManager } from '@corral/data-tree';
+import { setWatches, type DataTree, type Txn, type TxnHeader, type WatchManager } from '@corral/data-tree';
 import { OpCode, Xid, type ClientRequest, type ConnectRequest } from '@corral/wire';
 import { authenticate } from '../auth/digest-auth.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -185,8 +185,9 @@ export class RequestPipeline {
     session.packetsReceived += 1;
     this.options.stats.packetsReceived += 1;
     if (request === null) {
-      // Unknown opcode: ZooKeeper answers UNIMPLEMENTED... after the queue, as any request.
-      this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs });
+      // Unknown opcode: UNIMPLEMENTED, then the connection is closed (UnimplementedRequestProcessor).
+      this.sendNow(session, xid, ZkCode.UNIMPLEMENTED, null, nowMs);
+      session.transport?.close('unknown request type');
       return;
     }
     if (session.closing) {
@@ -213,6 +214,15 @@ export class RequestPipeline {
       return;
     }
     this.enqueueRead(session, { xid, type, read: request, reply: null, receivedAtMs: nowMs });
+  }
+
+  /** A request whose body did not decode: answered MARSHALLINGERROR in its turn. */
+  submitMalformed(session: Session, xid: number, type: number): void {
+    const nowMs = this.options.clock();
+    this.options.sessions.touch(session, nowMs);
+    session.packetsReceived += 1;
+    this.options.stats.packetsReceived += 1;
+    this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, malformedCode: ZkCode.MARSHALLINGERROR });
   }
 
   private auth(session: Session, scheme: string, auth: Uint8Array): void {
@@ -257,7 +267,7 @@ export class RequestPipeline {
       return;
     }
     if (entry.read === null) {
-      this.sendNow(session, entry.xid, ZkCode.UNIMPLEMENTED, null, entry.receivedAtMs);
+      this.sendNow(session, entry.xid, entry.malformedCode ?? ZkCode.UNIMPLEMENTED, null, entry.receivedAtMs);
       return;
     }
     if (entry.read.type === OpCode.setWatches || entry.read.type === OpCode.setWatches2) {
@@ -273,17 +283,15 @@ export class RequestPipeline {
     if (request.type !== OpCode.setWatches && request.type !== OpCode.setWatches2) return;
     const persistent = request.type === OpCode.setWatches2 ? request.persistentWatches : [];
     const recursive = request.type === OpCode.setWatches2 ? request.persistentRecursiveWatches : [];
-    this.options.watches.setWatches({
-      sessionId: session.id,
+    const { events } = setWatches(this.options.watches, session.id, {
       relativeZxid: request.relativeZxid,
       dataWatches: request.dataWatches,
       existWatches: request.existWatches,
       childWatches: request.childWatches,
       persistentWatches: persistent,
       persistentRecursiveWatches: recursive,
-      lookup: (path) => this.options.tree.getNode(path)?.stat,
-      deliver: (sessionId, type, path) => this.deliverEvent(sessionId, type, path),
-    });
+    }, (path) => this.options.tree.getNode(path)?.stat);
+    for (const event of events) this.deliverEvent(event.sessionId, event.type, event.path);
   }
 
   /** Sends a watch event to the session's connection, if it has one. */
@@ -317,7 +325,7 @@ export class RequestPipeline {
       if (entry.reply !== null) {
         this.recordReply(session, entry.receivedAtMs, entry.reply.header.zxid, entry.xid);
         session.transport?.sendReply(entry.reply.header, entry.reply.response);
-      } else if (writeTypes.has(entry.type) || entry.type === OpCode.closeSession) {
+      } else if (entry.malformedCode === undefined && (writeTypes.has(entry.type) || entry.type === OpCode.closeSession)) {
         break;
       } else {
         this.answerRead(session, entry);

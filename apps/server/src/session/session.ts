@@ -22,6 +22,8 @@ export interface QueuedRequest {
   readonly type: number;
   /** For a read: executed when it reaches the head of the queue. */
   readonly read: ClientRequest | null;
+  /** Set when the request could not be decoded: answered with this code. */
+  readonly malformedCode?: number;
   /** For a write: set once its txn has been applied. */
   reply: { header: ReplyHeader; response: ClientResponse | null } | null;
   readonly receivedAtMs: number;

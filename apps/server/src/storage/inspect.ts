@@ -19,7 +19,7 @@ function describeTxn(bytes: Uint8Array): string {
 
 /** Prints every record of the log in DIR. */
 export async function dumpLogCommand(dir: string): Promise<void> {
-  await dumpLog(dir, (line) => process.stdout.write(`${line}\n`), describeTxn);
+  await dumpLog(dir, (line) => process.stdout.write(`${line}\n`), { describe: describeTxn });
 }
 
 /** Prints the snapshots in DIR. */

@@ -20,7 +20,7 @@ test('bucket matches a Map through every shape', () => {
   fc.assert(
     fc.property(
       fc.constantFrom(1, 2, 5, 9, 12, 40, 300),
-      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 4 })), { maxLength: 600 }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 4 })), { maxLength: 600, size: 'max' }),
       (range, puts) => {
         const model = new Map<number, number>();
         let bucket: PathBucket | undefined;

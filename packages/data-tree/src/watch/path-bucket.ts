@@ -85,6 +85,22 @@ export function bucketPut(bucket: PathBucket | undefined, sessionIndex: number, 
   return putTable(bucket, sessionIndex, bits);
 }
 
+/**
+ * A bucket holding the first `count` packed entries of `entries` (distinct
+ * sessions, non-zero bits), built in one pass: a trigger that consumes
+ * one-shot watches rebuilds the bucket once instead of deleting entry by entry.
+ */
+export function bucketFrom(entries: readonly number[], count: number): PathBucket | undefined {
+  if (count === 0) return undefined;
+  if (count === 1) return entries[0] ?? 0;
+  if (count <= smallEntriesMax) return entries.slice(0, count);
+  let capacity = tableCapacityMin;
+  while (count * 4 > capacity * 3) capacity *= 2;
+  const table = new Int32Array(capacity + 1);
+  for (let i = 0; i < count; i++) tableInsertNew(table, entries[i] ?? 0);
+  return table;
+}
+
 function putSingle(entry: number, sessionIndex: number, bits: number): PathBucket | undefined {
   if (entrySession(entry) === sessionIndex) return bits === 0 ? undefined : packEntry(sessionIndex, bits);
   if (bits === 0) return entry;

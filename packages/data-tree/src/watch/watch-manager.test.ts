@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { WatchManager } from './watch-manager.js';
 import { WatcherType } from './watch-kind.js';
 import { parseKinds, runWatchScript } from './watch-test-script.js';
+import { EventType, type WatchSink } from '../watch-sink.js';
 
 interface FiringCase {
   name: string;
@@ -313,4 +314,16 @@ test('the constructor deliver receives events of triggers that pass none', () =>
   manager.triggerDeleted('/a');
   manager.triggerChild('/a', 4);
   assert.deepEqual(events, ['9223372036854775807 2 /a']);
+});
+
+test('a WatchManager with a constructor deliver is the WatchSink DataTree drives', () => {
+  const events: string[] = [];
+  const sink: WatchSink = new WatchManager({ deliver: (s, t, p) => events.push(`${s} ${t} ${p}`) });
+  assert.ok(sink instanceof WatchManager);
+  sink.add('/a/b', 1n, parseKinds('data'));
+  sink.add('/a', 2n, parseKinds('child'));
+  // DataTree.deleteNode's order: triggerDeleted(path), then triggerChild(parent).
+  sink.triggerDeleted('/a/b');
+  sink.triggerChild('/a', EventType.NodeChildrenChanged);
+  assert.deepEqual(events, ['1 2 /a/b', '2 4 /a']);
 });

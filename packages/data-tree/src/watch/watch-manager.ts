@@ -12,7 +12,7 @@
  */
 import { assert } from '@corral/base';
 import { watchPathLengthMax, watchesPerSessionMax, watchesTotalMax } from './limits.js';
-import { bucketCollect, bucketGet, bucketPut, entryBits, entrySession, type PathBucket } from './path-bucket.js';
+import { bucketCollect, bucketFrom, bucketGet, bucketPut, entryBits, entrySession, packEntry, type PathBucket } from './path-bucket.js';
 import { SessionTable, type LivePathTest } from './session-table.js';
 import { childSideKinds, dataSideKinds, kindsOfWatcherType, WatchKind, watchKindMask, type WatcherType } from './watch-kind.js';
 
@@ -290,16 +290,25 @@ export class WatchManager {
     const entries = this.scratch;
     entries.length = 0;
     bucketCollect(bucket, entries);
+    // Entries that stay are compacted to the front of `entries`; the bucket
+    // is rebuilt once at the end if any one-shot watch was consumed.
+    let keptCount = 0;
+    let consumed = false;
     for (const entry of entries) {
       const bits = entryBits(entry);
-      if ((bits & side) === 0) continue;
       const sessionIndex = entrySession(entry);
-      if (this.sessions.stamp(sessionIndex, epoch)) this.fired.push(this.sessions.idAt(sessionIndex));
-      if ((bits & oneShot) !== 0) {
-        this.applyBits(pathId, sessionIndex, bits, bits & ~oneShot);
+      const next = (bits & side) === 0 ? bits : bits & ~oneShot;
+      if ((bits & side) !== 0 && this.sessions.stamp(sessionIndex, epoch)) {
+        this.fired.push(this.sessions.idAt(sessionIndex));
+      }
+      if (next !== 0) entries[keptCount++] = packEntry(sessionIndex, next);
+      if (next !== bits) {
+        consumed = true;
+        this.account(pathId, sessionIndex, bits, next);
         this.releaseIfIdle(sessionIndex);
       }
     }
+    if (consumed) this.setBucket(pathId, bucketFrom(entries, keptCount));
     entries.length = 0;
   }
 
@@ -344,11 +353,15 @@ export class WatchManager {
     return pathId;
   }
 
-  /** The one place entries change: keeps bucket, counters and reverse list in step. */
+  /** Changes one entry: bucket, counters and reverse list in step. */
   private applyBits(pathId: number, sessionIndex: number, old: number, next: number): void {
+    this.account(pathId, sessionIndex, old, next);
+    this.setBucket(pathId, bucketPut(this.buckets[pathId], sessionIndex, next));
+  }
+
+  /** The one place counters change when an entry goes from `old` to `next` bits. */
+  private account(pathId: number, sessionIndex: number, old: number, next: number): void {
     assert(!this.delivering, 'WatchManager re-entered from deliver');
-    const bucket = bucketPut(this.buckets[pathId], sessionIndex, next);
-    this.buckets[pathId] = bucket;
     const liveDelta = (next !== 0 ? 1 : 0) - (old !== 0 ? 1 : 0);
     const dataDelta = ((next & dataSideKinds) !== 0 ? 1 : 0) - ((old & dataSideKinds) !== 0 ? 1 : 0);
     const childDelta = ((next & childSideKinds) !== 0 ? 1 : 0) - ((old & childSideKinds) !== 0 ? 1 : 0);
@@ -359,6 +372,10 @@ export class WatchManager {
     this.childPairCount += childDelta;
     this.sessions.count(sessionIndex, liveDelta, dataDelta);
     if (liveDelta > 0) this.sessions.appendPath(sessionIndex, pathId, this.isLive);
+  }
+
+  private setBucket(pathId: number, bucket: PathBucket | undefined): void {
+    this.buckets[pathId] = bucket;
     if (bucket === undefined) this.freePath(pathId);
   }
 

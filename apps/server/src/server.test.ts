@@ -1,0 +1,209 @@
+// Goal: the standalone server end to end over real sockets, with a raw jute
+// client: ZooKeeper's results, error codes and Stat fields for the basic
+// operations, watch delivery, per-session ordering, session close/expiry
+// removing ephemerals, durability across a restart, and bad bytes that
+// close only the offending connection. Each test starts its own server on
+// a random port in 40000-49999 with a temp data dir.
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ZkCode } from '@corral/base';
+import { OpCode, type CreateRequest } from '@corral/wire';
+import { parseZooCfg } from './config/zoo-cfg.js';
+import { createLogger } from './logger.js';
+import { CorralServer } from './server.js';
+import { RawClient } from './testing/raw-client.js';
+
+const open = { perms: 31, id: { scheme: 'world', id: 'anyone' } };
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startServer(options: { dataDir?: string; extra?: string } = {}): Promise<{ server: CorralServer; dataDir: string }> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'corral-server-test-'));
+  if (options.dataDir === undefined) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  for (let attempt = 0; ; attempt += 1) {
+    const port = 40000 + Math.floor(Math.random() * 10000);
+    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\n4lw.commands.whitelist=*\n${options.extra ?? ''}`);
+    try {
+      const server = await CorralServer.start(config, createLogger({ quiet: true }));
+      cleanups.push(() => server.close({ force: true }));
+      return { server, dataDir };
+    } catch (error) {
+      if (attempt > 10 || (error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    }
+  }
+}
+
+async function client(port: number, timeoutMs?: number): Promise<RawClient> {
+  const c = await RawClient.open(port, timeoutMs === undefined ? {} : { timeoutMs });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+function fourLetterWord(port: number, word: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' }, () => socket.write(word));
+    let out = '';
+    socket.on('data', (chunk) => { out += chunk.toString(); });
+    socket.on('end', () => resolve(out));
+    socket.on('error', reject);
+  });
+}
+
+const create = (path: string, data = '', flags = 0): CreateRequest =>
+  ({ type: OpCode.create2, path, data: Buffer.from(data), acl: [open], flags });
+
+test('create, getData, setData and delete give ZooKeeper codes and stats', async () => {
+  const { server } = await startServer();
+  const c = await client(server.port);
+  const created = await c.request(create('/a', 'x'));
+  assert.equal(created.header.err, ZkCode.OK);
+  assert.equal(created.response?.type, OpCode.create2);
+  assert.equal((await c.request(create('/a'))).header.err, ZkCode.NODEEXISTS);
+  assert.equal((await c.request(create('/missing/child'))).header.err, ZkCode.NONODE);
+  const got = await c.request({ type: OpCode.getData, path: '/a', watch: false });
+  assert.ok(got.response?.type === OpCode.getData);
+  assert.equal(Buffer.from(got.response.data).toString(), 'x');
+  assert.equal(got.response.stat.version, 0);
+  assert.equal(got.response.stat.czxid, got.response.stat.mzxid);
+  const set = await c.request({ type: OpCode.setData, path: '/a', data: Buffer.from('yy'), version: 0 });
+  assert.ok(set.response?.type === OpCode.setData);
+  assert.equal(set.response.stat.version, 1);
+  assert.equal(set.response.stat.dataLength, 2);
+  assert.equal((await c.request({ type: OpCode.setData, path: '/a', data: Buffer.from('z'), version: 0 })).header.err, ZkCode.BADVERSION);
+  assert.equal((await c.request(create('/a/b'))).header.err, ZkCode.OK);
+  assert.equal((await c.request({ type: OpCode.delete, path: '/a', version: -1 })).header.err, ZkCode.NOTEMPTY);
+  assert.equal((await c.request({ type: OpCode.delete, path: '/a/b', version: -1 })).header.err, ZkCode.OK);
+  assert.equal((await c.request({ type: OpCode.delete, path: '/a', version: 1 })).header.err, ZkCode.OK);
+  assert.equal((await c.request({ type: OpCode.exists, path: '/a', watch: false })).header.err, ZkCode.NONODE);
+  assert.equal((await c.request(create('bad'))).header.err, ZkCode.BADARGUMENTS);
+});
+
+test('sequential names count the parent cversion, including after deletes', async () => {
+  const { server } = await startServer();
+  const c = await client(server.port);
+  await c.request(create('/q'));
+  const first = await c.request(create('/q/n-', '', 2));
+  assert.ok(first.response?.type === OpCode.create2);
+  assert.equal(first.response.path, '/q/n-0000000000');
+  await c.request({ type: OpCode.delete, path: '/q/n-0000000000', version: -1 });
+  await c.request(create('/q/plain'));
+  const third = await c.request(create('/q/n-', '', 2));
+  assert.ok(third.response?.type === OpCode.create2);
+  assert.equal(third.response.path, '/q/n-0000000002');
+});
+
+test('a data watch fires once with the right type and path', async () => {
+  const { server } = await startServer();
+  const writer = await client(server.port);
+  const watcher = await client(server.port);
+  await writer.request(create('/w', 'v'));
+  await watcher.request({ type: OpCode.getData, path: '/w', watch: true });
+  await watcher.request({ type: OpCode.exists, path: '/nope', watch: true });
+  await writer.request({ type: OpCode.setData, path: '/w', data: Buffer.from('v2'), version: -1 });
+  await writer.request({ type: OpCode.setData, path: '/w', data: Buffer.from('v3'), version: -1 });
+  await writer.request(create('/nope'));
+  const events = await watcher.waitForEvents(2);
+  await watcher.request({ type: OpCode.sync, path: '/' });
+  assert.deepEqual(events.map((e) => [e.type, e.path]), [[3, '/w'], [1, '/nope']]);
+});
+
+test('replies keep request order within a session while writes are pipelined', async () => {
+  const { server } = await startServer();
+  const c = await client(server.port);
+  await c.request(create('/order', '0'));
+  const replies = await Promise.all([
+    c.request({ type: OpCode.setData, path: '/order', data: Buffer.from('1'), version: -1 }),
+    c.request({ type: OpCode.getData, path: '/order', watch: false }),
+    c.request({ type: OpCode.setData, path: '/order', data: Buffer.from('2'), version: -1 }),
+    c.request({ type: OpCode.getData, path: '/order', watch: false }),
+  ]);
+  const reads = replies.filter((r) => r.response?.type === OpCode.getData).map((r) => r.response?.type === OpCode.getData ? Buffer.from(r.response.data).toString() : '');
+  assert.deepEqual(reads, ['1', '2']);
+});
+
+test('a failed multi changes nothing and reports per-op results', async () => {
+  const { server } = await startServer();
+  const c = await client(server.port);
+  const reply = await c.request({ type: OpCode.multi, ops: [create('/m1'), create('/m1'), create('/m2')] });
+  assert.equal(reply.header.err, ZkCode.OK);
+  assert.ok(reply.response?.type === OpCode.multi);
+  assert.deepEqual(reply.response.results.map((r) => (r.type === OpCode.error ? r.err : 'ok')), [0, ZkCode.NODEEXISTS, ZkCode.RUNTIMEINCONSISTENCY]);
+  assert.equal((await c.request({ type: OpCode.exists, path: '/m1', watch: false })).header.err, ZkCode.NONODE);
+  const good = await c.request({ type: OpCode.multi, ops: [create('/m1'), { type: OpCode.check, path: '/m1', version: 0 }] });
+  assert.ok(good.response?.type === OpCode.multi);
+  assert.equal(good.response.results.length, 2);
+  assert.equal((await c.request({ type: OpCode.exists, path: '/m1', watch: false })).header.err, ZkCode.OK);
+});
+
+test('closeSession removes ephemerals at once and fires their watches', async () => {
+  const { server } = await startServer();
+  const owner = await client(server.port);
+  const watcher = await client(server.port);
+  await owner.request(create('/e', '', 1));
+  await watcher.request({ type: OpCode.exists, path: '/e', watch: true });
+  assert.equal((await owner.request(create('/e/child'))).header.err, ZkCode.NOCHILDRENFOREPHEMERALS);
+  await owner.request({ type: OpCode.closeSession });
+  const events = await watcher.waitForEvents(1);
+  assert.deepEqual([events[0]?.type, events[0]?.path], [2, '/e']);
+  assert.equal((await watcher.request({ type: OpCode.exists, path: '/e', watch: false })).header.err, ZkCode.NONODE);
+});
+
+test('an expired session loses its ephemerals', async () => {
+  const { server } = await startServer({ extra: 'minSessionTimeout=300\nmaxSessionTimeout=600\n' });
+  const owner = await client(server.port, 300);
+  const watcher = await client(server.port, 60_000);
+  await owner.request(create('/gone', '', 1));
+  await watcher.request({ type: OpCode.exists, path: '/gone', watch: true });
+  // The owner sends nothing more (no pings): the server must expire it.
+  const events = await watcher.waitForEvents(1);
+  assert.deepEqual([events[0]?.type, events[0]?.path], [2, '/gone']);
+  await owner.closed;
+});
+
+test('acknowledged writes survive a restart', async () => {
+  const first = await startServer();
+  const c = await client(first.server.port);
+  for (let index = 0; index < 20; index += 1) await c.request(create(`/p${index}`, `v${index}`));
+  c.close();
+  await first.server.close();
+  const second = await startServer({ dataDir: first.dataDir });
+  const d = await client(second.server.port);
+  const got = await d.request({ type: OpCode.getData, path: '/p19', watch: false });
+  assert.ok(got.response?.type === OpCode.getData);
+  assert.equal(Buffer.from(got.response.data).toString(), 'v19');
+});
+
+test('bad bytes close only the offending connection', async () => {
+  const { server } = await startServer();
+  const good = await client(server.port);
+  const cases = [
+    Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 2, 3]), // huge length prefix
+    Buffer.from([0xff, 0xff, 0xff, 0xf0]), // negative length
+    Buffer.from([0, 0, 0, 4, 1, 2, 3, 4]), // a connect request far too short
+  ];
+  for (const bytes of cases) {
+    const bad = await RawClient.openRaw(server.port);
+    bad.socket.write(bytes);
+    await bad.closed;
+  }
+  const reply = await good.request(create('/still-serving'));
+  assert.equal(reply.header.err, ZkCode.OK);
+});
+
+test('four-letter words answer and honour the whitelist', async () => {
+  const { server } = await startServer();
+  assert.equal(await fourLetterWord(server.port, 'ruok'), 'imok');
+  const mntr = await fourLetterWord(server.port, 'mntr');
+  for (const key of ['zk_version', 'zk_avg_latency', 'zk_znode_count', 'zk_watch_count', 'zk_ephemerals_count', 'zk_approximate_data_size', 'zk_open_file_descriptor_count', 'zk_server_state']) {
+    assert.match(mntr, new RegExp(`^${key}\\t`, 'm'));
+  }
+  assert.match(await fourLetterWord(server.port, 'srvr'), /^Mode: standalone$/m);
+  const restricted = await startServer({ extra: '4lw.commands.whitelist=srvr\n' });
+  assert.equal(await fourLetterWord(restricted.server.port, 'ruok'), 'ruok is not executed because it is not in the whitelist.\n');
+});
