@@ -6,8 +6,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
-import { DataTree, WatchManager, decodeTxn, type WatchSink } from '@corral/data-tree';
-import { LevelTxnLog } from '@corral/txn-log';
+import { WatchManager, decodeTxn, type WatchSink } from '@corral/data-tree';
+import { openStorage, type TxnLogStore } from '@corral/txn-log';
 import { isFourLetterWord, runFourLetterWord, type ConnectionReport } from './admin/four-letter-words.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { Logger } from './logger.js';
@@ -17,7 +17,7 @@ import { SessionTable } from './session/session-table.js';
 import { ServerStats } from './stats/server-stats.js';
 import { ContainerManager } from './pipeline/container-manager.js';
 import { Snapshotter } from './storage/snapshotter.js';
-import { openSnapshotStore, recoverTree } from './storage/recovery.js';
+import { recoverTree } from './storage/recovery.js';
 
 /** Limits of the server as a whole. */
 export const sessionsMax = 1_000_000;
@@ -27,20 +27,20 @@ export class CorralServer {
   readonly config: ServerConfig;
   readonly port: number;
   private readonly listener: ClientListener;
-  private readonly log: LevelTxnLog;
+  private readonly storage: { close(): Promise<void> };
   private readonly snapshotter: Snapshotter;
   private readonly timers: NodeJS.Timeout[];
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
 
   private constructor(parts: {
-    config: ServerConfig; port: number; listener: ClientListener; log: LevelTxnLog; snapshotter: Snapshotter;
+    config: ServerConfig; port: number; listener: ClientListener; storage: { close(): Promise<void> }; snapshotter: Snapshotter;
     timers: NodeJS.Timeout[]; logger: Logger;
   }) {
     this.config = parts.config;
     this.port = parts.port;
     this.listener = parts.listener;
-    this.log = parts.log;
+    this.storage = parts.storage;
     this.snapshotter = parts.snapshotter;
     this.timers = parts.timers;
     this.logger = parts.logger;
@@ -51,8 +51,8 @@ export class CorralServer {
     const clock = (): number => Date.now();
     await mkdir(config.dataDir, { recursive: true });
     await mkdir(config.dataLogDir, { recursive: true });
-    const log = await LevelTxnLog.open({ dataLogDir: config.dataLogDir, logger });
-    const snapshots = await openSnapshotStore(config.dataDir, logger);
+    const storage = await openStorage({ dataDir: config.dataDir, dataLogDir: config.dataLogDir, logger });
+    const { log, snapshots } = storage;
     const tree = await recoverTree({ log, snapshots, logger, decodeTxn });
 
     const watches = new WatchManager();
@@ -108,7 +108,7 @@ export class CorralServer {
       setInterval(() => containers.check(), config.containerCheckIntervalMs),
     ];
     for (const timer of timers) timer.unref();
-    return new CorralServer({ config, port, listener, log, snapshotter, timers, logger });
+    return new CorralServer({ config, port, listener, storage, snapshotter, timers, logger });
   }
 
   /** Stops serving: closes the port and connections, drains the log, closes storage. Idempotent. */
@@ -117,7 +117,7 @@ export class CorralServer {
       for (const timer of this.timers) clearInterval(timer);
       await this.listener.close(options.force ?? false);
       await this.snapshotter.close();
-      await this.log.close();
+      await this.storage.close();
       this.logger.info({}, 'server stopped');
     })();
     return this.closing;

@@ -55,7 +55,7 @@ export function isZkCode(code: number): code is ZkCode {
 
 /** An operation failed with a ZooKeeper error code. */
 export class ZkError extends Error {
-  override readonly name = 'ZkError';
+  override readonly name: string = 'ZkError';
   readonly code: ZkCode;
   readonly path: string | undefined;
 

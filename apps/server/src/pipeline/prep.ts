@@ -160,7 +160,7 @@ export class Prep {
     if (requestedPath.lastIndexOf('/') < 0 || requestedPath.includes('\0')) fail(ZkCode.BADARGUMENTS, requestedPath);
     const parentPath = parentOf(requestedPath);
     const fixed = fixupAcl(acl, context.authIds);
-    if (fixed.code !== ZkCode.OK) fail(fixed.code as ZkCode, requestedPath);
+    if (fixed.code !== ZkCode.OK) fail(fixed.code, requestedPath);
     const parent = this.recordFor(parentPath);
     this.checkAcl(parent.acl, Perms.CREATE, context, requestedPath);
     const parentStat = parent.stat as StatPersisted;
@@ -232,7 +232,7 @@ export class Prep {
   private setAcl(context: PrepContext, path: string, acl: readonly ACL[], version: number, header: TxnHeader): Txn {
     this.validatePath(path);
     const fixed = fixupAcl(acl, context.authIds);
-    if (fixed.code !== ZkCode.OK) fail(fixed.code as ZkCode, path);
+    if (fixed.code !== ZkCode.OK) fail(fixed.code, path);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.ADMIN, context, path);
     const stat = node.stat as StatPersisted;

@@ -104,6 +104,8 @@ export class RequestPipeline {
       return;
     }
     const timeoutMs = Math.min(Math.max(request.timeOut, config.minSessionTimeoutMs), config.maxSessionTimeoutMs);
+    // Old clients (3.4 and earlier) send no readOnly flag and get none back.
+    const omits = request.omitsReadOnly === true ? { omitsReadOnly: true } : {};
     if (request.sessionId === 0n) {
       if (sessions.size >= sessions.sessionsMax) {
         transport.close('too many sessions');
@@ -116,7 +118,7 @@ export class RequestPipeline {
         const session = sessions.get(sessionId);
         assert(session !== undefined, 'created session is in the table');
         this.attach(session, transport);
-        transport.sendConnectResponse({ protocolVersion: 0, timeOut: timeoutMs, sessionId, passwd: session.passwd, readOnly: false });
+        transport.sendConnectResponse({ protocolVersion: 0, timeOut: timeoutMs, sessionId, passwd: session.passwd, readOnly: false, ...omits });
         onSession(session);
       });
       return;
@@ -124,14 +126,14 @@ export class RequestPipeline {
     const session = sessions.get(request.sessionId);
     if (session === undefined || session.closing || !passwordsEqual(session.passwd, request.passwd)) {
       // ZooKeeper answers an invalid session with timeout 0, which the client reports as expired.
-      transport.sendConnectResponse({ protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false });
+      transport.sendConnectResponse({ protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false, ...omits });
       transport.close('session expired or bad password');
       onSession(null);
       return;
     }
     session.timeoutMs = timeoutMs;
     this.attach(session, transport);
-    transport.sendConnectResponse({ protocolVersion: 0, timeOut: timeoutMs, sessionId: session.id, passwd: sessionPassword(session.id), readOnly: false });
+    transport.sendConnectResponse({ protocolVersion: 0, timeOut: timeoutMs, sessionId: session.id, passwd: sessionPassword(session.id), readOnly: false, ...omits });
     onSession(session);
   }
 

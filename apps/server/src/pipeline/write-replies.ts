@@ -19,7 +19,7 @@ function okResponse(type: number, result: ApplyResult): ClientResponse | null {
     case OpCode.create2:
     case OpCode.createContainer:
     case OpCode.createTTL:
-      return { type, path: result.path ?? '', stat: result.stat ?? emptyStat() } as ClientResponse;
+      return { type, path: result.path ?? '', stat: result.stat ?? emptyStat() };
     case OpCode.setData:
       return { type: OpCode.setData, stat: result.stat ?? emptyStat() };
     case OpCode.setACL:
@@ -48,7 +48,8 @@ export function writeReply(request: ClientRequest, result: ApplyResult): WriteRe
     const results: MultiResult[] = request.ops.map((op, index) => {
       const sub: ApplyResult = subResults[index] ?? { type: OpCode.error, err: ZkCode.RUNTIMEINCONSISTENCY };
       if (failed) return { type: OpCode.error, err: sub.err };
-      return okResponse(op.type, sub) ?? { type: OpCode.error, err: ZkCode.OK };
+      // Apache 3.8 answers a create2 op inside a multi with a plain CreateResult (3.9 keeps create2).
+      return okResponse(op.type === OpCode.create2 ? OpCode.create : op.type, sub) ?? { type: OpCode.error, err: ZkCode.OK };
     });
     return { err: ZkCode.OK, response: { type: OpCode.multi, results } };
   }

@@ -4,13 +4,8 @@
  * already reflects apply idempotently). Progress is logged.
  */
 import { DataTree, deserializeSnapshot, type Txn, type TxnHeader } from '@corral/data-tree';
-import { LevelSnapshotStore, type SnapshotStore, type TxnLogStore } from '@corral/txn-log';
+import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
 import type { Logger } from '../logger.js';
-
-/** Opens the snapshot store under dataDir. */
-export function openSnapshotStore(dataDir: string, logger: Logger): Promise<SnapshotStore> {
-  return LevelSnapshotStore.open({ dataDir, logger });
-}
 
 /** Rebuilds the tree from the newest valid snapshot plus the log after it. */
 export async function recoverTree(options: {

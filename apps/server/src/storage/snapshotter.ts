@@ -77,6 +77,5 @@ export class Snapshotter {
   async close(): Promise<void> {
     this.closed = true;
     await this.running;
-    await this.snapshots.close();
   }
 }
