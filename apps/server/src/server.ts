@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import { WatchManager, decodeTxn, type WatchSink } from '@corral/data-tree';
-import { openStorage, type TxnLogStore } from '@corral/txn-log';
+import { openStorage } from '@corral/txn-log';
 import { isFourLetterWord, runFourLetterWord, type ConnectionReport } from './admin/four-letter-words.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { Logger } from './logger.js';

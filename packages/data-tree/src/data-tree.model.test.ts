@@ -176,7 +176,12 @@ function prepare(steps: { sessionId: bigint; txn: Txn }[]): { sessionId: bigint;
   const scratch = new DataTree();
   const out: { sessionId: bigint; txn: Txn }[] = [];
   for (const step of steps) {
-    const txn = prepareOne(scratch, step.txn);
+    // As the server's prep does, a closeSession lists the session's ephemerals:
+    // replaying it over a fuzzy snapshot that no longer holds them must still
+    // move their parents' pzxid (DataTree.deleteNode on a missing node).
+    const txn = step.txn.type === -11
+      ? { type: -11 as const, paths2Delete: [...scratch.ephemerals(step.sessionId)] }
+      : prepareOne(scratch, step.txn);
     if (txn === undefined) continue;
     out.push({ sessionId: step.sessionId, txn });
     replayAll(scratch, out, out.length - 1);

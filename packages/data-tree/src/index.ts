@@ -62,7 +62,10 @@ export type { ZnodeView } from './znode.js';
 
 // The watch index (src/watch).
 export { WatchManager } from './watch/watch-manager.js';
-export { WatchKind, WatcherType } from './watch/watch-kind.js';
 export { setWatches } from './watch/set-watches.js';
+export {
+  WatchKind, WatcherType, isWatcherType, kindsOfWatcherType, watchKindOfAddWatchMode, dataSideKinds, childSideKinds, watchKindMask,
+} from './watch/watch-kind.js';
+export { watchesPerSessionMax, watchesTotalMax, watchPathLengthMax, watchSessionsMax } from './watch/limits.js';
 export type { WatchDeliver, WatchDelivery, WatchManagerOptions, WatchesSummary } from './watch/watch-manager.js';
 export type { SetWatchesRequest, SetWatchesResult, WatchedNodeZxids } from './watch/set-watches.js';

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { compareRuns, normalizeRun } from './diff-normalize.js';
-import type { DiffSequence, StepMismatch } from './diff-normalize.js';
+import type { DiffSequence, DriverOutput, StepMismatch } from './diff-normalize.js';
 import { runDriver } from './diff-runner.js';
 import { diffFourLetterWhitelist, diffJuteMaxBufferBytes, diffScenarios } from './diff-scenarios.js';
 import { missingReason, pythonBin } from './paths.js';
@@ -48,9 +48,29 @@ describe(`differential: apache vs ${targetKind()}`, { skip }, () => {
     await Promise.all([reference?.stop(), target?.stop()]);
   });
 
+  /**
+   * A crashed server would fail every later scenario with the same message; restart it so
+   * each scenario reports its own difference (the crash is still reported by the scenario
+   * that caused it, with the server's log).
+   */
+  const restartIfExited = async (): Promise<void> => {
+    if (reference?.hasExited()) reference = await startApache(serverOptions);
+    if (target?.hasExited()) target = await startTarget(serverOptions);
+  };
+
+  const runOn = async (server: RunningServer, sequence: DiffSequence): Promise<DriverOutput> => {
+    try {
+      return await runDriver(server.connectString, sequence);
+    } catch (error) {
+      const state = server.hasExited() ? 'the server EXITED' : 'the server is still running';
+      throw new Error(`${server.kind} run failed (${state}); server log tail:\n${server.logTail()}`, { cause: error });
+    }
+  };
+
   const compare = async (sequence: DiffSequence): Promise<StepMismatch[]> => {
+    await restartIfExited();
     assert.ok(reference && target);
-    const [want, got] = await Promise.all([runDriver(reference.connectString, sequence), runDriver(target.connectString, sequence)]);
+    const [want, got] = await Promise.all([runOn(reference, sequence), runOn(target, sequence)]);
     return compareRuns(sequence, normalizeRun(sequence, want), normalizeRun(sequence, got));
   };
 

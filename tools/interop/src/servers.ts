@@ -36,6 +36,8 @@ export interface RunningServer {
   kill9(): void;
   /** The last lines the server wrote (stdout+stderr), for failure messages. */
   logTail(): string;
+  /** True once the process has exited (crashed, killed or stopped). */
+  hasExited(): boolean;
 }
 
 interface LaunchPlan {
@@ -176,6 +178,7 @@ async function launchOnce(
     stop,
     kill9: () => signalChild(pid, 'SIGKILL'),
     logTail,
+    hasExited: () => exited,
   };
   const deadline = Date.now() + interopLimits.serverStartTimeoutMs;
   let lineSeen = launch.readyLine === null;

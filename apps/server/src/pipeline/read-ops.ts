@@ -4,7 +4,7 @@
  * getACL leak nothing about protected nodes, and watches set as it sets them.
  */
 import { ZkCode } from '@corral/base';
-import { checkAcl, Perms, WatchKind, type WatcherType, type ACL, type DataTree, type Id, type WatchManager } from '@corral/data-tree';
+import { checkAcl, isWatcherType, Perms, WatchKind, watchKindOfAddWatchMode, type ACL, type DataTree, type Id, type WatchManager } from '@corral/data-tree';
 import { OpCode, type ClientRequest, type ClientResponse, type MultiResult } from '@corral/wire';
 
 /** The outcome of a read: an error code, or a response body. */
@@ -50,10 +50,14 @@ export class ReadOps {
       case OpCode.sync: return ok({ type: OpCode.sync, path: request.path });
       case OpCode.multiRead: return ok({ type: OpCode.multiRead, results: request.ops.map((op) => this.multiReadOp(context, op)) });
       case OpCode.addWatch: return this.addWatch(context, request.path, request.mode);
-      case OpCode.checkWatches: return this.watches.contains(request.path, context.sessionId, request.watcherType as WatcherType)
-        ? ok({ type: OpCode.checkWatches }) : error(ZkCode.NOWATCHER);
-      case OpCode.removeWatches: return this.watches.remove(request.path, context.sessionId, request.watcherType as WatcherType)
-        ? ok({ type: OpCode.removeWatches }) : error(ZkCode.NOWATCHER);
+      case OpCode.checkWatches:
+        if (!isWatcherType(request.watcherType)) return error(ZkCode.MARSHALLINGERROR);
+        return this.watches.contains(request.path, context.sessionId, request.watcherType)
+          ? ok({ type: OpCode.checkWatches }) : error(ZkCode.NOWATCHER);
+      case OpCode.removeWatches:
+        if (!isWatcherType(request.watcherType)) return error(ZkCode.MARSHALLINGERROR);
+        return this.watches.remove(request.path, context.sessionId, request.watcherType)
+          ? ok({ type: OpCode.removeWatches }) : error(ZkCode.NOWATCHER);
       case OpCode.whoAmI: return ok({
         type: OpCode.whoAmI,
         clientInfo: context.authIds.map((id) => ({ authScheme: id.scheme, user: id.id })),
@@ -122,8 +126,8 @@ export class ReadOps {
   }
 
   private addWatch(context: ReadContext, path: string, mode: number): ReadOutcome {
-    const kind = mode === 1 ? WatchKind.persistentRecursive : mode === 0 ? WatchKind.persistent : null;
-    if (kind === null) return error(ZkCode.BADARGUMENTS);
+    const kind = watchKindOfAddWatchMode(mode);
+    if (kind === undefined) return error(ZkCode.MARSHALLINGERROR);
     this.watches.add(path, context.sessionId, kind);
     return ok({ type: OpCode.addWatch });
   }
