@@ -234,10 +234,10 @@ corral_version() {
 write_meta() { # kind
   "$PY" -c 'import json,sys; a=sys.argv; print(json.dumps(dict(kind=a[1], repeat=int(a[2]), duration_s=float(a[3]),
       warmup_s=float(a[4]), only=a[5] or None, pinned=a[6]=="1", stand_in_apache=a[7]=="1", corral=a[8],
-      znodes=int(a[9]), date=a[10], machine=a[11])))' \
+      znodes=int(a[9]), date=a[10], machine=a[11], loadavg_at_start=a[12])))' \
     "$1" "$REPEAT" "$DURATION" "$WARMUP" "$ONLY" "$PINNED" "$STAND_IN" "$(corral_version)" "$ZNODES" \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs" \
-    > "$OUT/meta.json"
+    "$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/meta.json"
 }
 
 # ---- the matrix, interleaved ------------------------------------------------------------------

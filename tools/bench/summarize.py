@@ -215,6 +215,8 @@ def describe(meta):
     else:
         bits.append("--recovery --znodes %s" % meta.get("znodes"))
     bits.append("pinned (client CPU 0, server CPU 1)" if meta.get("pinned") else "unpinned")
+    if meta.get("loadavg_at_start"):
+        bits.append("load average at start " + meta["loadavg_at_start"])
     if meta.get("stand_in_apache"):
         bits.append("STAND-IN: the 'Corral' column is a second Apache ZooKeeper")
     return "; ".join(str(b) for b in bits)

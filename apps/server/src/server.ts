@@ -67,7 +67,9 @@ export class CorralServer {
       triggerDeleted: (path) => watches.triggerDeleted(path, deliver),
     };
     tree.watchSink = sink;
-    const snapshotter = new Snapshotter({ tree, snapshots, log, snapCount: config.snapCount, snapRetainCount: config.snapRetainCount, logger });
+    const snapshotter = new Snapshotter({
+      tree, snapshots, log, snapCount: config.snapCount, snapRetainCount: config.snapRetainCount, purgeEnabled: config.purgeIntervalHours > 0, logger,
+    });
     const fatal = (error: unknown): void => {
       // The log could not store a txn: never acknowledge it. Exit; restart recovers from what is durable.
       logger.error({ error }, 'storage failure: refusing to continue');

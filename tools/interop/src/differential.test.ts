@@ -63,7 +63,8 @@ describe(`differential: apache vs ${targetKind()}`, { skip }, () => {
       return await runDriver(server.connectString, sequence);
     } catch (error) {
       const state = server.hasExited() ? 'the server EXITED' : 'the server is still running';
-      throw new Error(`${server.kind} run failed (${state}); server log tail:\n${server.logTail()}`, { cause: error });
+      const detail = error instanceof Error ? error.message.slice(0, 3000) : String(error);
+      throw new Error(`${server.kind} run failed (${state})\n${detail}\n--- server log tail ---\n${server.logTail()}`, { cause: error });
     }
   };
 

@@ -101,7 +101,7 @@ const cases: readonly KazooCase[] = [
       noAuthGet: 'NoAuth',
       noAuthSet: 'NoAuth',
       noAuthCreateChild: 'NoAuth',
-      existsWithoutAuth: true,
+      existsWithoutAuth: 'OK',
       wrongPassword: 'NoAuth',
       authedGet: 'secret',
       aclSeen: [{ perms: 31, scheme: 'digest', id: 'user:2Om+GBbT2q/tS6pdvACZbbm7/1A=' }],

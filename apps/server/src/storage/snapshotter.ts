@@ -19,6 +19,8 @@ export class Snapshotter {
   private readonly log: TxnLogStore;
   private readonly snapCount: number;
   private readonly snapRetainCount: number;
+  /** ZooKeeper purges only when autopurge.purgeInterval > 0; so do we. */
+  private readonly purgeEnabled: boolean;
   private readonly logger: Logger;
   private txnsSinceSnapshot = 0;
   private threshold: number;
@@ -26,12 +28,15 @@ export class Snapshotter {
   private closed = false;
   lastSnapshotBytes = 0;
 
-  constructor(options: { tree: DataTree; snapshots: SnapshotStore; log: TxnLogStore; snapCount: number; snapRetainCount: number; logger: Logger }) {
+  constructor(options: {
+    tree: DataTree; snapshots: SnapshotStore; log: TxnLogStore; snapCount: number; snapRetainCount: number; purgeEnabled: boolean; logger: Logger;
+  }) {
     this.tree = options.tree;
     this.snapshots = options.snapshots;
     this.log = options.log;
     this.snapCount = options.snapCount;
     this.snapRetainCount = options.snapRetainCount;
+    this.purgeEnabled = options.purgeEnabled;
     this.logger = options.logger;
     this.threshold = this.nextThreshold();
   }
@@ -70,6 +75,7 @@ export class Snapshotter {
       await writer.abort().catch(() => undefined);
       throw error;
     }
+    if (!this.purgeEnabled) return;
     const purged = await this.snapshots.purge(this.snapRetainCount);
     if (purged.oldestRetainedZxid !== null) await this.log.purgeBefore(purged.oldestRetainedZxid);
   }
