@@ -1,0 +1,107 @@
+// Goal: the pipeline's ordering and durability rules, in process, on the
+// simulated disk: nothing is answered before its append is durable, a
+// failed fsync is never acknowledged (the server is told to stop), and
+// replies leave in request order per session. No sockets, no timers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ZkCode } from '@corral/base';
+import { DataTree, WatchManager } from '@corral/data-tree';
+import { MemoryDisk, MemoryTxnLog } from '@corral/txn-log';
+import { OpCode, type ClientResponse, type ConnectResponse, type ReplyHeader, type WatcherEvent } from '@corral/wire';
+import { parseZooCfg } from '../config/zoo-cfg.js';
+import { SessionTable } from '../session/session-table.js';
+import type { ClientTransport, Session } from '../session/session.js';
+import { ServerStats } from '../stats/server-stats.js';
+import { RequestPipeline } from './request-pipeline.js';
+
+class RecordingTransport implements ClientTransport {
+  readonly remoteAddress = '127.0.0.1';
+  readonly replies: { header: ReplyHeader; response: ClientResponse | null }[] = [];
+  readonly events: WatcherEvent[] = [];
+  connect: ConnectResponse | null = null;
+  closedReason: string | null = null;
+  sendConnectResponse(response: ConnectResponse): void { this.connect = response; }
+  sendReply(header: ReplyHeader, response: ClientResponse | null): void { this.replies.push({ header, response }); }
+  sendEvent(event: WatcherEvent): void { this.events.push(event); }
+  close(reason: string): void { this.closedReason = reason; }
+}
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+const open = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
+
+async function setup() {
+  const disk = new MemoryDisk();
+  const log = await MemoryTxnLog.open(disk);
+  const config = parseZooCfg('dataDir=/unused\n');
+  const tree = new DataTree();
+  const watches = new WatchManager();
+  const sessions = new SessionTable({ tickTimeMs: 2000, nowMs: 0, serverId: 0, sessionsMax: 100 });
+  const fatal: unknown[] = [];
+  const pipeline = new RequestPipeline({
+    config, tree, watches, sessions, stats: new ServerStats(0), log, clock: () => 1000, onFatal: (error) => fatal.push(error),
+  });
+  tree.watchSink = {
+    triggerData: (path, type) => watches.triggerData(path, type, (s, t, p) => pipeline.deliverEvent(s, t, p)),
+    triggerChild: (path, type) => watches.triggerChild(path, type, (s, t, p) => pipeline.deliverEvent(s, t, p)),
+    triggerDeleted: (path) => watches.triggerDeleted(path, (s, t, p) => pipeline.deliverEvent(s, t, p)),
+  };
+  const transport = new RecordingTransport();
+  let session: Session | null = null;
+  pipeline.connect(transport, { protocolVersion: 0, lastZxidSeen: 0n, timeOut: 10_000, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false }, (s) => { session = s; });
+  await settle();
+  assert.ok(session !== null, 'session established after createSession is durable');
+  return { disk, pipeline, tree, transport, session: session as Session, fatal };
+}
+
+test('a write is answered only once its append is durable', async () => {
+  const { disk, pipeline, transport, session } = await setup();
+  disk.fsyncMode = 'manual';
+  pipeline.submit(session, 1, OpCode.create, { type: OpCode.create, path: '/a', data: new Uint8Array(0), acl: open, flags: 0 });
+  await settle();
+  assert.equal(transport.replies.length, 0, 'no reply before fsync');
+  disk.completeFsyncs();
+  await settle();
+  await settle();
+  assert.equal(transport.replies.length, 1);
+  assert.equal(transport.replies[0]?.header.err, ZkCode.OK);
+});
+
+test('a failed fsync is never acknowledged and stops the server', async () => {
+  const { disk, pipeline, transport, session, tree, fatal } = await setup();
+  disk.failNextFsync('disk-full');
+  pipeline.submit(session, 1, OpCode.create, { type: OpCode.create, path: '/lost', data: new Uint8Array(0), acl: open, flags: 0 });
+  await settle();
+  await settle();
+  assert.equal(transport.replies.length, 0);
+  assert.equal(fatal.length, 1);
+  assert.equal(tree.getNode('/lost'), undefined, 'nothing applied that was not stored');
+});
+
+test('a read behind a pending write of the same session waits for it', async () => {
+  const { disk, pipeline, transport, session } = await setup();
+  disk.fsyncMode = 'manual';
+  pipeline.submit(session, 1, OpCode.create, { type: OpCode.create, path: '/x', data: Buffer.from('1'), acl: open, flags: 0 });
+  pipeline.submit(session, 2, OpCode.getData, { type: OpCode.getData, path: '/x', watch: false });
+  pipeline.submit(session, 3, OpCode.setData, { type: OpCode.setData, path: '/x', data: Buffer.from('2'), version: -1 });
+  pipeline.submit(session, 4, OpCode.getData, { type: OpCode.getData, path: '/x', watch: false });
+  await settle();
+  assert.equal(transport.replies.length, 0);
+  disk.completeFsyncs();
+  for (let index = 0; index < 5; index += 1) await settle();
+  disk.completeFsyncs();
+  for (let index = 0; index < 5; index += 1) await settle();
+  assert.deepEqual(transport.replies.map((r) => r.header.xid), [1, 2, 3, 4]);
+  const reads = transport.replies.filter((r) => r.response?.type === OpCode.getData)
+    .map((r) => (r.response?.type === OpCode.getData ? Buffer.from(r.response.data).toString() : ''));
+  assert.deepEqual(reads, ['1', '2']);
+});
+
+test('pipelined writes validate against outstanding changes', async () => {
+  const { pipeline, transport, session } = await setup();
+  pipeline.submit(session, 1, OpCode.create, { type: OpCode.create, path: '/p', data: new Uint8Array(0), acl: open, flags: 0 });
+  pipeline.submit(session, 2, OpCode.create, { type: OpCode.create, path: '/p', data: new Uint8Array(0), acl: open, flags: 0 });
+  pipeline.submit(session, 3, OpCode.create, { type: OpCode.create, path: '/p/c', data: new Uint8Array(0), acl: open, flags: 0 });
+  pipeline.submit(session, 4, OpCode.delete, { type: OpCode.delete, path: '/p', version: -1 });
+  for (let index = 0; index < 5; index += 1) await settle();
+  assert.deepEqual(transport.replies.map((r) => r.header.err), [ZkCode.OK, ZkCode.NODEEXISTS, ZkCode.OK, ZkCode.NOTEMPTY]);
+});
