@@ -11,13 +11,51 @@ import { join, resolve } from 'node:path';
 import { ConfigError, parseZooCfg } from './config/zoo-cfg.js';
 import { createLogger } from './logger.js';
 import { CorralServer } from './server.js';
+import { BackupError, exportBackup, restoreBackup } from './storage/backup.js';
 import { dumpLogCommand, dumpSnapshotCommand } from './storage/inspect.js';
 
 const usage = `usage:
   corral server [--config zoo.cfg]     run a server (default: standalone on 127.0.0.1:2181, data in ./data)
   corral log dump DATALOGDIR           print the transaction log
   corral snapshot dump DATADIR         print the snapshots
+  corral snapshot export (--config zoo.cfg | --data-dir D [--data-log-dir L]) --out FILE
+                                       write the state of a stopped server to one backup file
+  corral snapshot restore (--config zoo.cfg | --data-dir D [--data-log-dir L]) --in FILE [--force]
+                                       install a backup file as the state of a stopped server
 `;
+
+function flag(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index < 0) return undefined;
+  const value = args[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new ConfigError(name, 'needs a value');
+  return value;
+}
+
+function storageDirs(args: string[]): { dataDir: string; dataLogDir: string } {
+  const configFile = flag(args, '--config');
+  if (configFile !== undefined) {
+    const config = parseZooCfg(readFileSync(configFile, 'utf8'));
+    return { dataDir: config.dataDir, dataLogDir: config.dataLogDir };
+  }
+  const dataDir = flag(args, '--data-dir');
+  if (dataDir === undefined) throw new ConfigError('--data-dir', 'is required (or --config)');
+  return { dataDir, dataLogDir: flag(args, '--data-log-dir') ?? dataDir };
+}
+
+async function snapshotExport(args: string[]): Promise<void> {
+  const file = flag(args, '--out');
+  if (file === undefined) throw new ConfigError('--out', 'is required');
+  const zxid = await exportBackup({ ...storageDirs(args), file, logger: createLogger({ quiet: true }) });
+  process.stdout.write(`exported state at zxid 0x${zxid.toString(16)} to ${file}\n`);
+}
+
+async function snapshotRestore(args: string[]): Promise<void> {
+  const file = flag(args, '--in');
+  if (file === undefined) throw new ConfigError('--in', 'is required');
+  const zxid = await restoreBackup({ ...storageDirs(args), file, force: args.includes('--force') });
+  process.stdout.write(`restored state at zxid 0x${zxid.toString(16)} from ${file}\n`);
+}
 
 function readMyid(dataDir: string): number | null {
   const path = join(dataDir, 'myid');
@@ -61,12 +99,20 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'server') return runServer(argv.slice(1));
   if (command === 'log' && sub === 'dump' && rest[0] !== undefined) return dumpLogCommand(rest[0]);
   if (command === 'snapshot' && sub === 'dump' && rest[0] !== undefined) return dumpSnapshotCommand(rest[0]);
+  if (command === 'snapshot' && sub === 'export') return snapshotExport(rest);
+  if (command === 'snapshot' && sub === 'restore') return snapshotRestore(rest);
   process.stderr.write(usage);
   process.exitCode = command === undefined || command === '--help' ? 0 : 2;
 }
 
+// `corral log dump DIR | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof BackupError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

@@ -60,17 +60,27 @@ function connectionLine(c: ConnectionReport): string {
   return ` /${c.remoteAddress}:${c.remotePort}[1](queued=${c.queued},recved=${c.received},sent=${c.sent}${session})\n`;
 }
 
+/** Apache's DataTree also maps "" to the root, so its node count is one more than its nodes. */
+function reportedNodeCount(tree: DataTree): number {
+  return tree.nodeCount + 1;
+}
+
+/** Java's Double.toString for the values we print: at least one decimal. */
+function javaDouble(value: number): string {
+  return Number.isInteger(value) ? value.toFixed(1) : String(Math.round(value * 10_000) / 10_000);
+}
+
 function serverSummary(context: FourLetterWordContext): string {
   const { stats, tree } = context;
   return [
-    `Latency min/avg/max: ${stats.latencyMin}/${stats.latencyAvg.toFixed(4)}/${stats.latencyMaxMs}`,
+    `Latency min/avg/max: ${stats.latencyMin}/${javaDouble(stats.latencyAvg)}/${stats.latencyMaxMs}`,
     `Received: ${stats.packetsReceived}`,
     `Sent: ${stats.packetsSent}`,
     `Connections: ${context.connections().length}`,
     `Outstanding: ${context.outstandingRequests()}`,
     `Zxid: ${zxidToHex(tree.lastProcessedZxid)}`,
     `Mode: ${context.serverState}`,
-    `Node count: ${tree.nodeCount}`,
+    `Node count: ${reportedNodeCount(tree)}`,
     '',
   ].join('\n');
 }
@@ -84,9 +94,9 @@ function mntr(context: FourLetterWordContext): string {
     ['zk_server_state', context.serverState],
     ['zk_ephemerals_count', tree.ephemeralsCount],
     ['zk_num_alive_connections', context.connections().length],
-    ['zk_avg_latency', stats.latencyAvg.toFixed(4)],
+    ['zk_avg_latency', javaDouble(stats.latencyAvg)],
     ['zk_outstanding_requests', context.outstandingRequests()],
-    ['zk_znode_count', tree.nodeCount],
+    ['zk_znode_count', reportedNodeCount(tree)],
     ['zk_global_sessions', sessions.size],
     ['zk_local_sessions', 0],
     ['zk_packets_sent', stats.packetsSent],
@@ -99,7 +109,7 @@ function mntr(context: FourLetterWordContext): string {
     ['zk_approximate_data_size', tree.approximateDataSize],
     ['zk_uptime', context.clock() - stats.startedAtMs],
     ['zk_last_processed_zxid', tree.lastProcessedZxid.toString()],
-    ['zk_avg_fsynctime', storage.fsyncCount === 0 ? '0.0' : (storage.fsyncMsSum / storage.fsyncCount).toFixed(4)],
+    ['zk_avg_fsynctime', javaDouble(storage.fsyncCount === 0 ? 0 : storage.fsyncMsSum / storage.fsyncCount)],
     ['zk_min_fsynctime', storage.fsyncCount === 0 ? 0 : storage.fsyncMsMin],
     ['zk_max_fsynctime', storage.fsyncMsMax],
     ['zk_cnt_fsynctime', storage.fsyncCount],
