@@ -207,3 +207,82 @@ test('four-letter words answer and honour the whitelist', async () => {
   const restricted = await startServer({ extra: '4lw.commands.whitelist=srvr\n' });
   assert.equal(await fourLetterWord(restricted.server.port, 'ruok'), 'ruok is not executed because it is not in the whitelist.\n');
 });
+
+test('large data, long paths and big multis are stored and survive a restart', async () => {
+  const first = await startServer();
+  const c = await client(first.server.port);
+  const big = Buffer.alloc(500_000, 0x61);
+  assert.equal((await c.request(create('/big'))).header.err, ZkCode.OK);
+  assert.equal((await c.request({ type: OpCode.setData, path: '/big', data: big, version: -1 })).header.err, ZkCode.OK);
+  const longName = `/${'n'.repeat(2000)}`;
+  assert.equal((await c.request(create(longName))).header.err, ZkCode.OK);
+  assert.equal((await c.request(create(`/${'x'.repeat(40_000)}`))).header.err, ZkCode.BADARGUMENTS);
+  const ops = Array.from({ length: 300 }, (_, index) => create(`/big/m${index}`, 'v'.repeat(100)));
+  const multi = await c.request({ type: OpCode.multi, ops });
+  assert.ok(multi.response?.type === OpCode.multi);
+  assert.equal(multi.response.results.length, 300);
+  c.close();
+  await first.server.close();
+  const second = await startServer({ dataDir: first.dataDir });
+  const d = await client(second.server.port);
+  const got = await d.request({ type: OpCode.getData, path: '/big', watch: false });
+  assert.ok(got.response?.type === OpCode.getData);
+  assert.equal(got.response.data.length, big.length);
+  const children = await d.request({ type: OpCode.getChildren2, path: '/big', watch: false });
+  assert.ok(children.response?.type === OpCode.getChildren2);
+  assert.equal(children.response.children.length, 300);
+  assert.equal((await d.request({ type: OpCode.exists, path: longName, watch: false })).header.err, ZkCode.OK);
+});
+
+test('an ACL with a null auth id (kazoo CREATOR_ALL_ACL) is accepted after digest auth', async () => {
+  const { server } = await startServer();
+  const c = await client(server.port);
+  // auth packet: xid -4, type 100, authType 0, scheme "digest", auth "user:pw"
+  const scheme = Buffer.from('digest');
+  const auth = Buffer.from('user:pw');
+  const body = Buffer.alloc(4 + 4 + 4 + 4 + scheme.length + 4 + auth.length);
+  let offset = body.writeInt32BE(-4, 0);
+  offset = body.writeInt32BE(100, offset);
+  offset = body.writeInt32BE(0, offset);
+  offset = body.writeInt32BE(scheme.length, offset);
+  offset += scheme.copy(body, offset);
+  offset = body.writeInt32BE(auth.length, offset);
+  auth.copy(body, offset);
+  const frame = Buffer.alloc(4 + body.length);
+  frame.writeInt32BE(body.length, 0);
+  body.copy(frame, 4);
+  c.socket.write(frame);
+  // create /owned with ACL [{perms 31, id {scheme "auth", id null}}], hand-encoded.
+  const path = Buffer.from('/owned');
+  const aclScheme = Buffer.from('auth');
+  const request = Buffer.alloc(4 + 4 + 4 + path.length + 4 + 4 + 4 + 4 + aclScheme.length + 4 + 4);
+  let at = request.writeInt32BE(77, 0);
+  at = request.writeInt32BE(OpCode.create, at);
+  at = request.writeInt32BE(path.length, at);
+  at += path.copy(request, at);
+  at = request.writeInt32BE(0, at); // empty data
+  at = request.writeInt32BE(1, at); // one ACL
+  at = request.writeInt32BE(31, at);
+  at = request.writeInt32BE(aclScheme.length, at);
+  at += aclScheme.copy(request, at);
+  at = request.writeInt32BE(-1, at); // null id
+  request.writeInt32BE(0, at); // flags
+  const reply = await c.request({ type: OpCode.sync, path: '/' }); // ensures auth was processed first
+  assert.equal(reply.header.err, ZkCode.OK);
+  const framed = Buffer.alloc(4 + request.length);
+  framed.writeInt32BE(request.length, 0);
+  request.copy(framed, 4);
+  const created = new Promise<number>((resolve) => {
+    c.socket.on('data', (chunk: Buffer) => {
+      for (let index = 0; index + 8 <= chunk.length; index += 1) {
+        if (chunk.readInt32BE(index) === 77) resolve(chunk.readInt32BE(index + 12));
+      }
+    });
+  });
+  c.socket.write(framed);
+  assert.equal(await created, ZkCode.OK);
+  const acl = await c.request({ type: OpCode.getACL, path: '/owned' });
+  assert.ok(acl.response?.type === OpCode.getACL);
+  assert.equal(acl.response.acl[0]?.id.scheme, 'digest');
+  assert.match(acl.response.acl[0]?.id.id ?? '', /^user:/);
+});

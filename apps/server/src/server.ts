@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
-import { WatchManager, decodeTxn, type WatchSink } from '@corral/data-tree';
+import { WatchManager, decodeTxn, snapshotChunkBytesMax, type WatchSink } from '@corral/data-tree';
 import { openStorage } from '@corral/txn-log';
 import { isFourLetterWord, runFourLetterWord, type ConnectionReport } from './admin/four-letter-words.js';
 import type { ServerConfig } from './config/server-config.js';
@@ -51,7 +51,7 @@ export class CorralServer {
     const clock = (): number => Date.now();
     await mkdir(config.dataDir, { recursive: true });
     await mkdir(config.dataLogDir, { recursive: true });
-    const storage = await openStorage({ dataDir: config.dataDir, dataLogDir: config.dataLogDir, logger });
+    const storage = await openStorage({ dataDir: config.dataDir, dataLogDir: config.dataLogDir, logger, limits: storageLimits(config) });
     const { log, snapshots } = storage;
     const tree = await recoverTree({ log, snapshots, logger, decodeTxn });
 
@@ -98,7 +98,9 @@ export class CorralServer {
           outstandingRequests: () => activePipeline.outstandingCount,
           storage: () => ({ ...log.stats(), snapshotBytes: snapshotter.lastSnapshotBytes }),
           openFileDescriptorCount: () => countOpenFileDescriptors(),
-          resetConnectionStats: () => undefined,
+          resetConnectionStats: () => {
+            for (const session of sessions.values()) session.resetCounters();
+          },
         }),
         log: (message) => logger.info({}, message),
       },
@@ -124,6 +126,16 @@ export class CorralServer {
     })();
     return this.closing;
   }
+}
+
+/**
+ * Log limits that fit this server's frames: a txn can be a little larger
+ * than the request frame it came from (ACL "auth" expansion, header), and a
+ * snapshot chunk holds one whole node.
+ */
+export function storageLimits(config: ServerConfig): { recordBytesMax: number; batchBytesMax: number; snapshotChunkBytesMax: number } {
+  const recordBytesMax = config.juteMaxBuffer * 2 + 1024 * 1024;
+  return { recordBytesMax, batchBytesMax: Math.max(32 * 1024 * 1024, recordBytesMax), snapshotChunkBytesMax };
 }
 
 function countOpenFileDescriptors(): number {

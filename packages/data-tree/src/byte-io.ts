@@ -31,6 +31,10 @@ export class ByteWriter {
     return this.length;
   }
 
+  /**
+   * Makes room for `count` bytes and returns where they go. It may replace
+   * `buffer` and `view`: callers must read those only after calling it.
+   */
   private reserve(count: number): number {
     const at = this.length;
     const needed = at + count;
@@ -46,29 +50,35 @@ export class ByteWriter {
   }
 
   u8(value: number): void {
-    this.view.setUint8(this.reserve(1), value);
+    const at = this.reserve(1);
+    this.view.setUint8(at, value);
   }
 
   i32(value: number): void {
-    this.view.setInt32(this.reserve(4), value);
+    const at = this.reserve(4);
+    this.view.setInt32(at, value);
   }
 
   u32(value: number): void {
-    this.view.setUint32(this.reserve(4), value);
+    const at = this.reserve(4);
+    this.view.setUint32(at, value);
   }
 
   i64(value: bigint): void {
-    this.view.setBigInt64(this.reserve(8), BigInt.asIntN(64, value));
+    const at = this.reserve(8);
+    this.view.setBigInt64(at, BigInt.asIntN(64, value));
   }
 
   /** A non-negative safe integer (times in ms) as a float64, exact below 2^53. */
   f64(value: number): void {
-    this.view.setFloat64(this.reserve(8), value);
+    const at = this.reserve(8);
+    this.view.setFloat64(at, value);
   }
 
   bytes(value: Uint8Array): void {
     this.u32(value.length);
-    this.buffer.set(value, this.reserve(value.length));
+    const at = this.reserve(value.length);
+    this.buffer.set(value, at);
   }
 
   string(value: string): void {

@@ -6,8 +6,8 @@
 /** Longest path in UTF-8 bytes; ZooKeeper has none beyond jute.maxbuffer, we pick 32 KiB. */
 export const pathBytesMax = 32 * 1024;
 
-/** Largest znode data, as ZooKeeper's default jute.maxbuffer (0xfffff bytes). */
-export const dataBytesMax = 0xfffff;
+/** Largest znode data: the server caps jute.maxbuffer at this, so any data a client can send fits. */
+export const dataBytesMax = 16 * 1024 * 1024;
 
 /** Most entries in one ACL list. */
 export const aclEntriesMax = 1024;
@@ -15,8 +15,8 @@ export const aclEntriesMax = 1024;
 /** Longest ACL scheme or id string in UTF-8 bytes. */
 export const aclStringBytesMax = 4096;
 
-/** Most operations in one multi txn. */
-export const multiOpsMax = 4096;
+/** Most operations in one multi txn: as many as the wire accepts in one frame (1 << 20). */
+export const multiOpsMax = 1 << 20;
 
 /** Most paths in a closeSession txn's paths2Delete. */
 export const paths2DeleteMax = 1_000_000;

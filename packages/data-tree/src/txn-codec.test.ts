@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { CorruptDataError } from './errors.js';
 import { decodeTxn, encodeTxn } from './txn-codec.js';
 import { sessionArb, txnArb } from './test-arbitraries.js';
-import type { TxnHeader } from './txn.js';
+import type { Txn, TxnHeader } from './txn.js';
 
 const headerArb = (type: number): fc.Arbitrary<TxnHeader> =>
   fc.record({
@@ -23,7 +23,7 @@ test('encodeTxn/decodeTxn round-trip', () => {
     fc.property(
       txnArb.chain((txn) => headerArb(txn.type).map((header) => ({ header, txn }))),
       ({ header, txn }) => {
-        const decoded = decodeTxn(encodeTxn(header, txn));
+        const decoded = decodeTxn(encodeTxn({ ...header, type: txn.type }, txn));
         assert.deepEqual(decoded.header, { ...header });
         assert.deepEqual(normalize(decoded.txn), normalize(txn));
       },
@@ -60,3 +60,18 @@ test('decodeTxn throws CorruptDataError on truncation, mutation and garbage', ()
 function normalize(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v)));
 }
+
+test('txns larger than the initial encode buffer round-trip (grow path)', () => {
+  const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
+  const header = { sessionId: 5n, cxid: 1, zxid: 9n, time: 1, type: 14 };
+  const cases: Txn[] = [
+    { type: 5, path: '/big', data: new Uint8Array(5000).fill(7), version: 3 },
+    { type: 1, path: `/${'p'.repeat(300)}`, data: new Uint8Array(0), acl, ephemeral: false, parentCVersion: 1 },
+    { type: 14, txns: Array.from({ length: 40 }, (_, index) => ({ type: 2 as const, path: `/n${index}` })) },
+    { type: -11, paths2Delete: Array.from({ length: 100 }, (_, index) => `/ephemeral-${index}`) },
+  ];
+  for (const txn of cases) {
+    const decoded = decodeTxn(encodeTxn({ ...header, type: txn.type }, txn));
+    assert.deepEqual(decoded.txn, txn);
+  }
+});

@@ -51,7 +51,9 @@ export function readAclVector(reader: JuteReader): ACL[] {
   for (let index = 0; index < count; index++) {
     const perms = reader.readInt();
     const scheme = reader.readString('Id.scheme');
-    const id = reader.readString('Id.id');
+    // kazoo's CREATOR_ALL_ACL sends the "auth" id as a null string; ZooKeeper
+    // ignores that id (fixupACL expands it), so null reads as "".
+    const id = reader.readStringOrNull() ?? '';
     acl.push({ perms, id: { scheme, id } });
   }
   return acl;

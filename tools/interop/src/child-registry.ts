@@ -5,13 +5,14 @@
  */
 import type { ChildProcess } from 'node:child_process';
 
-const live = new Map<number, ChildProcess>();
+/** Live children by PID; `true` when the child leads its own process group (killed as a group). */
+const live = new Map<number, boolean>();
 let exitHookInstalled = false;
 
 function killAllSync(): void {
-  for (const [pid] of live) {
+  for (const [pid, group] of live) {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(group ? -pid : pid, 'SIGKILL');
     } catch {
       // already gone
     }
@@ -19,11 +20,15 @@ function killAllSync(): void {
   live.clear();
 }
 
-/** Records a started child until it exits. */
-export function registerChild(child: ChildProcess): void {
+/**
+ * Records a started child until it exits. `group`: the child was spawned `detached` and leads
+ * its own process group, so signals go to the group — a wrapper script (zkCli.sh runs java
+ * without exec) must not leave its JVM behind when it is killed.
+ */
+export function registerChild(child: ChildProcess, group = false): void {
   const pid = child.pid;
   if (pid === undefined) return;
-  live.set(pid, child);
+  live.set(pid, group);
   child.once('exit', () => live.delete(pid));
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -31,11 +36,12 @@ export function registerChild(child: ChildProcess): void {
   }
 }
 
-/** Sends `signal` to one registered child by PID (no-op if it has exited). */
+/** Sends `signal` to one registered child (or its group) by PID; no-op if it has exited. */
 export function signalChild(pid: number, signal: NodeJS.Signals): void {
-  if (!live.has(pid)) return;
+  const group = live.get(pid);
+  if (group === undefined) return;
   try {
-    process.kill(pid, signal);
+    process.kill(group ? -pid : pid, signal);
   } catch {
     // raced with exit
   }

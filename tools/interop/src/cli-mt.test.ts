@@ -36,26 +36,33 @@ describe(`cli_mt against ${targetKind()}`, { skip }, () => {
   it('create, get, set, ls, delete with ZooKeeper return codes', async () => {
     assert.ok(cli);
     const c = cli;
-    const created = /\]: rc = -?\d+[^\n]*\n(\s*name = \S+\n)?/;
-    assert.equal(rcOf(await c.send('create /cm', /\[\/cm\]: rc = -?\d+/)), 0);
-    assert.equal(rcOf(await c.send('create /cm', /\[\/cm\]: rc = -?\d+/)), -110, 'NodeExists');
-    const set = await c.send('set /cm hello', /version=\d+/);
+    // A successful create prints `[path]: rc = 0` then `\tname = <created path>`; wait for
+    // the name too, or it would be read as part of the next command's reply.
+    const create = async (args: string, path: string, wantRc: number): Promise<string> => {
+      const escaped = path.replace(/[/.+*?()[\]]/g, '\\$&');
+      const until = wantRc === 0 ? new RegExp(`\\[${escaped}\\]: rc = -?\\d+\\n\\tname = \\S+\\n`) : new RegExp(`\\[${escaped}\\]: rc = -?\\d+\\n`);
+      const reply = await c.send(`create ${args}${path}`, until);
+      assert.equal(rcOf(reply), wantRc, reply);
+      return reply;
+    };
+    await create('', '/cm', 0);
+    await create('', '/cm', -110); // NodeExists
+    // replies end with the Stat's ephemeralOwner line; ls replies end with a `time =` line
+    const set = await c.send('set /cm hello', /ephemeralOwner = \S+\n/);
     assert.equal(rcOf(set), 0);
     assert.match(set, /version=1\b/);
-    const got = await c.send('get /cm', /value_len = \d+\s*\n[^\n]*\n/);
+    const got = await c.send('get /cm', /ephemeralOwner = \S+\n/);
     assert.equal(rcOf(got), 0);
     assert.match(got, /value_len = 5\s*\nhello\n/);
-    assert.equal(rcOf(await c.send('create +e /cm/e1', /\[\/cm\/e1\]: rc = -?\d+/)), 0);
-    const seq = await c.send('create +s /cm/s', created);
-    assert.equal(rcOf(seq), 0);
-    assert.match(seq, /name = \/cm\/s0000000001/);
-    const listing = await c.send('ls /cm', /\/cm: rc = -?\d+\n(?:\t\S+\n)*/);
+    assert.match(await create('+e ', '/cm/e1', 0), /name = \/cm\/e1\n/);
+    assert.match(await create('+s ', '/cm/s', 0), /name = \/cm\/s0000000001\n/);
+    const listing = await c.send('ls /cm', /\/cm: rc = -?\d+\n(?:\t\S+\n)*time = \d+ msec\n/);
     assert.equal(rcOf(listing), 0);
     const children = [...listing.matchAll(/^\t(\S+)$/gm)].map((m) => m[1]).sort();
     assert.deepEqual(children, ['e1', 's0000000001']);
     assert.equal(rcOf(await c.send('delete /cm', /\/cm: rc = -?\d+/)), -111, 'NotEmpty');
     assert.equal(rcOf(await c.send('get /cm/none', /\/cm\/none: rc = -?\d+/)), -101, 'NoNode');
-    assert.equal(rcOf(await c.send('create /cm/e1/x', /\[\/cm\/e1\/x\]: rc = -?\d+/)), -108, 'NoChildrenForEphemerals');
+    await create('', '/cm/e1/x', -108); // NoChildrenForEphemerals
     assert.equal(rcOf(await c.send('delete /cm/e1', /\/cm\/e1: rc = -?\d+/)), 0);
     assert.equal(rcOf(await c.send('delete /cm/s0000000001', /\/cm\/s0000000001: rc = -?\d+/)), 0);
     assert.equal(rcOf(await c.send('delete /cm', /\/cm: rc = -?\d+/)), 0);

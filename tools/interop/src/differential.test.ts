@@ -54,8 +54,14 @@ describe(`differential: apache vs ${targetKind()}`, { skip }, () => {
    * that caused it, with the server's log).
    */
   const restartIfExited = async (): Promise<void> => {
-    if (reference?.hasExited()) reference = await startApache(serverOptions);
-    if (target?.hasExited()) target = await startTarget(serverOptions);
+    if (reference?.hasExited()) {
+      await reference.stop(); // removes its data dir
+      reference = await startApache(serverOptions);
+    }
+    if (target?.hasExited()) {
+      await target.stop();
+      target = await startTarget(serverOptions);
+    }
   };
 
   const runOn = async (server: RunningServer, sequence: DiffSequence): Promise<DriverOutput> => {

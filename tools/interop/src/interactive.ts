@@ -21,8 +21,11 @@ export interface InteractiveClient {
 
 /** Spawns command with stdout+stderr merged (one fd keeps their order). */
 export function startInteractive(command: string, args: readonly string[]): InteractiveClient {
-  const child = spawn('bash', ['-c', 'exec "$0" "$@" 2>&1', command, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
-  registerChild(child);
+  const child = spawn('bash', ['-c', 'exec "$0" "$@" 2>&1', command, ...args], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+    detached: true,
+  });
+  registerChild(child, true);
   let output = '';
   let mark = 0;
   let exited = false;

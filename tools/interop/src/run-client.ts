@@ -35,8 +35,9 @@ export function runClient(run: ClientRun): Promise<ClientResult> {
       cwd: run.cwd,
       env: { ...process.env, ...run.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
     });
-    registerChild(child);
+    registerChild(child, true);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let byteCount = 0;

@@ -125,7 +125,8 @@ function mntr(context: FourLetterWordContext): string {
 function conf(context: FourLetterWordContext): string {
   const c = context.config;
   return [
-    `clientPort=${c.clientPort}`, 'secureClientPort=-1', `dataDir=${c.dataDir}`, `dataLogDir=${c.dataLogDir}`,
+    `clientPort=${c.clientPort}`, 'secureClientPort=-1', `dataDir=${c.dataDir}`, `dataDirSize=${context.storage().snapshotBytes}`,
+    `dataLogDir=${c.dataLogDir}`, `dataLogSize=${context.storage().logBytes}`,
     `tickTime=${c.tickTimeMs}`, `maxClientCnxns=${c.maxClientCnxns}`, `minSessionTimeout=${c.minSessionTimeoutMs}`,
     `maxSessionTimeout=${c.maxSessionTimeoutMs}`, 'clientPortListenBacklog=-1', `serverId=${c.myid ?? 0}`, '',
   ].join('\n');

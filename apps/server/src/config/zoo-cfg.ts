@@ -16,6 +16,8 @@ export class ConfigError extends Error {
 }
 
 const juteMaxBufferDefault = 0xfffff;
+/** Largest jute.maxbuffer accepted: every frame must fit a logged txn and the tree's data limit. */
+export const juteMaxBufferMax = 16 * 1024 * 1024;
 const knownKeys = new Set([
   'tickTime', 'initLimit', 'syncLimit', 'dataDir', 'dataLogDir', 'clientPort', 'clientPortAddress', 'grpcPort',
   'maxClientCnxns', 'minSessionTimeout', 'maxSessionTimeout', '4lw.commands.whitelist', 'extendedTypesEnabled',
@@ -129,7 +131,7 @@ export function parseZooCfg(text: string, context: ConfigContext = {}): ServerCo
     maxSessionTimeoutMs,
     fourLetterWordWhitelist: parseWhitelist(props.get('4lw.commands.whitelist')),
     extendedTypesEnabled: boolValue(props, 'extendedTypesEnabled', boolValue(props, 'zookeeper.extendedTypesEnabled', false)),
-    juteMaxBuffer: intValue(props, 'jute.maxbuffer', juteMaxBufferDefault, 1024, 256 * 1024 * 1024),
+    juteMaxBuffer: intValue(props, 'jute.maxbuffer', juteMaxBufferDefault, 1024, juteMaxBufferMax),
     containerCheckIntervalMs: intValue(props, 'znode.container.checkIntervalMs', 60_000, 1, 86_400_000),
     snapCount: intValue(props, 'snapCount', 100_000, 2, 100_000_000),
     snapRetainCount: Math.max(3, intValue(props, 'autopurge.snapRetainCount', 3, 1, 1000)),

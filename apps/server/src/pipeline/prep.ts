@@ -7,7 +7,7 @@
  */
 import { ZkCode, ZkError, type Zxid } from '@corral/base';
 import {
-  checkAcl, containerEphemeralOwner, ephemeralKind, fixupAcl, sequentialName, ttlEphemeralOwner, ttlMaxMs, validatePath, Perms,
+  aclEntriesMax, aclStringBytesMax, pathBytesMax, checkAcl, containerEphemeralOwner, ephemeralKind, fixupAcl, sequentialName, ttlEphemeralOwner, ttlMaxMs, validatePath, Perms,
   type ACL, type DataTree, type Id, type MultiSubTxn, type StatPersisted, type Txn, type TxnHeader,
 } from '@corral/data-tree';
 import { OpCode, type ClientRequest } from '@corral/wire';
@@ -32,6 +32,17 @@ const specialPaths = new Set(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper
 
 function fail(code: ZkCode, path?: string): never {
   throw new ZkError(code, path === undefined ? {} : { path });
+}
+
+const encoder = new TextEncoder();
+function utf8Length(text: string): number {
+  // Cheap upper bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
+  return text.length * 3 <= pathBytesMax ? text.length : encoder.encode(text).length;
+}
+
+function aclFits(acl: readonly ACL[]): boolean {
+  if (acl.length > aclEntriesMax) return false;
+  return acl.every((entry) => utf8Length(entry.id.scheme) <= aclStringBytesMax && utf8Length(entry.id.id) <= aclStringBytesMax);
 }
 
 function parentOf(path: string): string {
@@ -97,6 +108,8 @@ export class Prep {
   }
 
   private toTxn(context: PrepContext, request: ClientRequest, header: TxnHeader): Txn {
+    // Every txn prep emits must be one the log can store and decodeTxn can read back.
+    if ('path' in request && utf8Length(request.path) > pathBytesMax) fail(ZkCode.BADARGUMENTS);
     switch (request.type) {
       case OpCode.create:
       case OpCode.create2:
@@ -114,6 +127,9 @@ export class Prep {
         return this.setAcl(context, request.path, request.acl, request.version, header);
       case OpCode.check:
         return this.check(context, request.path, request.version);
+      case OpCode.reconfig:
+        // Standalone, with reconfigEnabled=false: ZooKeeper checks this first.
+        return fail(ZkCode.RECONFIGDISABLED);
       default:
         // Read ops inside a multi (ZooKeeper rejects mixing: MultiOperationRecord decode fails).
         return fail(ZkCode.BADARGUMENTS);
@@ -161,6 +177,7 @@ export class Prep {
     const parentPath = parentOf(requestedPath);
     const fixed = fixupAcl(acl, context.authIds);
     if (fixed.code !== ZkCode.OK) fail(fixed.code, requestedPath);
+    if (!aclFits(fixed.acl)) fail(ZkCode.INVALIDACL, requestedPath);
     const parent = this.recordFor(parentPath);
     this.checkAcl(parent.acl, Perms.CREATE, context, requestedPath);
     const parentStat = parent.stat as StatPersisted;
@@ -233,6 +250,7 @@ export class Prep {
     this.validatePath(path);
     const fixed = fixupAcl(acl, context.authIds);
     if (fixed.code !== ZkCode.OK) fail(fixed.code, path);
+    if (!aclFits(fixed.acl)) fail(ZkCode.INVALIDACL, path);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.ADMIN, context, path);
     const stat = node.stat as StatPersisted;

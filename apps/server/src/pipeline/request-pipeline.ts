@@ -140,6 +140,8 @@ export class RequestPipeline {
   private attach(session: Session, transport: ClientTransport): void {
     const previous = session.transport;
     session.transport = transport;
+    // Auth belongs to the connection, as in ZooKeeper: clients re-send it after reconnecting.
+    session.authIds = [{ scheme: 'ip', id: transport.remoteAddress }];
     if (previous !== null && previous !== transport) previous.close('session moved to another connection');
     this.options.sessions.touch(session, this.options.clock());
   }
@@ -193,7 +195,7 @@ export class RequestPipeline {
       return;
     }
     if (session.closing) {
-      this.sendNow(session, xid, ZkCode.SESSIONEXPIRED, null, nowMs);
+      this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, malformedCode: ZkCode.SESSIONEXPIRED });
       return;
     }
     if (request.type === OpCode.auth) {

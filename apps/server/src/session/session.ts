@@ -57,8 +57,19 @@ export class Session {
     this.id = options.id;
     this.passwd = options.passwd;
     this.timeoutMs = options.timeoutMs;
-    this.authIds = [{ scheme: 'ip', id: '127.0.0.1' }];
+    this.authIds = [];
     this.establishedAtMs = options.nowMs;
+  }
+
+  /** `crst`: forget this session's connection counters. */
+  resetCounters(): void {
+    this.packetsReceived = 0;
+    this.packetsSent = 0;
+    this.lastLatencyMs = 0;
+    this.minLatencyMs = Number.MAX_SAFE_INTEGER;
+    this.maxLatencyMs = 0;
+    this.latencySumMs = 0;
+    this.latencyCount = 0;
   }
 
   recordLatency(latencyMs: number): void {

@@ -1,0 +1,11 @@
+/**
+ * @corral/server: a standalone ZooKeeper-compatible server, for embedding
+ * in tools and tests. The `corral` command (cli.ts) is the usual entry.
+ */
+export { CorralServer, storageLimits } from './server.js';
+export { ConfigError, parseZooCfg, parseProperties } from './config/zoo-cfg.js';
+export { createLogger } from './logger.js';
+export { exportBackup, restoreBackup, readBackup, BackupError } from './storage/backup.js';
+export type { ServerConfig, QuorumServerSpec } from './config/server-config.js';
+export type { Logger } from './logger.js';
+export type { ClientTransport } from './session/session.js';
