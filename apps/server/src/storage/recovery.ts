@@ -7,6 +7,9 @@ import { DataTree, deserializeSnapshot, type Txn, type TxnHeader } from '@corral
 import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
 import type { Logger } from '../logger.js';
 
+/** How often a long replay reports progress. */
+export const replayProgressEvery = 100_000;
+
 /** Rebuilds the tree from the newest valid snapshot plus the log after it. */
 export async function recoverTree(options: {
   log: TxnLogStore;
@@ -34,6 +37,9 @@ export async function recoverTree(options: {
       const { header, txn } = options.decodeTxn(record.bytes);
       tree.apply(header, txn, { replay: true });
       replayed += 1;
+      if (replayed % replayProgressEvery === 0) {
+        logger.info({ replayed, zxid: header.zxid, ms: Math.round(performance.now() - startedAt) }, 'replaying the log');
+      }
     }
   }
   logger.info({ replayed, nodes: tree.nodeCount, zxid: tree.lastProcessedZxid, ms: Math.round(performance.now() - startedAt) }, 'recovered');
