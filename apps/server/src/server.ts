@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
-import { WatchManager, decodeTxn, snapshotChunkBytesMax, type WatchSink } from '@corral/data-tree';
+import { WatchManager, decodeTxn, snapshotChunkBytesMax, watchSinkFor } from '@corral/data-tree';
 import { openStorage } from '@corral/txn-log';
 import { isFourLetterWord, runFourLetterWord, type ConnectionReport } from './admin/four-letter-words.js';
 import type { ServerConfig } from './config/server-config.js';
@@ -60,12 +60,7 @@ export class CorralServer {
     for (const [sessionId, timeoutMs] of tree.sessions()) sessions.add(sessionId, timeoutMs, clock());
     const stats = new ServerStats(clock());
     let pipeline: RequestPipeline | null = null;
-    const deliver = (sessionId: bigint, type: number, path: string): void => pipeline?.deliverEvent(sessionId, type, path);
-    const sink: WatchSink = {
-      triggerData: (path, type) => watches.triggerData(path, type, deliver),
-      triggerChild: (path, type) => watches.triggerChild(path, type, deliver),
-      triggerDeleted: (path) => watches.triggerDeleted(path, deliver),
-    };
+    const sink = watchSinkFor(watches, (sessionId, type, path, acl) => pipeline?.deliverEvent(sessionId, type, path, acl));
     tree.watchSink = sink;
     const snapshotter = new Snapshotter({
       tree, snapshots, log, snapCount: config.snapCount, snapRetainCount: config.snapRetainCount, purgeEnabled: config.purgeIntervalHours > 0, logger,

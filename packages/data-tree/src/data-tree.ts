@@ -302,8 +302,8 @@ export class DataTree {
     const stat: StatPersisted = { czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: header.time, mtime: header.time, version: 0, cversion: 0, aversion: 0, ephemeralOwner: create.owner };
     const node = new Znode(ownData(create.data), this.aclCache.acquire(create.acl), stat);
     this.linkNode(path, node);
-    this.watchSink.triggerData(path, EventType.NodeCreated);
-    this.watchSink.triggerChild(parentName, EventType.NodeChildrenChanged);
+    this.watchSink.triggerData(path, EventType.NodeCreated, node.acl);
+    this.watchSink.triggerChild(parentName, EventType.NodeChildrenChanged, parent.acl);
     return { type, err: ZkCode.OK, path, stat: node.stat };
   }
 
@@ -378,8 +378,8 @@ export class DataTree {
     if (node === undefined) return ZkCode.NONODE;
     assert(replay || node.children === undefined, `delete of ${path} which has children`);
     this.forgetNode(path, node);
-    this.watchSink.triggerDeleted(path);
-    this.watchSink.triggerChild(parentName, EventType.NodeChildrenChanged);
+    this.watchSink.triggerDeleted(path, node.acl);
+    this.watchSink.triggerChild(parentName, EventType.NodeChildrenChanged, parent.acl);
     return ZkCode.OK;
   }
 
@@ -394,7 +394,7 @@ export class DataTree {
     node.mzxid = header.zxid;
     node.version = version;
     this.rehash(path, node);
-    this.watchSink.triggerData(path, EventType.NodeDataChanged);
+    this.watchSink.triggerData(path, EventType.NodeDataChanged, node.acl);
     return { type: TxnType.setData, err: ZkCode.OK, path, stat: node.stat };
   }
 

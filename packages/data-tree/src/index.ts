@@ -63,6 +63,8 @@ export type { ZnodeView } from './znode.js';
 // The watch index (src/watch).
 export { WatchManager } from './watch/watch-manager.js';
 export { setWatches } from './watch/set-watches.js';
+export { watchSinkFor } from './watch/watch-sink-adapter.js';
+export type { AclWatchDeliver } from './watch/watch-sink-adapter.js';
 export {
   WatchKind, WatcherType, isWatcherType, kindsOfWatcherType, watchKindOfAddWatchMode, dataSideKinds, childSideKinds, watchKindMask,
 } from './watch/watch-kind.js';

@@ -4,6 +4,8 @@
  * nothing else about watches, so the watch manager can change freely.
  */
 
+import type { ACL } from './acl.js';
+
 /** ZooKeeper's Watcher.Event.EventType numbers for node events. */
 export const EventType = {
   None: -1,
@@ -26,16 +28,20 @@ export type EventType = (typeof EventType)[keyof typeof EventType];
  * - setData: triggerData(path, NodeDataChanged). setACL fires nothing.
  */
 export interface WatchSink {
-  /** Data watches (getData/exists) and persistent watches on `path`. */
-  triggerData(path: string, eventType: EventType): void;
-  /** Child watches on `path`. */
-  triggerChild(path: string, eventType: EventType): void;
+  /**
+   * Data watches (getData/exists) and persistent watches on `path`. `acl` is
+   * the node's: a session that may not READ it gets no event
+   * (CVE-2024-23944, NIOServerCnxn.process(event, znodeAcl)).
+   */
+  triggerData(path: string, eventType: EventType, acl: readonly ACL[]): void;
+  /** Child watches on `path`; `acl` is that (parent) node's. */
+  triggerChild(path: string, eventType: EventType, acl: readonly ACL[]): void;
   /**
    * NodeDeleted on `path`: data watches first, then child watches on the same
    * path, a watcher already notified by the data set being skipped (ZooKeeper
    * passes the first trigger's result as `suppress` to the second).
    */
-  triggerDeleted(path: string): void;
+  triggerDeleted(path: string, acl: readonly ACL[]): void;
 }
 
 /** A sink that drops every event (snapshot loading, tests). */

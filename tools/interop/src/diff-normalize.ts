@@ -23,6 +23,11 @@ export interface DiffOp {
   cred?: string;
   scheme?: string;
   ms?: number;
+  /**
+   * An intended difference from Apache 3.8.0 (docs/divergences.md): Corral's
+   * normalized result for this step must equal `want` (and Apache's must not).
+   */
+  divergence?: { want: unknown; doc: string };
 }
 
 /** A sequence run with `sessions` sessions. */
@@ -153,13 +158,20 @@ export interface StepMismatch {
 }
 
 /** Step-by-step comparison of normalized runs (lengths must match too). */
-export function compareRuns(sequence: DiffSequence, reference: unknown[], target: unknown[]): StepMismatch[] {
+export function compareRuns(sequence: DiffSequence, reference: unknown[], target: unknown[], targetIsCorral = false): StepMismatch[] {
   const mismatches: StepMismatch[] = [];
   const stepCount = Math.max(reference.length, target.length);
   for (let step = 0; step < stepCount; step++) {
-    const want = canonicalJson(reference[step] ?? 'missing');
+    const op = sequence.ops[step];
+    const apache = canonicalJson(reference[step] ?? 'missing');
     const got = canonicalJson(target[step] ?? 'missing');
-    if (want !== got) mismatches.push({ step, op: sequence.ops[step], reference: want, target: got });
+    if (op?.divergence !== undefined && targetIsCorral) {
+      // The documented Corral behaviour is required, and the step must still show the difference.
+      const want = canonicalJson(op.divergence.want);
+      if (got !== want || apache === want) mismatches.push({ step, op, reference: `${want} (intended, ${op.divergence.doc}; Apache: ${apache})`, target: got });
+      continue;
+    }
+    if (apache !== got) mismatches.push({ step, op, reference: apache, target: got });
   }
   return mismatches;
 }

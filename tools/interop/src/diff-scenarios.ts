@@ -153,7 +153,8 @@ export const diffScenarios: readonly DiffScenario[] = [
     sequence: two([
       { op: 'create', path: '/ac', data: 'secret', acl: 'digest' },
       { op: 'get', s: 1, path: '/ac' },
-      { op: 'exists', s: 1, path: '/ac' },
+      // Corral checks READ on exists, as ZooKeeper 3.9 does: no information leak on protected nodes.
+      { op: 'exists', s: 1, path: '/ac', divergence: { want: { code: 'NoAuth' }, doc: 'docs/divergences.md#exists-checks-read' } },
       { op: 'getacl', s: 1, path: '/ac' },
       { op: 'children', s: 1, path: '/ac' },
       { op: 'set', s: 1, path: '/ac', data: 'x' },
@@ -248,6 +249,33 @@ export const diffScenarios: readonly DiffScenario[] = [
       { op: 'set', path: '/wa', data: 'own' },
       { op: 'events' },
       { op: 'events', s: 1 },
+    ]),
+  },
+  {
+    // Debian's 3.8.0 (deb12u2) carries the CVE-2024-23944 fix: a watch event is sent only
+    // to sessions that may READ the node (ZOOKEEPER-4799), for one-shot watches too.
+    name: 'watch events only reach sessions with READ permission on the node',
+    sequence: two([
+      { op: 'create', path: '/wacl' },
+      { op: 'exists', s: 1, path: '/wacl/p', watch: true },
+      { op: 'children', s: 1, path: '/wacl', watch: true },
+      { op: 'create', path: '/wacl/p', acl: 'digest' },
+      { op: 'events', s: 1 },
+      { op: 'exists', s: 1, path: '/wacl/p', watch: true, divergence: { want: { code: 'NoAuth' }, doc: 'docs/divergences.md#exists-checks-read' } },
+      { op: 'auth', cred: 'user:pw' },
+      { op: 'set', path: '/wacl/p', data: 'x' },
+      { op: 'events', s: 1 },
+      { op: 'auth', s: 1, cred: 'user:pw' },
+      { op: 'exists', s: 1, path: '/wacl/p', watch: true },
+      { op: 'delete', path: '/wacl/p' },
+      // kazoo keeps one callback per successful exists(watch): Corral refused step 5, so one fewer.
+      {
+        op: 'events', s: 1,
+        divergence: {
+          want: { code: 'OK', events: [{ path: '/wacl/p', type: 'DELETED', watch: 'exists' }, { path: '/wacl/p', type: 'DELETED', watch: 'exists' }] },
+          doc: 'docs/divergences.md#exists-checks-read',
+        },
+      },
     ]),
   },
   {

@@ -33,12 +33,16 @@ export class Prng {
 const paths = ['/r/a', '/r/b', '/r/a/x', '/r/a/y', '/r/b/x', '/r/a/x/z'] as const;
 const modes = ['persistent', 'persistent', 'persistent', 'ephemeral', 'sequential', 'ephemeral_sequential'] as const;
 const versions = [-1, -1, 0, 1, 2] as const;
+/** ACL names understood by diff_driver.py; digest locks out sessions without `auth`. */
+const acls = ['open', 'open', 'read', 'digest'] as const;
 
 function writeOp(prng: Prng): DiffOp {
   const path = prng.pick(paths);
   switch (prng.below(3)) {
     case 0:
-      return { op: 'create', path, data: `d${prng.below(100)}`, mode: prng.pick(modes) };
+      return prng.below(10) === 0
+        ? { op: 'create', path, mode: 'persistent', acl: prng.pick(acls) }
+        : { op: 'create', path, data: `d${prng.below(100)}`, mode: prng.pick(modes) };
     case 1:
       return { op: 'set', path, data: `v${prng.below(100)}`, version: prng.pick(versions) };
     default:
@@ -70,8 +74,11 @@ export function randomSequence(seed: number, count: number): DiffSequence {
     else if (roll < 65) op = { op: 'get', path: prng.pick(paths), watch: prng.below(2) === 0 };
     else if (roll < 75) op = { op: 'exists', path: prng.pick(paths), watch: prng.below(2) === 0 };
     else if (roll < 85) op = { op: 'children', path: prng.pick(['/r', ...paths]), watch: prng.below(2) === 0 };
-    else if (roll < 95) op = { op: 'events' };
-    else op = { op: 'sync', path: '/r' };
+    else if (roll < 92) op = { op: 'events' };
+    else if (roll < 94) op = { op: 'sync', path: '/r' };
+    else if (roll < 97) op = { op: 'setacl', path: prng.pick(paths), acl: prng.pick(acls), version: prng.pick(versions) };
+    else if (roll < 99) op = { op: 'getacl', path: prng.pick(paths) };
+    else op = { op: 'auth', cred: 'user:pw' };
     ops.push({ ...op, s });
   }
   ops.push({ op: 'events', s: 0 }, { op: 'events', s: 1 });

@@ -60,7 +60,8 @@ export class ReadOps {
           ? ok({ type: OpCode.removeWatches }) : error(ZkCode.NOWATCHER);
       case OpCode.whoAmI: return ok({
         type: OpCode.whoAmI,
-        clientInfo: context.authIds.map((id) => ({ authScheme: id.scheme, user: id.id })),
+        // AuthUtil.getClientInfos: the provider's user name, for digest the part before ':'.
+        clientInfo: context.authIds.map((id) => ({ authScheme: id.scheme, user: id.scheme === 'digest' ? id.id.split(':')[0] ?? '' : id.id })),
       });
       default: return error(ZkCode.UNIMPLEMENTED);
     }

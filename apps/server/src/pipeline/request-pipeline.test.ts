@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkCode } from '@corral/base';
-import { DataTree, WatchManager } from '@corral/data-tree';
+import { DataTree, WatchManager, watchSinkFor } from '@corral/data-tree';
 import { MemoryDisk, MemoryTxnLog } from '@corral/txn-log';
 import { OpCode, type ClientResponse, type ConnectResponse, type ReplyHeader, type WatcherEvent } from '@corral/wire';
 import { parseZooCfg } from '../config/zoo-cfg.js';
@@ -40,11 +40,7 @@ async function setup() {
   const pipeline = new RequestPipeline({
     config, tree, watches, sessions, stats: new ServerStats(0), log, clock: () => 1000, onFatal: (error) => fatal.push(error),
   });
-  tree.watchSink = {
-    triggerData: (path, type) => watches.triggerData(path, type, (s, t, p) => pipeline.deliverEvent(s, t, p)),
-    triggerChild: (path, type) => watches.triggerChild(path, type, (s, t, p) => pipeline.deliverEvent(s, t, p)),
-    triggerDeleted: (path) => watches.triggerDeleted(path, (s, t, p) => pipeline.deliverEvent(s, t, p)),
-  };
+  tree.watchSink = watchSinkFor(watches, (s, t, p, acl) => pipeline.deliverEvent(s, t, p, acl));
   const transport = new RecordingTransport();
   let session: Session | null = null;
   pipeline.connect(transport, { protocolVersion: 0, lastZxidSeen: 0n, timeOut: 10_000, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false }, (s) => { session = s; });

@@ -7,7 +7,7 @@
  * and answers through a ClientTransport.
  */
 import { ZkCode, assert, makeZxid, type Zxid } from '@corral/base';
-import { setWatches, type DataTree, type Txn, type TxnHeader, type WatchManager } from '@corral/data-tree';
+import { checkAcl, Perms, setWatches, type ACL, type DataTree, type Txn, type TxnHeader, type WatchManager } from '@corral/data-tree';
 import { OpCode, Xid, type ClientRequest, type ConnectRequest } from '@corral/wire';
 import { authenticate } from '../auth/digest-auth.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -298,10 +298,17 @@ export class RequestPipeline {
     for (const event of events) this.deliverEvent(event.sessionId, event.type, event.path);
   }
 
-  /** Sends a watch event to the session's connection, if it has one. */
-  deliverEvent(sessionId: bigint, type: number, path: string): void {
+  /**
+   * Sends a watch event to the session's connection, if it has one. With the
+   * node's `acl`, a session that may not READ it gets nothing: the watch is
+   * consumed silently (CVE-2024-23944; NIOServerCnxn.process(event, acl)).
+   */
+  deliverEvent(sessionId: bigint, type: number, path: string, acl?: readonly ACL[]): void {
     const session = this.options.sessions.get(sessionId);
-    session?.transport?.sendEvent({ type, state: 3, path });
+    const transport = session?.transport;
+    if (session === undefined || transport === null || transport === undefined) return;
+    if (acl !== undefined && !checkAcl(acl, Perms.READ, session.authIds)) return;
+    transport.sendEvent({ type, state: 3, path });
   }
 
   private sendNow(session: Session, xid: number, err: number, response: Parameters<ClientTransport['sendReply']>[1], receivedAtMs: number): void {

@@ -11,6 +11,7 @@ import { WatchManager } from './watch-manager.js';
 import { WatcherType } from './watch-kind.js';
 import { parseKinds, runWatchScript } from './watch-test-script.js';
 import { EventType, type WatchSink } from '../watch-sink.js';
+import { watchSinkFor } from './watch-sink-adapter.js';
 
 interface FiringCase {
   name: string;
@@ -316,14 +317,14 @@ test('the constructor deliver receives events of triggers that pass none', () =>
   assert.deepEqual(events, ['9223372036854775807 2 /a']);
 });
 
-test('a WatchManager with a constructor deliver is the WatchSink DataTree drives', () => {
+test('watchSinkFor turns a WatchManager into the WatchSink DataTree drives, passing each node ACL', () => {
   const events: string[] = [];
-  const sink: WatchSink = new WatchManager({ deliver: (s, t, p) => events.push(`${s} ${t} ${p}`) });
-  assert.ok(sink instanceof WatchManager);
-  sink.add('/a/b', 1n, parseKinds('data'));
-  sink.add('/a', 2n, parseKinds('child'));
+  const manager = new WatchManager();
+  const sink: WatchSink = watchSinkFor(manager, (s, t, p, acl) => events.push(`${s} ${t} ${p} ${acl[0]?.id.id ?? '-'}`));
+  manager.add('/a/b', 1n, parseKinds('data'));
+  manager.add('/a', 2n, parseKinds('child'));
   // DataTree.deleteNode's order: triggerDeleted(path), then triggerChild(parent).
-  sink.triggerDeleted('/a/b');
-  sink.triggerChild('/a', EventType.NodeChildrenChanged);
-  assert.deepEqual(events, ['1 2 /a/b', '2 4 /a']);
+  sink.triggerDeleted('/a/b', [{ perms: 1, id: { scheme: 'digest', id: 'child' } }]);
+  sink.triggerChild('/a', EventType.NodeChildrenChanged, [{ perms: 1, id: { scheme: 'digest', id: 'parent' } }]);
+  assert.deepEqual(events, ['1 2 /a/b child', '2 4 /a parent']);
 });
