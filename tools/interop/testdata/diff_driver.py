@@ -35,6 +35,9 @@ ACLS = {
     'read': READ_ACL_UNSAFE,
     'creator': CREATOR_ALL_ACL,
     'digest': [make_digest_acl('user', 'pw', all=True)],
+    # Writes locked to the digest user, reads open: used by the random sequence, where an
+    # exists on an unreadable node would hit Corral's intended NOAUTH (docs/divergences.md).
+    'digest-readable': [make_digest_acl('user', 'pw', all=True), ACL(1, Id('world', 'anyone'))],
     'digest_read': [make_digest_acl('user', 'pw', read=True), ACL(31, Id('world', 'anyone'))._replace(perms=1)],
     'bad_scheme': [ACL(31, Id('nosuchscheme', 'x'))],
     'bad_ip': [ACL(31, Id('ip', 'not-an-ip'))],
