@@ -101,3 +101,22 @@ test('pipelined writes validate against outstanding changes', async () => {
   for (let index = 0; index < 5; index += 1) await settle();
   assert.deepEqual(transport.replies.map((r) => r.header.err), [ZkCode.OK, ZkCode.NODEEXISTS, ZkCode.OK, ZkCode.NOTEMPTY]);
 });
+
+test('after a reconnect, replies owed to the old connection are not sent on the new one', async () => {
+  const { disk, pipeline, transport, session } = await setup();
+  disk.fsyncMode = 'manual';
+  pipeline.submit(session, 7, OpCode.create, { type: OpCode.create, path: '/r', data: new Uint8Array(0), acl: open, flags: 0 });
+  await settle();
+  const second = new RecordingTransport();
+  pipeline.connect(second, {
+    protocolVersion: 0, lastZxidSeen: 0n, timeOut: 10_000, sessionId: session.id, passwd: session.passwd, readOnly: false,
+  }, () => undefined);
+  assert.equal(second.connect?.sessionId, session.id);
+  assert.ok(transport.closedReason !== null, 'the old connection is closed');
+  pipeline.submit(session, 1, OpCode.exists, { type: OpCode.exists, path: '/r', watch: false });
+  disk.completeFsyncs();
+  for (let index = 0; index < 5; index += 1) await settle();
+  assert.deepEqual(second.replies.map((r) => r.header.xid), [1]);
+  assert.equal(second.replies[0]?.header.err, ZkCode.OK, 'the write was applied before the later read');
+  assert.equal(transport.replies.length, 0);
+});

@@ -195,7 +195,7 @@ export class RequestPipeline {
       return;
     }
     if (session.closing) {
-      this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, malformedCode: ZkCode.SESSIONEXPIRED });
+      this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport, malformedCode: ZkCode.SESSIONEXPIRED });
       return;
     }
     if (request.type === OpCode.auth) {
@@ -203,7 +203,7 @@ export class RequestPipeline {
       return;
     }
     if (request.type === OpCode.closeSession) {
-      const entry: QueuedRequest = { xid, type, read: null, reply: null, receivedAtMs: nowMs };
+      const entry: QueuedRequest = { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport };
       session.queue.push(entry);
       this.closeSession(session, () => {
         entry.reply = { header: { xid, zxid: this.options.tree.lastProcessedZxid, err: ZkCode.OK }, response: null };
@@ -217,7 +217,7 @@ export class RequestPipeline {
       this.write(session, xid, request, nowMs);
       return;
     }
-    this.enqueueRead(session, { xid, type, read: request, reply: null, receivedAtMs: nowMs });
+    this.enqueueRead(session, { xid, type, read: request, reply: null, receivedAtMs: nowMs, origin: session.transport });
   }
 
   /** A request whose body did not decode: answered MARSHALLINGERROR in its turn. */
@@ -226,7 +226,7 @@ export class RequestPipeline {
     this.options.sessions.touch(session, nowMs);
     session.packetsReceived += 1;
     this.options.stats.packetsReceived += 1;
-    this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, malformedCode: ZkCode.MARSHALLINGERROR });
+    this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport, malformedCode: ZkCode.MARSHALLINGERROR });
   }
 
   private auth(session: Session, scheme: string, auth: Uint8Array): void {
@@ -245,7 +245,7 @@ export class RequestPipeline {
   }
 
   private write(session: Session, xid: number, request: ClientRequest, nowMs: number): void {
-    const entry: QueuedRequest = { xid, type: request.type, read: null, reply: null, receivedAtMs: nowMs };
+    const entry: QueuedRequest = { xid, type: request.type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport };
     session.queue.push(entry);
     const zxid = this.nextZxid();
     const { header, txn } = this.prep.prepare({ sessionId: session.id, cxid: xid, authIds: session.authIds }, request, zxid, nowMs);
@@ -267,20 +267,20 @@ export class RequestPipeline {
   private answerRead(session: Session, entry: QueuedRequest): void {
     const zxid = this.options.tree.lastProcessedZxid;
     if (entry.type === OpCode.ping) {
-      session.transport?.sendReply({ xid: Xid.ping, zxid, err: ZkCode.OK }, null);
+      if (entry.origin === session.transport) entry.origin?.sendReply({ xid: Xid.ping, zxid, err: ZkCode.OK }, null);
       return;
     }
     if (entry.read === null) {
-      this.sendNow(session, entry.xid, entry.malformedCode ?? ZkCode.UNIMPLEMENTED, null, entry.receivedAtMs);
+      this.sendNow(session, entry.xid, entry.malformedCode ?? ZkCode.UNIMPLEMENTED, null, entry.receivedAtMs, entry.origin);
       return;
     }
     if (entry.read.type === OpCode.setWatches || entry.read.type === OpCode.setWatches2) {
       this.setWatches(session, entry.read);
-      this.sendNow(session, entry.xid, ZkCode.OK, null, entry.receivedAtMs);
+      this.sendNow(session, entry.xid, ZkCode.OK, null, entry.receivedAtMs, entry.origin);
       return;
     }
     const outcome = this.reads.execute({ sessionId: session.id, authIds: session.authIds }, entry.read);
-    this.sendNow(session, entry.xid, outcome.err, outcome.err === ZkCode.OK ? outcome.response : null, entry.receivedAtMs);
+    this.sendNow(session, entry.xid, outcome.err, outcome.err === ZkCode.OK ? outcome.response : null, entry.receivedAtMs, entry.origin);
   }
 
   private setWatches(session: Session, request: ClientRequest): void {
@@ -311,10 +311,14 @@ export class RequestPipeline {
     transport.sendEvent({ type, state: 3, path });
   }
 
-  private sendNow(session: Session, xid: number, err: number, response: Parameters<ClientTransport['sendReply']>[1], receivedAtMs: number): void {
+  private sendNow(
+    session: Session, xid: number, err: number, response: Parameters<ClientTransport['sendReply']>[1], receivedAtMs: number,
+    origin: ClientTransport | null = session.transport,
+  ): void {
+    if (origin === null || origin !== session.transport) return;
     const zxid = this.options.tree.lastProcessedZxid;
     this.recordReply(session, receivedAtMs, zxid, xid);
-    session.transport?.sendReply({ xid, zxid, err }, response);
+    origin.sendReply({ xid, zxid, err }, response);
   }
 
   private recordReply(session: Session, receivedAtMs: number, zxid: Zxid, xid: number): void {
@@ -334,8 +338,10 @@ export class RequestPipeline {
       const entry = queue[index];
       assert(entry !== undefined, 'queue entry present');
       if (entry.reply !== null) {
-        this.recordReply(session, entry.receivedAtMs, entry.reply.header.zxid, entry.xid);
-        session.transport?.sendReply(entry.reply.header, entry.reply.response);
+        if (entry.origin !== null && entry.origin === session.transport) {
+          this.recordReply(session, entry.receivedAtMs, entry.reply.header.zxid, entry.xid);
+          entry.origin.sendReply(entry.reply.header, entry.reply.response);
+        }
       } else if (entry.malformedCode === undefined && (writeTypes.has(entry.type) || entry.type === OpCode.closeSession)) {
         break;
       } else {

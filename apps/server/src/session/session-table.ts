@@ -36,7 +36,8 @@ export class SessionTable {
   /** A fresh id that no live session has. */
   allocateId(): bigint {
     let id = this.nextId;
-    while (this.sessions.has(id)) id += 1n;
+    // 0 means "no session" in a ConnectRequest, so it is never handed out.
+    while (id === 0n || this.sessions.has(id)) id += 1n;
     this.nextId = id + 1n;
     return id;
   }

@@ -27,6 +27,12 @@ export interface QueuedRequest {
   /** For a write: set once its txn has been applied. */
   reply: { header: ReplyHeader; response: ClientResponse | null } | null;
   readonly receivedAtMs: number;
+  /**
+   * The connection the request came on. After a reconnect its reply is
+   * dropped (that client already gave up on it); sending it on the new
+   * connection would hand the client an xid it does not expect.
+   */
+  readonly origin: ClientTransport | null;
 }
 
 /** A session and its owed replies. */
