@@ -82,7 +82,12 @@ export class ByteWriter {
   }
 
   string(value: string): void {
-    this.bytes(encoder.encode(value));
+    // Encode straight into the buffer: reserve the worst case (3 bytes per
+    // UTF-16 unit), then give back what encodeInto did not use.
+    const lengthAt = this.reserve(4 + value.length * 3);
+    const { written } = encoder.encodeInto(value, this.buffer.subarray(lengthAt + 4));
+    this.view.setUint32(lengthAt, written);
+    this.length = lengthAt + 4 + written;
   }
 
   acl(acl: readonly ACL[]): void {

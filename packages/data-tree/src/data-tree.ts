@@ -58,6 +58,15 @@ const zeroStat: StatPersisted = { czxid: 0n, mzxid: 0n, pzxid: 0n, ctime: 0, mti
 
 /** The znode tree. Deterministic: the same txns give the same tree and digest. */
 export class DataTree {
+  /**
+   * Every node in insertion order, which is always parent before child: a
+   * node is inserted only while its parent exists, and a parent cannot be
+   * removed while it has children. Live: the map may change between steps.
+   */
+  nodeEntries(): IterableIterator<[string, ZnodeView]> {
+    return this.nodes.entries();
+  }
+
   /** Path → node; "/" is the root (ZooKeeper also aliases it as ""). */
   private readonly nodes = new Map<string, Znode>();
   private readonly aclCache = new AclCache();
@@ -215,12 +224,19 @@ export class DataTree {
         if (result.err === ZkCode.NODEEXISTS) return this.fixParentAfterNodeExists(header, txn.path, txn.parentCVersion, result);
         return result;
       }
-      case TxnType.createContainer:
-        return this.createNode(header, { path: txn.path, data: txn.data, acl: txn.acl, owner: containerEphemeralOwner, parentCVersion: txn.parentCVersion }, replay);
+      case TxnType.createContainer: {
+        const result = this.createNode(header, { path: txn.path, data: txn.data, acl: txn.acl, owner: containerEphemeralOwner, parentCVersion: txn.parentCVersion }, replay);
+        // ZooKeeper repairs the parent only for plain creates; a fuzzy snapshot can hold any
+        // kind of node created during its walk, so Corral repairs it for every create.
+        if (result.err === ZkCode.NODEEXISTS) return this.fixParentAfterNodeExists(header, txn.path, txn.parentCVersion, result);
+        return result;
+      }
       case TxnType.createTTL: {
         const owner = ttlEphemeralOwner(txn.ttl);
         assert(owner !== undefined, `TTL out of range in txn: ${txn.ttl}`);
-        return this.createNode(header, { path: txn.path, data: txn.data, acl: txn.acl, owner, parentCVersion: txn.parentCVersion }, replay);
+        const result = this.createNode(header, { path: txn.path, data: txn.data, acl: txn.acl, owner, parentCVersion: txn.parentCVersion }, replay);
+        if (result.err === ZkCode.NODEEXISTS) return this.fixParentAfterNodeExists(header, txn.path, txn.parentCVersion, result);
+        return result;
       }
       case TxnType.delete:
       case TxnType.deleteContainer:
@@ -469,14 +485,24 @@ export class DataTree {
    * loading. Returns false if the parent is missing or the node exists.
    */
   restoreNode(path: string, data: Uint8Array, acl: readonly ACL[], stat: Readonly<StatPersisted>): boolean {
+    const existing = this.nodes.get(path);
+    if (existing !== undefined) {
+      // A fuzzy snapshot walks the node map in insertion order: a node deleted
+      // and re-created during the walk is written twice. The later record
+      // wins; its old children are removed by replaying the log after it.
+      this.forgetNode(path, existing);
+      const replacement = new Znode(ownData(data), this.aclCache.acquire(acl), stat);
+      replacement.children = existing.children;
+      this.linkNode(path, replacement);
+      return true;
+    }
     if (path === '/') {
-      if (this.nodes.has('/')) return false;
       this.linkNode('/', new Znode(ownData(data), this.aclCache.acquire(acl), stat));
       return true;
     }
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName);
-    if (parent === undefined || this.nodes.has(path)) return false;
+    if (parent === undefined) return false;
     // Child names are not part of a node's hash, so the parent's digest term is unchanged.
     parent.addChild(childName(path));
     this.linkNode(path, new Znode(ownData(data), this.aclCache.acquire(acl), stat));

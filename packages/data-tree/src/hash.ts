@@ -4,6 +4,8 @@
  * node:crypto in the pure layer, and no bigint per step.
  */
 
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Running two-lane hash state. */
 export class Hash64 {
   private lo = 0x811c9dc5;
@@ -35,10 +37,16 @@ export class Hash64 {
     return this;
   }
 
-  /** Mixes bytes and their length, four at a time. */
+  /** Mixes bytes and their length, four at a time (little-endian words). */
   bytes(value: Uint8Array): this {
     this.int(value.length);
     let i = 0;
+    if (littleEndian && value.byteOffset % 4 === 0 && value.length >= 64) {
+      // Same words as the byte loop below, read through an aligned view: 4x fewer loads.
+      const words = new Int32Array(value.buffer, value.byteOffset, value.length >>> 2);
+      for (let w = 0; w < words.length; w++) this.int(words[w] ?? 0);
+      i = words.length * 4;
+    }
     for (; i + 4 <= value.length; i += 4) {
       this.int((value[i] ?? 0) | ((value[i + 1] ?? 0) << 8) | ((value[i + 2] ?? 0) << 16) | ((value[i + 3] ?? 0) << 24));
     }
@@ -64,7 +72,32 @@ function fmix(value: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** 32-bit checksum of bytes (snapshot chunk trailer). */
+/**
+ * 32-bit checksum of bytes (snapshot chunk trailer): a Fletcher-style pair
+ * of running sums over little-endian words, folded through the hash's
+ * avalanche. Catches any single flipped bit and reordered words at about a
+ * quarter of Hash64's cost; the storage layer adds CRC-32C per chunk.
+ */
 export function checksum32(bytes: Uint8Array): number {
-  return new Hash64().bytes(bytes).low();
+  let a = 1;
+  let b = bytes.length;
+  let i = 0;
+  if (littleEndian && bytes.byteOffset % 4 === 0) {
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+    for (let w = 0; w < words.length; w++) {
+      a = (a + (words[w] ?? 0)) | 0;
+      b = (b + a) | 0;
+    }
+    i = words.length * 4;
+  } else {
+    for (; i + 4 <= bytes.length; i += 4) {
+      a = (a + ((bytes[i] ?? 0) | ((bytes[i + 1] ?? 0) << 8) | ((bytes[i + 2] ?? 0) << 16) | ((bytes[i + 3] ?? 0) << 24))) | 0;
+      b = (b + a) | 0;
+    }
+  }
+  for (; i < bytes.length; i++) {
+    a = (a + (bytes[i] ?? 0)) | 0;
+    b = (b + a) | 0;
+  }
+  return new Hash64().int(a).int(b).low();
 }

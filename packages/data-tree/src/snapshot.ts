@@ -8,7 +8,8 @@
  * Chunk: u32 magic, u8 format version, u32 chunk index, records, u32
  * checksum of all preceding chunk bytes. A record never spans chunks.
  * Records: START(zxid) first; SESSION; ACL(index, list) before first use;
- * NODE(path, data, aclIndex, persisted stat) in preorder (parent first);
+ * NODE(path, data, aclIndex, persisted stat), parent before child (a node
+ * deleted and re-created during the walk may appear twice: the later wins);
  * END(counts, zxid and digest at the end of the walk) last.
  */
 import { assert } from '@corral/base';
@@ -26,7 +27,6 @@ import {
   snapshotNodesMax,
   snapshotSessionsMax,
 } from './limits.js';
-import { joinPath } from './path.js';
 import type { StatPersisted } from './stat.js';
 
 const chunkMagic = 0x4352534e; // "CRSN"
@@ -65,10 +65,9 @@ export function* serializeSnapshot(tree: DataTree, options: SerializeSnapshotOpt
   }
   const aclIndexes = new Map<readonly ACL[], number>();
   let nodeCount = 0;
-  const stack: string[] = ['/'];
-  for (let path = stack.pop(); path !== undefined; path = stack.pop()) {
-    const node = tree.getNode(path);
-    if (node === undefined) continue; // deleted since its parent was written
+  // Insertion order is parent-first (DataTree.nodeEntries), so no path
+  // lookups are needed; nodes added during the walk are visited at the end.
+  for (const [path, node] of tree.nodeEntries()) {
     let aclIndex = aclIndexes.get(node.acl);
     if (aclIndex === undefined) {
       aclIndex = aclIndexes.size;
@@ -79,8 +78,6 @@ export function* serializeSnapshot(tree: DataTree, options: SerializeSnapshotOpt
     }
     writeNode(out, path, node, aclIndex);
     nodeCount++;
-    const names = [...node.childNames()];
-    for (let i = names.length - 1; i >= 0; i--) stack.push(joinPath(path, names[i] ?? ''));
     yield* flushIfFull();
   }
   out.u8(Tag.end);
