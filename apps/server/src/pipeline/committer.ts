@@ -1,8 +1,12 @@
 /**
- * Group commit (STYLE §3): prepared txns queue up while one append is in
- * flight and go to the log together in the next one, so one fsync serves
- * many requests. When an append is durable its txns are applied in zxid
- * order, synchronously, and only then answered.
+ * Group commit (STYLE §3): prepared txns collected during one event-loop
+ * turn go to the log in one append; the log (txn-log's CommitQueue) keeps
+ * one durable write in flight and folds everything that arrives meanwhile
+ * into the next, so one fsync serves many requests. Appends are handed over
+ * at once rather than after the previous one is applied, so the disk writes
+ * batch N+1 while this thread applies and answers batch N. When an append is
+ * durable its txns are applied in zxid order, synchronously, and only then
+ * answered.
  */
 import { assert } from '@corral/base';
 import { encodeTxn } from '@corral/data-tree';
@@ -15,26 +19,30 @@ export interface Proposal {
   readonly onDurable: () => void;
 }
 
-/** Batches proposals into log appends, one append in flight at a time. */
+/** Batches proposals into log appends and applies them in order once durable. */
 export class Committer {
   private readonly log: DurableLog;
   private readonly onFatal: (error: unknown) => void;
   private readonly batchRecordsMax: number;
+  private readonly inFlightRecordsMax: number;
   private queue: Proposal[] = [];
-  private inFlight = false;
+  private inFlightRecords = 0;
   private scheduled = false;
   private failed = false;
   private lastZxid = -1n;
+  private lastDurableZxid = -1n;
 
-  constructor(options: { log: DurableLog; onFatal: (error: unknown) => void; batchRecordsMax: number }) {
+  constructor(options: { log: DurableLog; onFatal: (error: unknown) => void; batchRecordsMax: number; inFlightRecordsMax: number }) {
+    assert(options.batchRecordsMax <= options.inFlightRecordsMax, 'a batch must fit the in-flight limit');
     this.log = options.log;
     this.onFatal = options.onFatal;
     this.batchRecordsMax = options.batchRecordsMax;
+    this.inFlightRecordsMax = options.inFlightRecordsMax;
   }
 
-  /** Proposals not yet durable (queued or in flight). */
+  /** Proposals not yet durable (queued here or in the log). */
   get pendingCount(): number {
-    return this.queue.length;
+    return this.queue.length + this.inFlightRecords;
   }
 
   enqueue(proposal: Proposal): void {
@@ -42,30 +50,45 @@ export class Committer {
     assert(proposal.prepared.header.zxid > this.lastZxid, 'zxids are proposed in increasing order');
     this.lastZxid = proposal.prepared.header.zxid;
     this.queue.push(proposal);
-    if (!this.inFlight && !this.scheduled) {
-      this.scheduled = true;
-      // Collect everything that arrives during this event-loop turn.
-      setImmediate(() => this.flush());
-    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Collect everything that arrives during this event-loop turn.
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.scheduled = false;
-    if (this.inFlight || this.queue.length === 0 || this.failed) return;
-    const batch = this.queue.length <= this.batchRecordsMax ? this.queue : this.queue.slice(0, this.batchRecordsMax);
-    this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
+    while (this.queue.length > 0 && !this.failed) {
+      const room = Math.min(this.batchRecordsMax, this.inFlightRecordsMax - this.inFlightRecords);
+      // Over the in-flight limit: wait for the log to catch up (backpressure, not an error).
+      if (room <= 0) return;
+      const batch = this.queue.length <= room ? this.queue : this.queue.slice(0, room);
+      this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
+      this.append(batch);
+    }
+  }
+
+  private append(batch: Proposal[]): void {
     const records: LogRecord[] = batch.map(({ prepared }) => ({
       zxid: prepared.header.zxid,
       bytes: encodeTxn(prepared.header, prepared.txn),
     }));
-    this.inFlight = true;
+    this.inFlightRecords += batch.length;
     this.log.append(records).then(
       () => {
-        this.inFlight = false;
+        this.inFlightRecords -= batch.length;
+        const first = batch[0];
+        assert(first !== undefined && first.prepared.header.zxid > this.lastDurableZxid, 'batches become durable in zxid order');
         for (const proposal of batch) proposal.onDurable();
-        if (this.queue.length > 0) this.flush();
+        this.lastDurableZxid = batch[batch.length - 1]?.prepared.header.zxid ?? this.lastDurableZxid;
+        if (this.queue.length > 0) this.schedule();
       },
       (error: unknown) => {
+        if (this.failed) return;
         this.failed = true;
         this.onFatal(error);
       },

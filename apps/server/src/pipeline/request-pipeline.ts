@@ -26,6 +26,11 @@ const writeTypes: ReadonlySet<number> = new Set([
   OpCode.setData, OpCode.setACL, OpCode.check, OpCode.multi, OpCode.reconfig,
 ]);
 
+/** Txns per log append. */
+export const committerBatchRecordsMax = 10_000;
+/** Txns handed to the log and not yet durable; below txn-log's pendingRecordsMax (100,000). */
+export const committerInFlightRecordsMax = 50_000;
+
 /** Everything the pipeline is built from. */
 export interface PipelineOptions {
   readonly config: ServerConfig;
@@ -53,7 +58,9 @@ export class RequestPipeline {
     this.options = options;
     this.prep = new Prep({ tree: options.tree, extendedTypesEnabled: options.config.extendedTypesEnabled });
     this.reads = new ReadOps({ tree: options.tree, watches: options.watches });
-    this.committer = new Committer({ log: options.log, onFatal: options.onFatal, batchRecordsMax: 10_000 });
+    this.committer = new Committer({
+      log: options.log, onFatal: options.onFatal, batchRecordsMax: committerBatchRecordsMax, inFlightRecordsMax: committerInFlightRecordsMax,
+    });
     this.lastProposedZxid = options.tree.lastProcessedZxid;
     // Standalone: every start keeps the epoch of the last zxid (at least 1? no: ZooKeeper standalone stays at epoch 0).
     this.epoch = Number(options.tree.lastProcessedZxid >> 32n);
