@@ -39,6 +39,12 @@ export interface DataTreeOptions {
   readonly watchSink?: WatchSink;
   /** Recompute the full digest after every apply and compare (sim and tests). */
   readonly paranoid?: boolean;
+  /**
+   * Keep the digest up to date on every change (default true). Costs a hash
+   * of the node and its parent per write; a server that does not compare
+   * digests on the hot path turns it off, and digest() then recomputes.
+   */
+  readonly incrementalDigest?: boolean;
   /** Start without /, /zookeeper…: used by the snapshot loader only. */
   readonly empty?: boolean;
 }
@@ -79,12 +85,15 @@ export class DataTree {
   private digestHigh = 0;
   private processedZxid = 0n;
   private readonly paranoid: boolean;
+  private readonly incrementalDigest: boolean;
   /** Where watch events go; the server may swap it after loading. */
   watchSink: WatchSink;
 
   constructor(options: DataTreeOptions = {}) {
     this.watchSink = options.watchSink ?? noopWatchSink;
     this.paranoid = options.paranoid ?? false;
+    this.incrementalDigest = options.incrementalDigest ?? true;
+    assert(this.incrementalDigest || !this.paranoid, 'the paranoid check compares the incremental digest');
     if (options.empty !== true) this.addSystemNodes();
   }
 
@@ -188,7 +197,13 @@ export class DataTree {
   }
 
   /** Digest of the whole tree (paths, data, persisted stats, ACLs); order-independent sum, kept incrementally. */
+  /** True when digest() is kept up to date on every change (cheap to read). */
+  get hasIncrementalDigest(): boolean {
+    return this.incrementalDigest;
+  }
+
   digest(): bigint {
+    if (!this.incrementalDigest) return this.computeDigest();
     return (BigInt(this.digestHigh) << 32n) | BigInt(this.digestLow);
   }
 
@@ -459,12 +474,14 @@ export class DataTree {
   }
 
   private unhash(path: string, node: Znode): void {
+    if (!this.incrementalDigest) return;
     const hash = this.nodeHash(path, node);
     this.digestLow = (this.digestLow - hash.low()) >>> 0;
     this.digestHigh = (this.digestHigh - hash.high()) >>> 0;
   }
 
   private rehash(path: string, node: Znode): void {
+    if (!this.incrementalDigest) return;
     const hash = this.nodeHash(path, node);
     this.digestLow = (this.digestLow + hash.low()) >>> 0;
     this.digestHigh = (this.digestHigh + hash.high()) >>> 0;

@@ -56,7 +56,7 @@ export type {
   MultiTxn,
 } from './txn.js';
 export type { WatchSink } from './watch-sink.js';
-export type { SerializeSnapshotOptions } from './snapshot.js';
+export type { DeserializeSnapshotOptions, SerializeSnapshotOptions } from './snapshot.js';
 export type { CandidateOptions } from './container-ttl.js';
 export type { ZnodeView } from './znode.js';
 

@@ -45,6 +45,21 @@ function aclFits(acl: readonly ACL[]): boolean {
   return acl.every((entry) => utf8Length(entry.id.scheme) <= aclStringBytesMax && utf8Length(entry.id.id) <= aclStringBytesMax);
 }
 
+/** A copy of `stat` with some fields changed, built as one literal (no spreads on the hot path). */
+function statWith(stat: StatPersisted, changes: Partial<StatPersisted>): StatPersisted {
+  return {
+    czxid: stat.czxid,
+    mzxid: changes.mzxid ?? stat.mzxid,
+    ctime: stat.ctime,
+    mtime: changes.mtime ?? stat.mtime,
+    version: changes.version ?? stat.version,
+    cversion: changes.cversion ?? stat.cversion,
+    aversion: changes.aversion ?? stat.aversion,
+    ephemeralOwner: stat.ephemeralOwner,
+    pzxid: changes.pzxid ?? stat.pzxid,
+  };
+}
+
 function parentOf(path: string): string {
   const lastSlash = path.lastIndexOf('/');
   return lastSlash <= 0 ? '/' : path.slice(0, lastSlash);
@@ -194,8 +209,8 @@ export class Prep {
       : mode.ephemeral ? context.sessionId : 0n;
     const zxid = header.zxid;
     this.changes.add({
-      ...parent, zxid, childCount: parent.childCount + 1,
-      stat: { ...parentStat, cversion: parentCVersion, pzxid: zxid },
+      zxid, path: parent.path, childCount: parent.childCount + 1, acl: parent.acl, data: parent.data,
+      stat: statWith(parentStat, { cversion: parentCVersion, pzxid: zxid }),
     });
     const stat: StatPersisted = {
       czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: header.time, mtime: header.time, version: 0, cversion: 0,
@@ -229,7 +244,10 @@ export class Prep {
   }
 
   private removeRecords(parent: ChangeRecord, path: string, zxid: Zxid): void {
-    this.changes.add({ ...parent, zxid, childCount: parent.childCount - 1, stat: { ...(parent.stat as StatPersisted), pzxid: zxid } });
+    this.changes.add({
+      zxid, path: parent.path, childCount: parent.childCount - 1, acl: parent.acl, data: parent.data,
+      stat: statWith(parent.stat as StatPersisted, { pzxid: zxid }),
+    });
     this.changes.add({ zxid, path, stat: null, childCount: 0, acl: [], data: emptyData });
   }
 
@@ -240,8 +258,8 @@ export class Prep {
     const stat = node.stat as StatPersisted;
     const newVersion = checkAndIncVersion(stat.version, version, path);
     this.changes.add({
-      ...node, zxid: header.zxid, data,
-      stat: { ...stat, version: newVersion, mtime: header.time, mzxid: header.zxid },
+      zxid: header.zxid, path: node.path, childCount: node.childCount, acl: node.acl, data,
+      stat: statWith(stat, { version: newVersion, mtime: header.time, mzxid: header.zxid }),
     });
     return { type: OpCode.setData, path, data, version: newVersion };
   }
@@ -255,7 +273,10 @@ export class Prep {
     this.checkAcl(node.acl, Perms.ADMIN, context, path);
     const stat = node.stat as StatPersisted;
     const newVersion = checkAndIncVersion(stat.aversion, version, path);
-    this.changes.add({ ...node, zxid: header.zxid, acl: fixed.acl, stat: { ...stat, aversion: newVersion } });
+    this.changes.add({
+      zxid: header.zxid, path: node.path, childCount: node.childCount, acl: fixed.acl, data: node.data,
+      stat: statWith(stat, { aversion: newVersion }),
+    });
     return { type: OpCode.setACL, path, acl: fixed.acl, version: newVersion };
   }
 

@@ -19,12 +19,14 @@ export async function recoverTree(options: {
 }): Promise<DataTree> {
   const { log, snapshots, logger } = options;
   const startedAt = performance.now();
-  let tree = new DataTree();
+  // The server keeps no incremental digest: it would cost a hash of two
+  // nodes per write, and nothing on the request path reads it.
+  let tree = new DataTree({ incrementalDigest: false });
   const reader = await snapshots.openLatestValidSnapshot();
   if (reader !== null) {
     const chunks: Uint8Array[] = [];
     for await (const chunk of reader.chunks()) chunks.push(chunk);
-    tree = deserializeSnapshot(chunks);
+    tree = deserializeSnapshot(chunks, { incrementalDigest: false });
     logger.info({ zxid: reader.info.zxid, nodes: tree.nodeCount, ms: Math.round(performance.now() - startedAt) }, 'snapshot loaded');
   }
   if (log.tornTail !== null) {
