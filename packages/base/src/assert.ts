@@ -9,9 +9,13 @@ export class AssertionError extends Error {
   override readonly name = 'AssertionError';
 }
 
-/** Throws AssertionError unless `condition` holds. One condition per call. */
-export function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new AssertionError(message);
+/**
+ * Throws AssertionError unless `condition` holds. One condition per call.
+ * On hot paths pass the message as a function: a template literal would be
+ * built (bigints stringified and all) on every call, not just on failure.
+ */
+export function assert(condition: unknown, message: string | (() => string)): asserts condition {
+  if (!condition) throw new AssertionError(typeof message === 'string' ? message : message());
 }
 
 /** Marks a switch arm that the type system proves unreachable. */

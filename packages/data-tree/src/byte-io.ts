@@ -38,7 +38,7 @@ export class ByteWriter {
   private reserve(count: number): number {
     const at = this.length;
     const needed = at + count;
-    assert(needed <= this.bytesMax, `encoded size ${needed} over limit ${this.bytesMax}`);
+    assert(needed <= this.bytesMax, () => `encoded size ${needed} over limit ${this.bytesMax}`);
     if (needed > this.buffer.length) {
       const grown = new Uint8Array(Math.min(this.bytesMax, Math.max(needed, this.buffer.length * 2)));
       grown.set(this.buffer.subarray(0, at));

@@ -222,8 +222,8 @@ export class DataTree {
   /** Applies one committed txn. Failures are returned as codes; broken invariants throw AssertionError. */
   apply(header: TxnHeader, txn: Txn, options: ApplyOptions = {}): ApplyResult {
     const replay = options.replay === true;
-    assert(replay || header.zxid > this.processedZxid, `zxid ${header.zxid} not above lastProcessedZxid ${this.processedZxid}`);
-    assert(header.type === txn.type, `header type ${header.type} differs from txn type ${txn.type}`);
+    assert(replay || header.zxid > this.processedZxid, () => `zxid ${header.zxid} not above lastProcessedZxid ${this.processedZxid}`);
+    assert(header.type === txn.type, () => `header type ${header.type} differs from txn type ${txn.type}`);
     const result = txn.type === TxnType.multi ? this.applyMulti(header, txn, replay) : this.applyOne(header, txn, replay);
     if (header.zxid > this.processedZxid) this.processedZxid = header.zxid;
     if (this.paranoid) assert(this.computeDigest() === this.digest(), 'incremental digest differs from full digest');
@@ -248,7 +248,7 @@ export class DataTree {
       }
       case TxnType.createTTL: {
         const owner = ttlEphemeralOwner(txn.ttl);
-        assert(owner !== undefined, `TTL out of range in txn: ${txn.ttl}`);
+        assert(owner !== undefined, () => `TTL out of range in txn: ${txn.ttl}`);
         const result = this.createNode(header, { path: txn.path, data: txn.data, acl: txn.acl, owner, parentCVersion: txn.parentCVersion }, replay);
         if (result.err === ZkCode.NODEEXISTS) return this.fixParentAfterNodeExists(header, txn.path, txn.parentCVersion, result);
         return result;
@@ -327,7 +327,7 @@ export class DataTree {
     }
     parent.addChild(name);
     this.rehash(parentName, parent);
-    assert(replay || (parent.cversion === newCVersion && parent.pzxid === header.zxid), `parent cversion/pzxid not advanced by create ${path}`);
+    assert(replay || (parent.cversion === newCVersion && parent.pzxid === header.zxid), () => `parent cversion/pzxid not advanced by create ${path}`);
 
     const zxid = header.zxid;
     const stat: StatPersisted = { czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: header.time, mtime: header.time, version: 0, cversion: 0, aversion: 0, ephemeralOwner: create.owner };
@@ -407,7 +407,7 @@ export class DataTree {
 
     const node = this.nodes.get(path);
     if (node === undefined) return ZkCode.NONODE;
-    assert(replay || node.children === undefined, `delete of ${path} which has children`);
+    assert(replay || node.children === undefined, () => `delete of ${path} which has children`);
     this.forgetNode(path, node);
     this.watchSink.triggerDeleted(path, node.acl);
     this.watchSink.triggerChild(parentName, EventType.NodeChildrenChanged, parent.acl);

@@ -146,8 +146,8 @@ export class CommitQueue<E> {
   setLastCommittedZxid(zxid: bigint): Promise<void> {
     const refused = this.refusal();
     if (refused !== null) return Promise.reject(refused);
-    assert(zxid >= this.lastAcceptedCommittedZxid, `commit marker went back to ${zxidToHex(zxid)}`);
-    assert(zxid <= this.lastAcceptedZxid, `commit marker ${zxidToHex(zxid)} beyond the log end`);
+    assert(zxid >= this.lastAcceptedCommittedZxid, () => `commit marker went back to ${zxidToHex(zxid)}`);
+    assert(zxid <= this.lastAcceptedZxid, () => `commit marker ${zxidToHex(zxid)} beyond the log end`);
     const batch = this.openBatch();
     batch.committedZxid = zxid;
     this.lastAcceptedCommittedZxid = zxid;
@@ -228,7 +228,7 @@ export class CommitQueue<E> {
     const { recordBytesMax } = this.options.limits;
     for (const record of records) {
       assert(typeof record.zxid === 'bigint', 'record zxid must be a bigint');
-      assert(record.zxid > 0n && record.zxid <= zxidMax, `record zxid out of range: ${record.zxid}`);
+      assert(record.zxid > 0n && record.zxid <= zxidMax, () => `record zxid out of range: ${record.zxid}`);
       assert(record.bytes instanceof Uint8Array, 'record bytes must be a Uint8Array');
       if (record.bytes.byteLength > recordBytesMax) {
         return new StorageError('write-failed', `record ${zxidToHex(record.zxid)} has ${record.bytes.byteLength} bytes, max ${recordBytesMax}`);

@@ -83,7 +83,7 @@ export class WatchManager {
       ['watchesTotalMax', this.totalMax],
       ['watchPathLengthMax', this.pathLengthMax],
     ] as const) {
-      assert(Number.isSafeInteger(value) && value > 0, `limit ${name} must be a positive integer, got ${value}`);
+      assert(Number.isSafeInteger(value) && value > 0, () => `limit ${name} must be a positive integer, got ${value}`);
     }
     this.defaultDeliver = options.deliver ?? noDeliver;
     this.isLive = (pathId, sessionIndex) => bucketGet(this.buckets[pathId], sessionIndex) !== 0;
@@ -110,7 +110,7 @@ export class WatchManager {
    * refuses a new entry (path too long, session or index full).
    */
   add(path: string, sessionId: bigint, kind: number): boolean {
-    assert(Number.isInteger(kind) && kind > 0 && kind <= watchKindMask, `bad watch kind ${kind}`);
+    assert(Number.isInteger(kind) && kind > 0 && kind <= watchKindMask, () => `bad watch kind ${kind}`);
     if (path.length > this.pathLengthMax) return false;
     let sessionIndex = this.sessions.indexOf(sessionId);
     let pathId = this.pathIds.get(path);
@@ -381,7 +381,7 @@ export class WatchManager {
 
   private freePath(pathId: number): void {
     const path = this.pathStrings[pathId];
-    assert(path !== undefined, `no path id ${pathId}`);
+    assert(path !== undefined, () => `no path id ${pathId}`);
     this.pathIds.delete(path);
     this.pathStrings[pathId] = '';
     this.buckets[pathId] = undefined;
