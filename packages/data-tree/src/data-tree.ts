@@ -10,6 +10,7 @@ import { ZkCode, assert, unreachable } from '@corral/base';
 import type { ACL } from './acl.js';
 import { openAclUnsafe, readAclUnsafe } from './acl.js';
 import { AclCache } from './acl-cache.js';
+import { ownData } from './data-slab.js';
 import { Hash64 } from './hash.js';
 import { childName, joinPath, parentPath } from './path.js';
 import type { Stat, StatPersisted } from './stat.js';
@@ -540,6 +541,4 @@ const emptySet: ReadonlySet<string> = new Set();
  * The tree keeps its own copy of data: txn data is often a view into a
  * larger network or log buffer, which would otherwise stay alive.
  */
-function ownData(data: Uint8Array): Uint8Array {
-  return data.length === 0 ? emptyData : data.slice();
-}
+

@@ -15,7 +15,7 @@ export { EventType, noopWatchSink } from './watch-sink.js';
 /** Binary txn encoding for the log and replication (versioned; decode throws CorruptDataError). */
 export { encodeTxn, decodeTxn, txnFormatVersion } from './txn-codec.js';
 /** Chunked, fuzzy-capable snapshots of a tree. */
-export { serializeSnapshot, deserializeSnapshot, snapshotFormatVersion } from './snapshot.js';
+export { serializeSnapshot, deserializeSnapshot, createSnapshotLoader, snapshotFormatVersion } from './snapshot.js';
 /** ContainerManager.getCandidates as a pure function of the tree and the time. */
 export { containerAndTtlCandidates } from './container-ttl.js';
 /** Typed error for corrupt txn or snapshot bytes. */
@@ -56,7 +56,7 @@ export type {
   MultiTxn,
 } from './txn.js';
 export type { WatchSink } from './watch-sink.js';
-export type { DeserializeSnapshotOptions, SerializeSnapshotOptions } from './snapshot.js';
+export type { DeserializeSnapshotOptions, SerializeSnapshotOptions, SnapshotLoaderHandle } from './snapshot.js';
 export type { CandidateOptions } from './container-ttl.js';
 export type { ZnodeView } from './znode.js';
 

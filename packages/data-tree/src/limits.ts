@@ -38,3 +38,9 @@ export const snapshotAclListsMax = 10_000_000;
 
 /** Most sessions accepted when loading a snapshot. */
 export const snapshotSessionsMax = 10_000_000;
+
+/** Size of one shared slab for small znode data (data-slab.ts). */
+export const dataSlabBytes = 64 * 1024;
+
+/** Largest value stored in a slab; larger data gets its own buffer. */
+export const dataSlabValueBytesMax = 1024;

@@ -30,6 +30,7 @@ import {
 import type { StatPersisted } from './stat.js';
 
 const chunkMagic = 0x4352534e; // "CRSN"
+const noOwner = 0n;
 /** Version of the snapshot format; bump on any layout change. */
 export const snapshotFormatVersion = 1;
 
@@ -188,16 +189,21 @@ class SnapshotLoader {
     const data = input.bytes('data', dataBytesMax);
     const acl = this.acls.get(input.u32('ACL index'));
     if (acl === undefined) throw new CorruptDataError(`node ${path} refers to an undefined ACL list`);
+    // Equal zxids share one bigint (a bigint is a heap object each): most
+    // nodes were never changed, so czxid, mzxid and pzxid are one value.
+    const czxid = input.i64('czxid');
+    const mzxidRead = input.i64('mzxid');
+    const pzxidRead = input.i64('pzxid');
+    const mzxid = mzxidRead === czxid ? czxid : mzxidRead;
+    const pzxid = pzxidRead === czxid ? czxid : pzxidRead === mzxid ? mzxid : pzxidRead;
+    const ctime = input.f64('ctime');
+    const mtime = input.f64('mtime');
+    const version = input.i32('version');
+    const cversion = input.i32('cversion');
+    const aversion = input.i32('aversion');
+    const owner = input.i64('ephemeralOwner');
     const stat: StatPersisted = {
-      czxid: input.i64('czxid'),
-      mzxid: input.i64('mzxid'),
-      pzxid: input.i64('pzxid'),
-      ctime: input.f64('ctime'),
-      mtime: input.f64('mtime'),
-      version: input.i32('version'),
-      cversion: input.i32('cversion'),
-      aversion: input.i32('aversion'),
-      ephemeralOwner: input.i64('ephemeralOwner'),
+      czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner: owner === 0n ? noOwner : owner,
     };
     if (!path.startsWith('/') || (this.nodeCount === 0) !== (path === '/')) throw new CorruptDataError(`bad node path ${path}`);
     if (!this.tree.restoreNode(path, data, acl, stat)) throw new CorruptDataError(`node ${path} without parent or duplicated`);
@@ -237,8 +243,27 @@ export interface DeserializeSnapshotOptions {
 }
 
 export function deserializeSnapshot(chunks: Iterable<Uint8Array>, options: DeserializeSnapshotOptions = {}): DataTree {
+  const loader = createSnapshotLoader(options);
+  for (const chunk of chunks) loader.push(chunk);
+  return loader.finish();
+}
+
+/** Loads a snapshot one chunk at a time, so a caller reading chunks from disk holds only one. */
+export interface SnapshotLoaderHandle {
+  /** Validates and applies one chunk (in order). Throws CorruptDataError. */
+  push(chunk: Uint8Array): void;
+  /** The loaded tree; throws CorruptDataError if the END record was not seen. */
+  finish(): DataTree;
+}
+
+/** An incremental snapshot loader (deserializeSnapshot for streamed chunks). */
+export function createSnapshotLoader(options: DeserializeSnapshotOptions = {}): SnapshotLoaderHandle {
   const loader = new SnapshotLoader(options);
-  for (const chunk of chunks) loader.chunk(chunk);
-  if (!loader.ended) throw new CorruptDataError('snapshot truncated: no END record');
-  return loader.tree;
+  return {
+    push: (chunk) => loader.chunk(chunk),
+    finish: () => {
+      if (!loader.ended) throw new CorruptDataError('snapshot truncated: no END record');
+      return loader.tree;
+    },
+  };
 }

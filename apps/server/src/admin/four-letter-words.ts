@@ -117,6 +117,9 @@ function mntr(context: FourLetterWordContext): string {
     ['zk_log_bytes', storage.logBytes],
     ['zk_snapshot_bytes', storage.snapshotBytes],
     ['zk_heap_used_bytes', memory.heapUsed],
+    ['zk_heap_total_bytes', memory.heapTotal],
+    ['zk_external_bytes', memory.external],
+    ['zk_array_buffers_bytes', memory.arrayBuffers],
     ['zk_rss_bytes', memory.rss],
   ];
   return rows.map(([key, value]) => `${key}\t${value}\n`).join('');

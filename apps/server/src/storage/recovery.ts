@@ -3,7 +3,7 @@
  * it replayed in order (replay mode: the snapshot is fuzzy, so txns it
  * already reflects apply idempotently). Progress is logged.
  */
-import { DataTree, deserializeSnapshot, type Txn, type TxnHeader } from '@corral/data-tree';
+import { DataTree, createSnapshotLoader, type Txn, type TxnHeader } from '@corral/data-tree';
 import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
 import type { Logger } from '../logger.js';
 
@@ -24,9 +24,10 @@ export async function recoverTree(options: {
   let tree = new DataTree({ incrementalDigest: false });
   const reader = await snapshots.openLatestValidSnapshot();
   if (reader !== null) {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of reader.chunks()) chunks.push(chunk);
-    tree = deserializeSnapshot(chunks, { incrementalDigest: false });
+    // Streamed: each chunk is garbage once applied, so a 1M-node snapshot never sits in memory whole.
+    const loader = createSnapshotLoader({ incrementalDigest: false });
+    for await (const chunk of reader.chunks()) loader.push(chunk);
+    tree = loader.finish();
     logger.info({ zxid: reader.info.zxid, nodes: tree.nodeCount, ms: Math.round(performance.now() - startedAt) }, 'snapshot loaded');
   }
   if (log.tornTail !== null) {
