@@ -27,6 +27,12 @@ function aclKey(acl: readonly ACL[]): string {
 export class AclCache {
   private readonly byKey = new Map<string, AclEntry>();
   private readonly byList = new Map<readonly ACL[], AclEntry>();
+  /**
+   * Lists already looked up by content, by identity: the snapshot loader
+   * passes the same array for every node with that ACL, and building the
+   * content key per node was most of the cost of restoring a node.
+   */
+  private readonly aliases = new WeakMap<readonly ACL[], AclEntry>();
 
   /** Number of distinct lists held. */
   get size(): number {
@@ -35,8 +41,17 @@ export class AclCache {
 
   /** Returns the shared list equal to `acl` and counts one more user. */
   acquire(acl: readonly ACL[]): readonly ACL[] {
-    const known = this.byList.get(acl);
-    const entry = known ?? this.byKey.get(aclKey(acl)) ?? this.add(acl);
+    let entry = this.byList.get(acl);
+    if (entry === undefined) {
+      const alias = this.aliases.get(acl);
+      // An alias is only good while its entry is still the live one for that content.
+      if (alias !== undefined && this.byKey.get(alias.key) === alias) {
+        entry = alias;
+      } else {
+        entry = this.byKey.get(aclKey(acl)) ?? this.add(acl);
+        this.aliases.set(acl, entry);
+      }
+    }
     entry.refCount++;
     return entry.list;
   }

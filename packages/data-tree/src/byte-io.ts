@@ -160,7 +160,9 @@ export class ByteReader {
     const length = this.u32(what);
     if (length > max) throw new CorruptDataError(`${what} length ${length} over limit ${max}`);
     const at = this.take(length, what);
-    return this.source.slice(at, at + length);
+    // A view, not a copy: the tree copies data it keeps (ownData), so copying
+    // here too only doubled the work of loading a snapshot.
+    return this.source.subarray(at, at + length);
   }
 
   string(what: string, max: number): string {
