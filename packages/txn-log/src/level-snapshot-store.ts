@@ -160,6 +160,10 @@ export class LevelSnapshotStore implements SnapshotStore {
     return null;
   }
 
+  open(info: SnapshotInfo): SnapshotReader {
+    return { info, chunks: () => this.readChunks(info) };
+  }
+
   async purge(snapRetainCount: number): Promise<SnapshotPurgeResult> {
     const retain = Math.max(snapRetainCount, snapRetainCountMin);
     const all = await this.list();

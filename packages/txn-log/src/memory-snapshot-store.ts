@@ -5,7 +5,7 @@
  * removed at the next open.
  */
 import { assert, zxidToHex } from '@corral/base';
-import { FormatVersionError, StorageError } from './errors.js';
+import { FormatVersionError, LogCorruptionError, StorageError } from './errors.js';
 import { formatVersion } from './level-format.js';
 import { resolveLimits, snapRetainCountMin, type TxnLogLimits } from './limits.js';
 import type { MemoryDisk, MemorySnapshotData } from './memory-disk.js';
@@ -114,6 +114,24 @@ export class MemorySnapshotStore implements SnapshotStore {
       if (info !== null) out.push(info);
     }
     return Promise.resolve(out.sort(newestFirst));
+  }
+
+  open(info: SnapshotInfo): SnapshotReader {
+    const disk = this.disk;
+    return {
+      info,
+      chunks: async function* () {
+        const data = disk.snapshots.get(info.snapshotId);
+        if (data === undefined) throw new LogCorruptionError(info.zxid, `snapshot ${info.snapshotId} is gone`);
+        const problem = verify(data, info);
+        if (problem !== null) throw new LogCorruptionError(info.zxid, `snapshot ${info.snapshotId}: ${problem}`);
+        for (const [chunkIndex, value] of data.chunks.entries()) {
+          const payload = decodeChunk(data.snapshotId, chunkIndex, value);
+          if (payload === null) throw new LogCorruptionError(info.zxid, `snapshot ${info.snapshotId} chunk ${chunkIndex} checksum mismatch`);
+          yield payload;
+        }
+      },
+    };
   }
 
   async openLatestValidSnapshot(): Promise<SnapshotReader | null> {

@@ -149,6 +149,13 @@ export interface SnapshotStore {
    * skipped in favour of the previous. Null when none is valid.
    */
   openLatestValidSnapshot(): Promise<SnapshotReader | null>;
+  /**
+   * Reads one listed snapshot without verifying it first: each chunk is
+   * checked as it streams, and a bad one makes the stream throw
+   * LogCorruptionError. Recovery loads while it reads (one pass over a large
+   * snapshot instead of two) and falls back to the previous one on error.
+   */
+  open(info: SnapshotInfo): SnapshotReader;
   /** Keeps the newest max(snapRetainCount, 3) snapshots, deletes the rest. */
   purge(snapRetainCount: number): Promise<SnapshotPurgeResult>;
   /** Deletes snapshots whose zxid is > `zxid` (they cover txns being truncated). */

@@ -3,8 +3,8 @@
  * it replayed in order (replay mode: the snapshot is fuzzy, so txns it
  * already reflects apply idempotently). Progress is logged.
  */
-import { DataTree, createSnapshotLoader, type Txn, type TxnHeader } from '@corral/data-tree';
-import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
+import { CorruptDataError, DataTree, createSnapshotLoader, type Txn, type TxnHeader } from '@corral/data-tree';
+import { LogCorruptionError, type SnapshotStore, type TxnLogStore } from '@corral/txn-log';
 import type { Logger } from '../logger.js';
 
 /** How often a long replay reports progress. */
@@ -21,14 +21,23 @@ export async function recoverTree(options: {
   const startedAt = performance.now();
   // The server keeps no incremental digest: it would cost a hash of two
   // nodes per write, and nothing on the request path reads it.
+  // The server keeps no incremental digest: it would cost a hash of two
+  // nodes per write, and nothing on the request path reads it.
   let tree = new DataTree({ incrementalDigest: false });
-  const reader = await snapshots.openLatestValidSnapshot();
-  if (reader !== null) {
-    // Streamed: each chunk is garbage once applied, so a 1M-node snapshot never sits in memory whole.
-    const loader = createSnapshotLoader({ incrementalDigest: false });
-    for await (const chunk of reader.chunks()) loader.push(chunk);
-    tree = loader.finish();
-    logger.info({ zxid: reader.info.zxid, nodes: tree.nodeCount, ms: Math.round(performance.now() - startedAt) }, 'snapshot loaded');
+  for (const info of await snapshots.list()) {
+    // One pass: chunks are checked as they stream and applied at once, so a
+    // large snapshot is read once and never held whole in memory. A bad one
+    // (storage checksum or tree format) falls back to the previous snapshot.
+    try {
+      const loader = createSnapshotLoader({ incrementalDigest: false });
+      for await (const chunk of snapshots.open(info).chunks()) loader.push(chunk);
+      tree = loader.finish();
+      logger.info({ zxid: info.zxid, nodes: tree.nodeCount, ms: Math.round(performance.now() - startedAt) }, 'snapshot loaded');
+      break;
+    } catch (error) {
+      if (!(error instanceof LogCorruptionError) && !(error instanceof CorruptDataError)) throw error;
+      logger.warn({ zxid: info.zxid, error }, 'snapshot is corrupt; falling back to the previous one');
+    }
   }
   if (log.tornTail !== null) {
     logger.warn({ from: log.tornTail.fromZxid, to: log.tornTail.toZxid, records: log.tornTail.recordCount }, 'truncated a torn log tail');
