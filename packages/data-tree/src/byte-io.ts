@@ -101,7 +101,9 @@ export class ByteWriter {
 
   /** The written bytes (a copy sized exactly). */
   finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+    // A view, not a copy: a writer is used for one record or one snapshot
+    // chunk and then dropped, so the view owns the buffer from here on.
+    return this.buffer.subarray(0, this.length);
   }
 }
 
