@@ -73,7 +73,7 @@ function javaDouble(value: number): string {
 function serverSummary(context: FourLetterWordContext): string {
   const { stats, tree } = context;
   return [
-    `Latency min/avg/max: ${stats.latencyMin}/${javaDouble(stats.latencyAvg)}/${stats.latencyMaxMs}`,
+    `Latency min/avg/max: ${stats.latency.minMs}/${javaDouble(stats.latency.avgMs)}/${stats.latency.maxMs}`,
     `Received: ${stats.packetsReceived}`,
     `Sent: ${stats.packetsSent}`,
     `Connections: ${context.connections().length}`,
@@ -94,7 +94,7 @@ function mntr(context: FourLetterWordContext): string {
     ['zk_server_state', context.serverState],
     ['zk_ephemerals_count', tree.ephemeralsCount],
     ['zk_num_alive_connections', context.connections().length],
-    ['zk_avg_latency', javaDouble(stats.latencyAvg)],
+    ['zk_avg_latency', javaDouble(stats.latency.avgMs)],
     ['zk_outstanding_requests', context.outstandingRequests()],
     ['zk_znode_count', reportedNodeCount(tree)],
     ['zk_global_sessions', sessions.size],
@@ -102,8 +102,8 @@ function mntr(context: FourLetterWordContext): string {
     ['zk_packets_sent', stats.packetsSent],
     ['zk_packets_received', stats.packetsReceived],
     ['zk_watch_count', watches.count],
-    ['zk_min_latency', stats.latencyMin],
-    ['zk_max_latency', stats.latencyMaxMs],
+    ['zk_min_latency', stats.latency.minMs],
+    ['zk_max_latency', stats.latency.maxMs],
     ['zk_max_file_descriptor_count', 1_048_576],
     ['zk_open_file_descriptor_count', context.openFileDescriptorCount()],
     ['zk_approximate_data_size', tree.approximateDataSize],

@@ -330,11 +330,11 @@ export class RequestPipeline {
 
   private recordReply(session: Session, receivedAtMs: number, zxid: Zxid, xid: number): void {
     const latencyMs = this.options.clock() - receivedAtMs;
-    session.recordLatency(latencyMs);
+    session.latency.record(latencyMs);
     session.packetsSent += 1;
     session.lastZxid = zxid;
     session.lastCxid = xid;
-    this.options.stats.recordLatency(latencyMs);
+    this.options.stats.recordReply(latencyMs);
   }
 
   /** Sends the replies at the head of the session's queue that are ready, in order. */

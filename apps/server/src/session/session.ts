@@ -4,6 +4,7 @@
  * that order (ZooKeeper's per-session ordering guarantee).
  */
 import type { Id } from '@corral/data-tree';
+import { LatencyStats } from '../stats/latency-stats.js';
 import type { ClientRequest, ClientResponse, ConnectResponse, ReplyHeader, WatcherEvent } from '@corral/wire';
 
 /** What the session layer needs from a connection, whatever its protocol. */
@@ -52,11 +53,7 @@ export class Session {
   packetsSent = 0;
   lastZxid = 0n;
   lastCxid = 0;
-  lastLatencyMs = 0;
-  minLatencyMs = Number.MAX_SAFE_INTEGER;
-  maxLatencyMs = 0;
-  latencySumMs = 0;
-  latencyCount = 0;
+  readonly latency = new LatencyStats();
   readonly establishedAtMs: number;
 
   constructor(options: { id: bigint; passwd: Uint8Array; timeoutMs: number; nowMs: number }) {
@@ -71,18 +68,6 @@ export class Session {
   resetCounters(): void {
     this.packetsReceived = 0;
     this.packetsSent = 0;
-    this.lastLatencyMs = 0;
-    this.minLatencyMs = Number.MAX_SAFE_INTEGER;
-    this.maxLatencyMs = 0;
-    this.latencySumMs = 0;
-    this.latencyCount = 0;
-  }
-
-  recordLatency(latencyMs: number): void {
-    this.lastLatencyMs = latencyMs;
-    this.minLatencyMs = Math.min(this.minLatencyMs, latencyMs);
-    this.maxLatencyMs = Math.max(this.maxLatencyMs, latencyMs);
-    this.latencySumMs += latencyMs;
-    this.latencyCount += 1;
+    this.latency.reset();
   }
 }
