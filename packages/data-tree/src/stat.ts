@@ -3,23 +3,6 @@
  * ephemeralOwner encodings of EphemeralType.java.
  */
 
-/** jute's Stat: what exists/getData/setData return to clients. */
-export interface Stat {
-  czxid: bigint;
-  mzxid: bigint;
-  ctime: number;
-  mtime: number;
-  version: number;
-  /** Client view: 2 × persisted cversion − numChildren (DataNode.copyStat), i.e. creates + deletes. */
-  cversion: number;
-  aversion: number;
-  /** Session id for ephemerals; 0 for persistent, container and TTL nodes (DataNode.getClientEphemeralOwner). */
-  ephemeralOwner: bigint;
-  dataLength: number;
-  numChildren: number;
-  pzxid: bigint;
-}
-
 /** jute's StatPersisted: the stored fields. cversion counts creates only; ephemeralOwner is raw. */
 export interface StatPersisted {
   czxid: bigint;
@@ -31,6 +14,17 @@ export interface StatPersisted {
   aversion: number;
   ephemeralOwner: bigint;
   pzxid: bigint;
+}
+
+/**
+ * jute's Stat: what exists/getData/setData return to clients. Same fields as
+ * StatPersisted, in client terms: cversion is 2 × persisted cversion −
+ * numChildren (DataNode.copyStat), i.e. creates + deletes; ephemeralOwner is
+ * 0 for persistent, container and TTL nodes (DataNode.getClientEphemeralOwner).
+ */
+export interface Stat extends StatPersisted {
+  dataLength: number;
+  numChildren: number;
 }
 
 /**

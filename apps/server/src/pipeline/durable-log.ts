@@ -3,12 +3,9 @@
  * durable. The LevelDB log (@corral/txn-log) and the simulator's disk both
  * fit; the pipeline never assumes a write finished until told.
  */
+import type { LogRecord } from '@corral/txn-log';
 
-/** One logged txn: its zxid and its encoded bytes. */
-export interface LogRecord {
-  readonly zxid: bigint;
-  readonly bytes: Uint8Array;
-}
+export type { LogRecord };
 
 /** Append-only durable storage of txns. */
 export interface DurableLog {

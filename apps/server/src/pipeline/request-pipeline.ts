@@ -181,6 +181,9 @@ export class RequestPipeline {
 
   /** Removes an empty container or expired TTL node through the log (ContainerManager). */
   proposeDeleteContainer(path: string): void {
+    // A change to it is still on its way to the log (often the previous check's
+    // delete): look again at the next check rather than log a doomed txn.
+    if (this.prep.changes.get(path) !== undefined) return;
     const zxid = this.nextZxid();
     const context = { sessionId: 0n, cxid: 0, authIds: [{ scheme: 'super', id: '' }] };
     const { header, txn } = this.prep.prepare(context, { type: OpCode.deleteContainer, path, version: -1 }, zxid, this.options.clock());

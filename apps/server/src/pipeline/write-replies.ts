@@ -2,14 +2,20 @@
  * Turns the result of applying a write's txn into the reply ZooKeeper's
  * FinalRequestProcessor sends for that request type.
  */
-import { ZkCode } from '@corral/base';
-import type { ApplyResult } from '@corral/data-tree';
+import { ZkCode, assert } from '@corral/base';
+import type { ApplyResult, Stat } from '@corral/data-tree';
 import { OpCode, type ClientRequest, type ClientResponse, type MultiResult } from '@corral/wire';
 
 /** The reply of a write: header error code and body. */
 export interface WriteReply {
   readonly err: number;
   readonly response: ClientResponse | null;
+}
+
+/** The Stat DataTree returns with every applied create, setData and setACL. */
+function statOf(result: ApplyResult): Stat {
+  assert(result.stat !== undefined, 'an applied create/setData/setACL carries its stat');
+  return result.stat;
 }
 
 function okResponse(type: number, result: ApplyResult): ClientResponse | null {
@@ -19,11 +25,11 @@ function okResponse(type: number, result: ApplyResult): ClientResponse | null {
     case OpCode.create2:
     case OpCode.createContainer:
     case OpCode.createTTL:
-      return { type, path: result.path ?? '', stat: result.stat ?? emptyStat() };
+      return { type, path: result.path ?? '', stat: statOf(result) };
     case OpCode.setData:
-      return { type: OpCode.setData, stat: result.stat ?? emptyStat() };
+      return { type: OpCode.setData, stat: statOf(result) };
     case OpCode.setACL:
-      return { type: OpCode.setACL, stat: result.stat ?? emptyStat() };
+      return { type: OpCode.setACL, stat: statOf(result) };
     case OpCode.delete:
     case OpCode.deleteContainer:
       return { type: OpCode.delete };
@@ -32,10 +38,6 @@ function okResponse(type: number, result: ApplyResult): ClientResponse | null {
     default:
       return null;
   }
-}
-
-function emptyStat() {
-  return { czxid: 0n, mzxid: 0n, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 0, numChildren: 0, pzxid: 0n };
 }
 
 /** Builds the reply for `request` from the result of applying its txn. */
