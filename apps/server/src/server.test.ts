@@ -286,3 +286,13 @@ test('an ACL with a null auth id (kazoo CREATOR_ALL_ACL) is accepted after diges
   assert.equal(acl.response.acl[0]?.id.scheme, 'digest');
   assert.match(acl.response.acl[0]?.id.id ?? '', /^user:/);
 });
+
+test('a start that cannot bind releases the data dirs, so the next start can open them', async () => {
+  const { server, dataDir } = await startServer();
+  // Same data dir, and the port the first server holds: binding fails.
+  const busy = parseZooCfg(`tickTime=100\ndataDir=${join(dataDir, 'second')}\nclientPort=${server.port}\n`);
+  await assert.rejects(CorralServer.start(busy, createLogger({ quiet: true })), (error: unknown) => (error as { code?: string }).code === 'EADDRINUSE');
+  const again = await startServer({ dataDir: join(dataDir, 'second') });
+  const c = await client(again.server.port);
+  assert.equal((await c.request(create('/reopened'))).header.err, ZkCode.OK);
+});

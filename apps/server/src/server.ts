@@ -52,6 +52,19 @@ export class CorralServer {
     await mkdir(config.dataDir, { recursive: true });
     await mkdir(config.dataLogDir, { recursive: true });
     const storage = await openStorage({ dataDir: config.dataDir, dataLogDir: config.dataLogDir, logger, limits: storageLimits(config) });
+    try {
+      return await CorralServer.assemble(config, logger, storage, clock);
+    } catch (error) {
+      // Recovery or binding failed: release LevelDB's lock so a retry (or another process) can open the dirs.
+      await storage.close();
+      throw error;
+    }
+  }
+
+  /** Recovers from opened storage and starts serving on it. */
+  private static async assemble(
+    config: ServerConfig, logger: Logger, storage: Awaited<ReturnType<typeof openStorage>>, clock: () => number,
+  ): Promise<CorralServer> {
     const { log, snapshots } = storage;
     const tree = await recoverTree({ log, snapshots, logger, decodeTxn });
 
