@@ -18,6 +18,7 @@ import { ServerStats } from './stats/server-stats.js';
 import { ContainerManager } from './pipeline/container-manager.js';
 import { Snapshotter } from './storage/snapshotter.js';
 import { recoverTree } from './storage/recovery.js';
+import { GrpcFront } from './front/grpc/grpc-front.js';
 
 /** Limits of the server as a whole. */
 export const sessionsMax = 1_000_000;
@@ -26,7 +27,10 @@ export const sessionsMax = 1_000_000;
 export class CorralServer {
   readonly config: ServerConfig;
   readonly port: number;
+  /** The gRPC client API's port, or null when `grpcPort` is unset. */
+  readonly grpcPort: number | null;
   private readonly listener: ClientListener;
+  private readonly grpc: GrpcFront | null;
   private readonly storage: { close(): Promise<void> };
   private readonly snapshotter: Snapshotter;
   private readonly timers: NodeJS.Timeout[];
@@ -34,12 +38,14 @@ export class CorralServer {
   private closing: Promise<void> | null = null;
 
   private constructor(parts: {
-    config: ServerConfig; port: number; listener: ClientListener; storage: { close(): Promise<void> }; snapshotter: Snapshotter;
+    config: ServerConfig; port: number; listener: ClientListener; grpc: GrpcFront | null; storage: { close(): Promise<void> }; snapshotter: Snapshotter;
     timers: NodeJS.Timeout[]; logger: Logger;
   }) {
     this.config = parts.config;
     this.port = parts.port;
+    this.grpcPort = parts.grpc?.port ?? null;
     this.listener = parts.listener;
+    this.grpc = parts.grpc;
     this.storage = parts.storage;
     this.snapshotter = parts.snapshotter;
     this.timers = parts.timers;
@@ -83,9 +89,13 @@ export class CorralServer {
       logger.error({ error }, 'storage failure: refusing to continue');
       process.exit(2);
     };
+    let grpc: GrpcFront | null = null;
     pipeline = new RequestPipeline({
       config, tree, watches, sessions, stats, log, clock, onFatal: fatal,
-      onApplied: (zxid) => snapshotter.onApplied(zxid),
+      onApplied: (zxid) => {
+        snapshotter.onApplied(zxid);
+        grpc?.onApplied();
+      },
     });
     const activePipeline = pipeline;
 
@@ -114,19 +124,26 @@ export class CorralServer {
       },
     });
     const port = await listener.listen(config.clientPort, config.clientPortAddress);
+    try {
+      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, pipeline: activePipeline, sessions, tree, clock, logger });
+    } catch (error) {
+      await listener.close(true);
+      throw error;
+    }
     const containers = new ContainerManager({ tree, pipeline: activePipeline, clock });
     const timers = [
       setInterval(() => activePipeline.tick(clock()), Math.max(10, Math.floor(config.tickTimeMs / 2))),
       setInterval(() => containers.check(), config.containerCheckIntervalMs),
     ];
     for (const timer of timers) timer.unref();
-    return new CorralServer({ config, port, listener, storage, snapshotter, timers, logger });
+    return new CorralServer({ config, port, listener, grpc, storage, snapshotter, timers, logger });
   }
 
   /** Stops serving: closes the port and connections, drains the log, closes storage. Idempotent. */
   close(options: { force?: boolean } = {}): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
+      await this.grpc?.close(options);
       await this.listener.close(options.force ?? false);
       await this.snapshotter.close();
       await this.storage.close();

@@ -13,7 +13,7 @@ import { authenticate } from '../auth/digest-auth.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { passwordsEqual, sessionPassword } from '../session/session-ids.js';
 import type { SessionTable } from '../session/session-table.js';
-import type { ClientTransport, QueuedRequest, Session } from '../session/session.js';
+import { mayAnswer, type ClientTransport, type QueuedRequest, type Session } from '../session/session.js';
 import type { ServerStats } from '../stats/server-stats.js';
 import { Committer } from './committer.js';
 import type { DurableLog } from './durable-log.js';
@@ -192,20 +192,24 @@ export class RequestPipeline {
 
   // ---- requests ------------------------------------------------------------
 
-  /** One request from a connected session, in arrival order. */
-  submit(session: Session, xid: number, type: number, request: ClientRequest | null): void {
+  /**
+   * One request from a connected session, in arrival order. `origin` is the
+   * transport that gets the reply: the session's connection, or a transport
+   * that shares the session (gRPC unary calls naming it).
+   */
+  submit(session: Session, xid: number, type: number, request: ClientRequest | null, origin: ClientTransport | null = session.transport): void {
     const nowMs = this.options.clock();
     this.options.sessions.touch(session, nowMs);
     session.packetsReceived += 1;
     this.options.stats.packetsReceived += 1;
     if (request === null) {
       // Unknown opcode: UNIMPLEMENTED, then the connection is closed (UnimplementedRequestProcessor).
-      this.sendNow(session, xid, ZkCode.UNIMPLEMENTED, null, nowMs);
-      session.transport?.close('unknown request type');
+      this.sendNow(session, xid, ZkCode.UNIMPLEMENTED, null, nowMs, origin);
+      origin?.close('unknown request type');
       return;
     }
     if (session.closing) {
-      this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport, malformedCode: ZkCode.SESSIONEXPIRED });
+      this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin, malformedCode: ZkCode.SESSIONEXPIRED });
       return;
     }
     if (request.type === OpCode.auth) {
@@ -213,7 +217,7 @@ export class RequestPipeline {
       return;
     }
     if (request.type === OpCode.closeSession) {
-      const entry: QueuedRequest = { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport };
+      const entry: QueuedRequest = { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin };
       session.queue.push(entry);
       this.closeSession(session, () => {
         entry.reply = { header: { xid, zxid: this.options.tree.lastProcessedZxid, err: ZkCode.OK }, response: null };
@@ -224,10 +228,10 @@ export class RequestPipeline {
       return;
     }
     if (writeTypes.has(request.type)) {
-      this.write(session, xid, request, nowMs);
+      this.write(session, xid, request, nowMs, origin);
       return;
     }
-    this.enqueueRead(session, { xid, type, read: request, reply: null, receivedAtMs: nowMs, origin: session.transport });
+    this.enqueueRead(session, { xid, type, read: request, reply: null, receivedAtMs: nowMs, origin });
   }
 
   /** A request whose body did not decode: answered MARSHALLINGERROR in its turn. */
@@ -254,8 +258,8 @@ export class RequestPipeline {
     session.transport?.sendReply({ xid: Xid.auth, zxid, err: ZkCode.OK }, null);
   }
 
-  private write(session: Session, xid: number, request: ClientRequest, nowMs: number): void {
-    const entry: QueuedRequest = { xid, type: request.type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport };
+  private write(session: Session, xid: number, request: ClientRequest, nowMs: number, origin: ClientTransport | null): void {
+    const entry: QueuedRequest = { xid, type: request.type, read: null, reply: null, receivedAtMs: nowMs, origin };
     session.queue.push(entry);
     const zxid = this.nextZxid();
     const { header, txn } = this.prep.prepare({ sessionId: session.id, cxid: xid, authIds: session.authIds }, request, zxid, nowMs);
@@ -277,7 +281,7 @@ export class RequestPipeline {
   private answerRead(session: Session, entry: QueuedRequest): void {
     const zxid = this.options.tree.lastProcessedZxid;
     if (entry.type === OpCode.ping) {
-      if (entry.origin === session.transport) entry.origin?.sendReply({ xid: Xid.ping, zxid, err: ZkCode.OK }, null);
+      if (mayAnswer(session, entry.origin)) entry.origin.sendReply({ xid: Xid.ping, zxid, err: ZkCode.OK }, null);
       return;
     }
     if (entry.read === null) {
@@ -325,7 +329,7 @@ export class RequestPipeline {
     session: Session, xid: number, err: number, response: Parameters<ClientTransport['sendReply']>[1], receivedAtMs: number,
     origin: ClientTransport | null = session.transport,
   ): void {
-    if (origin === null || origin !== session.transport) return;
+    if (!mayAnswer(session, origin)) return;
     const zxid = this.options.tree.lastProcessedZxid;
     this.recordReply(session, receivedAtMs, zxid, xid);
     origin.sendReply({ xid, zxid, err }, response);
@@ -348,7 +352,7 @@ export class RequestPipeline {
       const entry = queue[index];
       assert(entry !== undefined, 'queue entry present');
       if (entry.reply !== null) {
-        if (entry.origin !== null && entry.origin === session.transport) {
+        if (mayAnswer(session, entry.origin)) {
           this.recordReply(session, entry.receivedAtMs, entry.reply.header.zxid, entry.xid);
           entry.origin.sendReply(entry.reply.header, entry.reply.response);
         }

@@ -10,6 +10,13 @@ import type { ClientRequest, ClientResponse, ConnectResponse, ReplyHeader, Watch
 /** What the session layer needs from a connection, whatever its protocol. */
 export interface ClientTransport {
   readonly remoteAddress: string;
+  /**
+   * True for a transport that shares a session it does not own: it gets the
+   * replies to the requests it submitted and nothing else (no events, no
+   * connect response), and a reconnect of the session does not orphan it.
+   * gRPC unary calls that name a session run through one.
+   */
+  readonly sharesSession?: boolean;
   sendConnectResponse(response: ConnectResponse): void;
   sendReply(header: ReplyHeader, response: ClientResponse | null): void;
   sendEvent(event: WatcherEvent): void;
@@ -70,4 +77,9 @@ export class Session {
     this.packetsSent = 0;
     this.latency.reset();
   }
+}
+
+/** Whether replies owed to `origin` may still be sent: it is the session's connection, or shares the session. */
+export function mayAnswer(session: Session, origin: ClientTransport | null): origin is ClientTransport {
+  return origin !== null && (origin === session.transport || origin.sharesSession === true);
 }
