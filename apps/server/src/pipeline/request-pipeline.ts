@@ -185,8 +185,7 @@ export class RequestPipeline {
     // delete): look again at the next check rather than log a doomed txn.
     if (this.prep.changes.get(path) !== undefined) return;
     const zxid = this.nextZxid();
-    const context = { sessionId: 0n, cxid: 0, authIds: [{ scheme: 'super', id: '' }] };
-    const { header, txn } = this.prep.prepare(context, { type: OpCode.deleteContainer, path, version: -1 }, zxid, this.options.clock());
+    const { header, txn } = this.prep.prepareDeleteContainer(path, zxid, this.options.clock());
     this.propose(header, txn, () => undefined);
   }
 
