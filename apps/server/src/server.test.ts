@@ -6,9 +6,7 @@
 // a random port in 40000-49999 with a temp data dir.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZkCode } from '@corral/base';
 import { OpCode, type CreateRequest } from '@corral/wire';
@@ -16,6 +14,7 @@ import { parseZooCfg } from './config/zoo-cfg.js';
 import { createLogger } from './logger.js';
 import { CorralServer } from './server.js';
 import { RawClient } from './testing/raw-client.js';
+import { startTestServer } from './testing/test-server.js';
 
 const open = { perms: 31, id: { scheme: 'world', id: 'anyone' } };
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -23,20 +22,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startServer(options: { dataDir?: string; extra?: string } = {}): Promise<{ server: CorralServer; dataDir: string }> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'corral-server-test-'));
-  if (options.dataDir === undefined) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  for (let attempt = 0; ; attempt += 1) {
-    const port = 40000 + Math.floor(Math.random() * 10000);
-    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\n4lw.commands.whitelist=*\n${options.extra ?? ''}`);
-    try {
-      const server = await CorralServer.start(config, createLogger({ quiet: true }));
-      cleanups.push(() => server.close({ force: true }));
-      return { server, dataDir };
-    } catch (error) {
-      if (attempt > 10 || (error as { code?: string }).code !== 'EADDRINUSE') throw error;
-    }
-  }
+function startServer(options: { dataDir?: string; extra?: string } = {}): Promise<{ server: CorralServer; dataDir: string }> {
+  return startTestServer(cleanups, options);
 }
 
 async function client(port: number, timeoutMs?: number): Promise<RawClient> {

@@ -104,7 +104,8 @@ export function readPath(reader: JuteReader, type: PathRequest['type']): PathReq
 
 /** GetEphemeralsRequest {ustring prefixPath}. */
 export function readGetEphemerals(reader: JuteReader): GetEphemeralsRequest {
-  return { type: OpCode.getEphemerals, prefixPath: reader.readString('prefixPath') };
+  // A null prefix lists every ephemeral of the session, as "" does (ZooKeeper 3.8).
+  return { type: OpCode.getEphemerals, prefixPath: reader.readStringOrNull() ?? '' };
 }
 
 /** SetACLRequest {ustring path; vector<ACL> acl; int version}. */

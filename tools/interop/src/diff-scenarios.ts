@@ -213,6 +213,20 @@ export const diffScenarios: readonly DiffScenario[] = [
     ]),
   },
   {
+    name: 'multi op kinds follow flags; a multi holding a read; path "" is the root',
+    sequence: one([
+      { op: 'create', path: '/mk' },
+      // A create op (not createContainer) with container flags: ZooKeeper answers with a create2 result.
+      { op: 'multi', ops: [{ op: 'create', path: '/mk/c', mode: 'container' }, { op: 'create2', path: '/mk/p' }] },
+      { op: 'multi', ops: [{ op: 'create', path: '/mk/x' }, { op: 'get', path: '/mk' }] },
+      { op: 'exists', path: '/mk/x' },
+      { op: 'exists', path: '' },
+      { op: 'get', path: '' },
+      { op: 'children', path: '' },
+      { op: 'getacl', path: '' },
+    ]),
+  },
+  {
     name: '/zookeeper contents and its protection',
     sequence: one([
       { op: 'children', path: '/zookeeper' },

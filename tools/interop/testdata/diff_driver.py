@@ -98,6 +98,9 @@ def multi_request(op):
         return SetData(op['path'], data_of(op), op.get('version', -1))
     if kind == 'check':
         return CheckVersion(op['path'], op.get('version', -1))
+    if kind == 'get':
+        # A read op in a multi: the server refuses the whole request (MarshallingError).
+        return GetData(op['path'], False)
     raise ValueError('op %s cannot go in a multi' % kind)
 
 

@@ -17,6 +17,7 @@ import type { ClientTransport, QueuedRequest, Session } from '../session/session
 import type { ServerStats } from '../stats/server-stats.js';
 import { Committer } from './committer.js';
 import type { DurableLog } from './durable-log.js';
+import { multiAsZooKeeperReadsIt } from './multi-ops.js';
 import { Prep } from './prep.js';
 import { ReadOps } from './read-ops.js';
 import { writeReply } from './write-replies.js';
@@ -185,8 +186,7 @@ export class RequestPipeline {
     // delete): look again at the next check rather than log a doomed txn.
     if (this.prep.changes.get(path) !== undefined) return;
     const zxid = this.nextZxid();
-    const context = { sessionId: 0n, cxid: 0, authIds: [{ scheme: 'super', id: '' }] };
-    const { header, txn } = this.prep.prepare(context, { type: OpCode.deleteContainer, path, version: -1 }, zxid, this.options.clock());
+    const { header, txn } = this.prep.prepareDeleteContainer(path, zxid, this.options.clock());
     this.propose(header, txn, () => undefined);
   }
 
@@ -211,6 +211,14 @@ export class RequestPipeline {
     if (request.type === OpCode.auth) {
       this.auth(session, request.scheme, request.auth);
       return;
+    }
+    if (request.type === OpCode.multi || request.type === OpCode.multiRead) {
+      const multi = multiAsZooKeeperReadsIt(request);
+      if (multi === null) {
+        this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport, malformedCode: ZkCode.MARSHALLINGERROR });
+        return;
+      }
+      request = multi;
     }
     if (request.type === OpCode.closeSession) {
       const entry: QueuedRequest = { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport };
