@@ -66,7 +66,7 @@ export class CorralServer {
     config: ServerConfig, logger: Logger, storage: Awaited<ReturnType<typeof openStorage>>, clock: () => number,
   ): Promise<CorralServer> {
     const { log, snapshots } = storage;
-    const tree = await recoverTree({ log, snapshots, logger, decodeTxn });
+    const tree = await recoverTree({ log, snapshots, logger, decodeTxn, dataDir: config.dataDir, dataLogDir: config.dataLogDir });
 
     const watches = new WatchManager();
     const sessions = new SessionTable({ tickTimeMs: config.tickTimeMs, nowMs: clock(), serverId: config.myid ?? 0, sessionsMax });
