@@ -175,8 +175,10 @@ export class RequestPipeline {
     session.closing = true;
     const zxid = this.nextZxid();
     const header: TxnHeader = { sessionId: session.id, cxid: 0, zxid, time: this.options.clock(), type: OpCode.closeSession };
-    const paths2Delete = this.prep.ephemeralsToDelete(session.id, zxid);
-    this.propose(header, { type: OpCode.closeSession, paths2Delete }, () => onApplied?.());
+    // The txn lists no paths, so its size does not grow with the session's
+    // ephemerals (ZOOKEEPER-4306): apply deletes what the ephemeral index holds.
+    this.prep.ephemeralsToDelete(session.id, zxid);
+    this.propose(header, { type: OpCode.closeSession }, () => onApplied?.());
   }
 
   /** Removes an empty container or expired TTL node through the log (ContainerManager). */
