@@ -454,9 +454,10 @@ export class DataTree {
   }
 
   /**
-   * DataTree.killSession: deletes every ephemeral of the session, in path
-   * order so that every replica and every replay fires the same events in
-   * the same order. The paths come from the ephemeral index (plus, during
+   * DataTree.killSession: deletes every ephemeral of the session in
+   * creation order (czxid, then path: a multi creates several at one zxid),
+   * so that every replica and every replay fires the same events in the
+   * same order, and as Corral did when the txn listed them. The paths come from the ephemeral index (plus, during
    * replay, the snapshot's ghosts), not from the txn: a close txn does not
    * grow with the session's ephemerals. paths2Delete of older logs is still
    * honoured; deleting a path already gone only moves its parent's pzxid.
@@ -466,8 +467,15 @@ export class DataTree {
     const paths = new Set(paths2Delete ?? []);
     for (const path of this.ephemeralPaths.get(sessionId) ?? emptySet) paths.add(path);
     for (const path of this.ghostEphemerals.get(sessionId) ?? emptySet) paths.add(path);
-    for (const path of [...paths].sort(comparePaths)) this.deleteNode(path, zxid, true);
+    for (const path of this.inCreationOrder(paths)) this.deleteNode(path, zxid, true);
     assert(!this.ephemeralPaths.has(sessionId), 'a closed session owns no ephemerals');
+  }
+
+  /** Paths sorted by their node's czxid, then by path; a path without a node (a ghost) first. */
+  private inCreationOrder(paths: Iterable<string>): string[] {
+    const keyed = [...paths].map((path) => ({ path, czxid: this.nodes.get(path)?.czxid ?? -1n }));
+    keyed.sort((a, b) => (a.czxid < b.czxid ? -1 : a.czxid > b.czxid ? 1 : comparePaths(a.path, b.path)));
+    return keyed.map((entry) => entry.path);
   }
 
   /**
