@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
-import { WatchManager, decodeTxn, snapshotChunkBytesMax, watchSinkFor } from '@corral/data-tree';
+import { WatchManager, decodeTxn, watchSinkFor } from '@corral/data-tree';
 import { openStorage } from '@corral/txn-log';
 import { isFourLetterWord, runFourLetterWord, type ConnectionReport } from './admin/four-letter-words.js';
 import type { ServerConfig } from './config/server-config.js';
@@ -18,6 +18,9 @@ import { ServerStats } from './stats/server-stats.js';
 import { ContainerManager } from './pipeline/container-manager.js';
 import { Snapshotter } from './storage/snapshotter.js';
 import { recoverTree } from './storage/recovery.js';
+import { storageLimits } from './storage/storage-limits.js';
+
+export { storageLimits };
 
 /** Limits of the server as a whole. */
 export const sessionsMax = 1_000_000;
@@ -66,7 +69,7 @@ export class CorralServer {
     config: ServerConfig, logger: Logger, storage: Awaited<ReturnType<typeof openStorage>>, clock: () => number,
   ): Promise<CorralServer> {
     const { log, snapshots } = storage;
-    const tree = await recoverTree({ log, snapshots, logger, decodeTxn });
+    const tree = await recoverTree({ log, snapshots, logger, decodeTxn, dataDir: config.dataDir, dataLogDir: config.dataLogDir });
 
     const watches = new WatchManager();
     const sessions = new SessionTable({ tickTimeMs: config.tickTimeMs, nowMs: clock(), serverId: config.myid ?? 0, sessionsMax });
@@ -134,16 +137,6 @@ export class CorralServer {
     })();
     return this.closing;
   }
-}
-
-/**
- * Log limits that fit this server's frames: a txn can be a little larger
- * than the request frame it came from (ACL "auth" expansion, header), and a
- * snapshot chunk holds one whole node.
- */
-export function storageLimits(config: ServerConfig): { recordBytesMax: number; batchBytesMax: number; snapshotChunkBytesMax: number } {
-  const recordBytesMax = config.juteMaxBuffer * 2 + 1024 * 1024;
-  return { recordBytesMax, batchBytesMax: Math.max(32 * 1024 * 1024, recordBytesMax), snapshotChunkBytesMax };
 }
 
 function countOpenFileDescriptors(): number {

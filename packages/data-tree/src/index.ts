@@ -16,6 +16,7 @@ export { txnProblem, pathProblem, aclProblem, utf8Fits } from './txn-validation.
 export { EventType, noopWatchSink } from './watch-sink.js';
 /** Binary txn encoding for the log and replication (versioned; decode throws CorruptDataError). */
 export { encodeTxn, decodeTxn, txnFormatVersion } from './txn-codec.js';
+export { encodedTxnBytes } from './txn-size.js';
 /** Chunked, fuzzy-capable snapshots of a tree. */
 export { serializeSnapshot, deserializeSnapshot, createSnapshotLoader, snapshotFormatVersion } from './snapshot.js';
 /** ContainerManager.getCandidates as a pure function of the tree and the time. */

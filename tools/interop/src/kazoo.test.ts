@@ -138,6 +138,10 @@ const cases: readonly KazooCase[] = [
       counter: 20,
     },
   },
+  {
+    check: 'many_ephemerals_close',
+    want: { created: 3300, childrenAfterClose: 0, serverAnswers: 'OK' },
+  },
 ];
 
 const skip = missingReason([pythonBin]);

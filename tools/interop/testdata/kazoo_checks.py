@@ -314,6 +314,22 @@ def check_recipes():
     return out
 
 
+def check_many_ephemerals_close():
+    # ZOOKEEPER-4306: the close of a session owning 3,300 ephemerals with 1 KB names
+    # was a txn over the log's record limit (Corral exited; Apache cannot read it back).
+    owner = client()
+    other = client()
+    owner.create('/kme')
+    prefix = '/kme/' + 'n' * 1000
+    pending = [owner.create_async(prefix + str(i), b'', ephemeral=True) for i in range(3300)]
+    out = {'created': sum(1 for p in pending if p.get(timeout=60))}
+    owner.stop()
+    out['childrenAfterClose'] = len(other.get_children('/kme'))
+    out['serverAnswers'] = outcome(lambda: other.create('/kme/after'))
+    other.stop()
+    return out
+
+
 CHECKS = {
     'create_modes': check_create_modes,
     'versions': check_versions,
@@ -322,6 +338,7 @@ CHECKS = {
     'acl': check_acl,
     'session_expiry': check_session_expiry,
     'recipes': check_recipes,
+    'many_ephemerals_close': check_many_ephemerals_close,
 }
 
 

@@ -10,3 +10,9 @@ export const outboundBytesPerConnectionMax = 64 * 1024 * 1024;
 export const framesBeforeSessionMax = 1000;
 /** Open connections in total. */
 export const connectionsMax = 60_000;
+/**
+ * Identities one connection may add with `auth` (Apache: no limit). Each
+ * is copied into every "auth" ACL entry the session writes, so they bound
+ * how far a request's ACLs can grow past the request.
+ */
+export const authIdsPerSessionMax = 32;

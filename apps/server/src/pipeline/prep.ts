@@ -322,14 +322,18 @@ export class Prep {
     return { type: OpCode.check, path, version: checkAndIncVersion((node.stat as StatPersisted).version, version, path) };
   }
 
-  /** Ephemerals a closing session owns, counting outstanding changes (PrepRequestProcessor closeSession). */
-  ephemeralsToDelete(sessionId: bigint, zxid: Zxid): string[] {
+  /**
+   * Marks the ephemerals a closing session owns, counting outstanding
+   * changes, as deleted at `zxid` (PrepRequestProcessor closeSession), so
+   * writes prepared after it see them gone. The close txn itself does not
+   * list them: apply finds the same set in the tree's ephemeral index.
+   */
+  ephemeralsToDelete(sessionId: bigint, zxid: Zxid): void {
     const paths = new Set(this.tree.ephemerals(sessionId));
     this.changes.forEach((record) => {
       if (record.stat === null) paths.delete(record.path);
       else if (record.stat.ephemeralOwner === sessionId) paths.add(record.path);
     });
     for (const path of paths) this.changes.add({ zxid, path, stat: null, childCount: 0, acl: [], data: emptyData });
-    return [...paths];
   }
 }

@@ -7,10 +7,13 @@
  * and answers through a ClientTransport.
  */
 import { ZkCode, assert, makeZxid, type Zxid } from '@corral/base';
-import { checkAcl, Perms, setWatches, type ACL, type DataTree, type Txn, type TxnHeader, type WatchManager } from '@corral/data-tree';
+import {
+  aclStringBytesMax, checkAcl, encodedTxnBytes, Perms, setWatches, type ACL, type DataTree, type Id, type Txn, type TxnHeader, type WatchManager,
+} from '@corral/data-tree';
 import { OpCode, Xid, type ClientRequest, type ConnectRequest } from '@corral/wire';
 import { authenticate } from '../auth/digest-auth.js';
 import type { ServerConfig } from '../config/server-config.js';
+import { authIdsPerSessionMax } from '../net/limits.js';
 import { passwordsEqual, sessionPassword } from '../session/session-ids.js';
 import type { SessionTable } from '../session/session-table.js';
 import type { ClientTransport, QueuedRequest, Session } from '../session/session.js';
@@ -18,9 +21,11 @@ import type { ServerStats } from '../stats/server-stats.js';
 import { Committer } from './committer.js';
 import type { DurableLog } from './durable-log.js';
 import { multiAsZooKeeperReadsIt } from './multi-ops.js';
-import { Prep } from './prep.js';
+import { Prep, type PrepContext, type PreparedTxn } from './prep.js';
 import { ReadOps } from './read-ops.js';
+import { aclExpansionBytes, tooLargeTxn } from './txn-limit.js';
 import { writeReply } from './write-replies.js';
+import { storageLimits } from '../storage/storage-limits.js';
 
 const writeTypes: ReadonlySet<number> = new Set([
   OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.deleteContainer,
@@ -54,6 +59,8 @@ export class RequestPipeline {
   private readonly committer: Committer;
   private lastProposedZxid: Zxid;
   private readonly epoch: number;
+  /** The log's record limit: no txn a client causes may exceed it. */
+  private readonly txnBytesMax: number;
 
   constructor(options: PipelineOptions) {
     this.options = options;
@@ -63,6 +70,7 @@ export class RequestPipeline {
       log: options.log, onFatal: options.onFatal, batchRecordsMax: committerBatchRecordsMax, inFlightRecordsMax: committerInFlightRecordsMax,
     });
     this.lastProposedZxid = options.tree.lastProcessedZxid;
+    this.txnBytesMax = storageLimits(options.config).recordBytesMax;
     // Standalone: every start keeps the epoch of the last zxid (at least 1? no: ZooKeeper standalone stays at epoch 0).
     this.epoch = Number(options.tree.lastProcessedZxid >> 32n);
   }
@@ -176,8 +184,10 @@ export class RequestPipeline {
     session.closing = true;
     const zxid = this.nextZxid();
     const header: TxnHeader = { sessionId: session.id, cxid: 0, zxid, time: this.options.clock(), type: OpCode.closeSession };
-    const paths2Delete = this.prep.ephemeralsToDelete(session.id, zxid);
-    this.propose(header, { type: OpCode.closeSession, paths2Delete }, () => onApplied?.());
+    // The txn lists no paths, so its size does not grow with the session's
+    // ephemerals (ZOOKEEPER-4306): apply deletes what the ephemeral index holds.
+    this.prep.ephemeralsToDelete(session.id, zxid);
+    this.propose(header, { type: OpCode.closeSession }, () => onApplied?.());
   }
 
   /** Removes an empty container or expired TTL node through the log (ContainerManager). */
@@ -250,7 +260,7 @@ export class RequestPipeline {
   private auth(session: Session, scheme: string, auth: Uint8Array): void {
     const ids = authenticate(scheme, auth, this.options.config.superDigest);
     const zxid = this.options.tree.lastProcessedZxid;
-    if (ids === null) {
+    if (ids === null || !authIdsFit(session.authIds, ids)) {
       // ZooKeeper answers AUTHFAILED and closes the connection.
       session.transport?.sendReply({ xid: Xid.auth, zxid, err: ZkCode.AUTHFAILED }, null);
       session.transport?.close('authentication failed');
@@ -266,12 +276,26 @@ export class RequestPipeline {
     const entry: QueuedRequest = { xid, type: request.type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport };
     session.queue.push(entry);
     const zxid = this.nextZxid();
-    const { header, txn } = this.prep.prepare({ sessionId: session.id, cxid: xid, authIds: session.authIds }, request, zxid, nowMs);
+    const { header, txn } = this.prepareWithinLimit({ sessionId: session.id, cxid: xid, authIds: session.authIds }, request, zxid, nowMs);
     this.propose(header, txn, (result) => {
       const reply = writeReply(request, result);
       entry.reply = { header: { xid, zxid: this.options.tree.lastProcessedZxid, err: reply.err }, response: reply.response };
       this.drain(session);
     });
+  }
+
+  /**
+   * Prep, kept under the log's record limit (see txn-limit.ts): checked
+   * before the txn reaches the log, so one request's size can never become
+   * a storage failure that stops the server.
+   */
+  private prepareWithinLimit(context: PrepContext, request: ClientRequest, zxid: Zxid, timeMs: number): PreparedTxn {
+    const refused = { sessionId: context.sessionId, cxid: context.cxid, zxid, timeMs };
+    if (aclExpansionBytes(request, context.authIds, this.txnBytesMax) > this.txnBytesMax) return tooLargeTxn(request, refused);
+    const prepared = this.prep.prepare(context, request, zxid, timeMs);
+    if (encodedTxnBytes(prepared.header, prepared.txn, this.txnBytesMax) <= this.txnBytesMax) return prepared;
+    this.prep.changes.discard(zxid);
+    return tooLargeTxn(request, refused);
   }
 
   private enqueueRead(session: Session, entry: QueuedRequest): void {
@@ -369,4 +393,20 @@ export class RequestPipeline {
     }
     queue.splice(0, index);
   }
+}
+
+/**
+ * Whether a session may add `ids`: each must fit an ACL entry (a longer one
+ * could never match one), and the session keeps at most
+ * authIdsPerSessionMax of them, since "auth" ACLs copy every one.
+ */
+function authIdsFit(known: readonly Id[], ids: readonly Id[]): boolean {
+  const encoder = new TextEncoder();
+  let count = known.filter((id) => id.scheme !== 'ip').length;
+  for (const id of ids) {
+    if (encoder.encode(id.id).length > aclStringBytesMax) return false;
+    if (id.scheme === 'ip' || known.some((other) => other.scheme === id.scheme && other.id === id.id)) continue;
+    count += 1;
+  }
+  return count <= authIdsPerSessionMax;
 }
