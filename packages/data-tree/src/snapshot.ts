@@ -8,7 +8,9 @@
  * Chunk: u32 magic, u8 format version, u32 chunk index, records, u32
  * checksum of all preceding chunk bytes. A record never spans chunks.
  * Records: START(zxid) first; SESSION; ACL(index, list) before first use;
- * NODE(path, data, aclIndex, persisted stat), parent before child (a node
+ * NODE(path, data (null data is length 0xffffffff, absent from snapshots
+ * written before null was kept, so those read unchanged), aclIndex,
+ * persisted stat), parent before child (a node
  * deleted and re-created during the walk may appear twice: the later wins);
  * END(counts, zxid and digest at the end of the walk) last.
  */
@@ -105,10 +107,10 @@ function finishChunk(out: ByteWriter): Uint8Array {
   return out.finish();
 }
 
-function writeNode(out: ByteWriter, path: string, node: Readonly<StatPersisted> & { data: Uint8Array }, aclIndex: number): void {
+function writeNode(out: ByteWriter, path: string, node: Readonly<StatPersisted> & { data: Uint8Array | null }, aclIndex: number): void {
   out.u8(Tag.node);
   out.string(path);
-  out.bytes(node.data);
+  out.nodeData(node.data);
   out.u32(aclIndex);
   out.i64(node.czxid);
   out.i64(node.mzxid);
@@ -186,7 +188,7 @@ class SnapshotLoader {
   private node(input: ByteReader): void {
     if (this.nodeCount >= snapshotNodesMax) throw new CorruptDataError('too many nodes');
     const path = input.string('path', pathBytesMax);
-    const data = input.bytes('data', dataBytesMax);
+    const data = input.nodeData('data', dataBytesMax);
     const acl = this.acls.get(input.u32('ACL index'));
     if (acl === undefined) throw new CorruptDataError(`node ${path} refers to an undefined ACL list`);
     // Equal zxids share one bigint (a bigint is a heap object each): most

@@ -181,7 +181,7 @@ export class Prep {
   }
 
   private create(
-    context: PrepContext, type: number, requestedPath: string, data: Uint8Array, acl: readonly ACL[],
+    context: PrepContext, type: number, requestedPath: string, data: Uint8Array | null, acl: readonly ACL[],
     flags: number, ttl: bigint, header: TxnHeader,
   ): Txn {
     const mode = createModeFromFlag(flags);
@@ -251,7 +251,7 @@ export class Prep {
     this.changes.add({ zxid, path, stat: null, childCount: 0, acl: [], data: emptyData });
   }
 
-  private setData(context: PrepContext, path: string, data: Uint8Array, version: number, header: TxnHeader): Txn {
+  private setData(context: PrepContext, path: string, data: Uint8Array | null, version: number, header: TxnHeader): Txn {
     this.validatePath(path);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.WRITE, context, path);
