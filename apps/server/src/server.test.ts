@@ -179,6 +179,40 @@ test('acknowledged writes survive a restart', async () => {
   assert.equal(Buffer.from(got.response.data ?? []).toString(), 'v19');
 });
 
+test('null data stays null, apart from empty, across a restart with snapshots (kazoo test_create_null_data)', async () => {
+  // snapCount=2: snapshots are taken while these writes go on, so the restart loads
+  // null data from a snapshot and from replayed txns.
+  const first = await startServer({ extra: 'snapCount=2\n' });
+  const c = await client(first.server.port);
+  const createWith = (path: string, data: Uint8Array | null): CreateRequest => ({ type: OpCode.create, path, data, acl: [open], flags: 0 });
+  assert.equal((await c.request(createWith('/null', null))).header.err, ZkCode.OK);
+  assert.equal((await c.request(createWith('/empty', new Uint8Array(0)))).header.err, ZkCode.OK);
+  assert.equal((await c.request(createWith('/set', Buffer.from('x')))).header.err, ZkCode.OK);
+  const set = await c.request({ type: OpCode.setData, path: '/set', data: null, version: 0 });
+  assert.ok(set.response?.type === OpCode.setData);
+  assert.equal(set.response.stat.dataLength, 0);
+  const multi = await c.request({ type: OpCode.multi, ops: [createWith('/multi', null), { type: OpCode.setData, path: '/empty', data: new Uint8Array(0), version: 0 }] });
+  assert.equal(multi.header.err, ZkCode.OK);
+  for (let index = 0; index < 10; index += 1) await c.request(create(`/filler${index}`));
+  const want = new Map<string, Uint8Array | null>([['/null', null], ['/empty', new Uint8Array(0)], ['/set', null], ['/multi', null]]);
+  const readAll = async (rc: RawClient): Promise<void> => {
+    for (const [path, data] of want) {
+      const got = await rc.request({ type: OpCode.getData, path, watch: false });
+      assert.ok(got.response?.type === OpCode.getData, path);
+      assert.deepEqual(got.response.data, data, path);
+      assert.equal(got.response.stat.dataLength, 0, path);
+    }
+    const reads = await rc.request({ type: OpCode.multiRead, ops: [...want.keys()].map((path) => ({ type: OpCode.getData, path, watch: false })) });
+    assert.ok(reads.response?.type === OpCode.multiRead);
+    assert.deepEqual(reads.response.results.map((r) => (r.type === OpCode.getData ? r.data : 'not getData')), [...want.values()]);
+  };
+  await readAll(c);
+  c.close();
+  await first.server.close();
+  const second = await startServer({ dataDir: first.dataDir });
+  await readAll(await client(second.server.port));
+});
+
 test('bad bytes close only the offending connection', async () => {
   const { server } = await startServer();
   const good = await client(server.port);
