@@ -118,7 +118,7 @@ export class DataTree {
 
   /** DataTree.approximateDataSize: Σ path length + data length, root counted twice as in ZooKeeper. */
   get approximateDataSize(): number {
-    return this.dataSize + (this.nodes.get('/')?.data.length ?? 0);
+    return this.dataSize + (this.nodes.get('/')?.dataLength ?? 0);
   }
 
   /** Number of ephemeral znodes over all sessions. */
@@ -315,7 +315,7 @@ export class DataTree {
 
   private createNode(
     header: TxnHeader,
-    create: { path: string; data: Uint8Array; acl: readonly ACL[]; owner: bigint; parentCVersion: number },
+    create: { path: string; data: Uint8Array | null; acl: readonly ACL[]; owner: bigint; parentCVersion: number },
     replay: boolean,
   ): ApplyResult {
     const { path } = create;
@@ -367,7 +367,7 @@ export class DataTree {
   /** Adds a fully built node to the map and the indexes (create and snapshot load). */
   private linkNode(path: string, node: Znode): void {
     this.nodes.set(path, node);
-    this.dataSize += path.length + node.data.length;
+    this.dataSize += path.length + node.dataLength;
     this.rehash(path, node);
     const kind = ephemeralKind(node.ephemeralOwner);
     if (kind === 'container') {
@@ -389,7 +389,7 @@ export class DataTree {
     this.unhash(path, node);
     this.nodes.delete(path);
     this.aclCache.release(node.acl);
-    this.dataSize -= path.length + node.data.length;
+    this.dataSize -= path.length + node.dataLength;
     const kind = ephemeralKind(node.ephemeralOwner);
     if (kind === 'container') {
       this.containerPaths.delete(path);
@@ -426,13 +426,13 @@ export class DataTree {
     return ZkCode.OK;
   }
 
-  private setData(header: TxnHeader, path: string, data: Uint8Array, version: number): ApplyResult {
+  private setData(header: TxnHeader, path: string, data: Uint8Array | null, version: number): ApplyResult {
     const node = this.nodes.get(path);
     if (node === undefined) return { type: TxnType.setData, err: ZkCode.NONODE, path };
     this.unhash(path, node);
-    this.dataSize -= node.data.length;
+    this.dataSize -= node.dataLength;
     node.data = ownData(data);
-    this.dataSize += node.data.length;
+    this.dataSize += node.dataLength;
     node.mtime = header.time;
     node.mzxid = header.zxid;
     node.version = version;
@@ -556,7 +556,7 @@ export class DataTree {
    * touching the parent's stat or firing watches: system nodes and snapshot
    * loading. Returns false if the parent is missing or the node exists.
    */
-  restoreNode(path: string, data: Uint8Array, acl: readonly ACL[], stat: Readonly<StatPersisted>): boolean {
+  restoreNode(path: string, data: Uint8Array | null, acl: readonly ACL[], stat: Readonly<StatPersisted>): boolean {
     const existing = this.nodes.get(path);
     if (existing !== undefined) {
       // A fuzzy snapshot walks the node map in insertion order: a node deleted

@@ -10,10 +10,12 @@
  * Records: START(zxid) first; SESSION; ACL(index, list) before first use;
  * EPHEMERAL(sessionId, path) for each ephemeral at the start of the walk
  * (format 2; replay needs the ones deleted during the walk, see
- * DataTree.restoreEphemeralAtStart); NODE(path, data, aclIndex, persisted
- * stat), parent before child (a node deleted and re-created during the walk
- * may appear twice: the later wins); END(counts, zxid and digest at the end
- * of the walk) last. Format 1 (no EPHEMERAL records) still loads.
+ * DataTree.restoreEphemeralAtStart); NODE(path, data (null data is length
+ * 0xffffffff, absent from snapshots written before null was kept, so those
+ * read unchanged), aclIndex, persisted stat), parent before child (a node
+ * deleted and re-created during the walk may appear twice: the later wins);
+ * END(counts, zxid and digest at the end of the walk) last. Format 1 (no
+ * EPHEMERAL records) still loads.
  */
 import { assert } from '@corral/base';
 import type { ACL } from './acl.js';
@@ -122,10 +124,10 @@ function finishChunk(out: ByteWriter): Uint8Array {
   return out.finish();
 }
 
-function writeNode(out: ByteWriter, path: string, node: Readonly<StatPersisted> & { data: Uint8Array }, aclIndex: number): void {
+function writeNode(out: ByteWriter, path: string, node: Readonly<StatPersisted> & { data: Uint8Array | null }, aclIndex: number): void {
   out.u8(Tag.node);
   out.string(path);
-  out.bytes(node.data);
+  out.nodeData(node.data);
   out.u32(aclIndex);
   out.i64(node.czxid);
   out.i64(node.mzxid);
@@ -208,7 +210,7 @@ class SnapshotLoader {
   private node(input: ByteReader): void {
     if (this.nodeCount >= snapshotNodesMax) throw new CorruptDataError('too many nodes');
     const path = input.string('path', pathBytesMax);
-    const data = input.bytes('data', dataBytesMax);
+    const data = input.nodeData('data', dataBytesMax);
     const acl = this.acls.get(input.u32('ACL index'));
     if (acl === undefined) throw new CorruptDataError(`node ${path} refers to an undefined ACL list`);
     // Equal zxids share one bigint (a bigint is a heap object each): most

@@ -27,16 +27,16 @@ export function encodedTxnBytes(header: TxnHeader, txn: Txn, stopAbove = Number.
 function bodyBytes(txn: Txn, sizeBefore: number, stopAbove: number): number {
   switch (txn.type) {
     case TxnType.create:
-      return aclBytes(txn.acl, sizeBefore + stringBytes(txn.path) + 4 + txn.data.length + 1 + 4, stopAbove);
+      return aclBytes(txn.acl, sizeBefore + stringBytes(txn.path) + 4 + (txn.data?.length ?? 0) + 1 + 4, stopAbove);
     case TxnType.createContainer:
-      return aclBytes(txn.acl, sizeBefore + stringBytes(txn.path) + 4 + txn.data.length + 4, stopAbove);
+      return aclBytes(txn.acl, sizeBefore + stringBytes(txn.path) + 4 + (txn.data?.length ?? 0) + 4, stopAbove);
     case TxnType.createTTL:
-      return aclBytes(txn.acl, sizeBefore + stringBytes(txn.path) + 4 + txn.data.length + 4 + 8, stopAbove);
+      return aclBytes(txn.acl, sizeBefore + stringBytes(txn.path) + 4 + (txn.data?.length ?? 0) + 4 + 8, stopAbove);
     case TxnType.delete:
     case TxnType.deleteContainer:
       return sizeBefore + stringBytes(txn.path);
     case TxnType.setData:
-      return sizeBefore + stringBytes(txn.path) + 4 + txn.data.length + 4;
+      return sizeBefore + stringBytes(txn.path) + 4 + (txn.data?.length ?? 0) + 4;
     case TxnType.setACL:
       return aclBytes(txn.acl, sizeBefore + stringBytes(txn.path) + 4, stopAbove);
     case TxnType.check:

@@ -53,11 +53,11 @@ function isInt32(value: number): boolean {
   return Number.isInteger(value) && (value | 0) === value;
 }
 
-function dataProblem(data: Uint8Array): string | null {
-  return data.length > dataBytesMax ? `data longer than ${dataBytesMax} bytes` : null;
+function dataProblem(data: Uint8Array | null): string | null {
+  return data !== null && data.length > dataBytesMax ? `data longer than ${dataBytesMax} bytes` : null;
 }
 
-function createProblem(txn: { path: string; data: Uint8Array; acl: readonly ACL[]; parentCVersion: number }): string | null {
+function createProblem(txn: { path: string; data: Uint8Array | null; acl: readonly ACL[]; parentCVersion: number }): string | null {
   if (!isInt32(txn.parentCVersion) || txn.parentCVersion < -1) return `parentCVersion ${txn.parentCVersion} out of range`;
   return nonRootPathProblem(txn.path) ?? dataProblem(txn.data) ?? aclProblem(txn.acl);
 }

@@ -149,6 +149,28 @@ export const diffScenarios: readonly DiffScenario[] = [
     ]),
   },
   {
+    name: 'null data stays null, apart from empty data, and fires data watches',
+    sequence: two([
+      { op: 'create', path: '/nd', nullData: true },
+      { op: 'get', path: '/nd', watch: true },
+      { op: 'create', path: '/nd/empty', data: '' },
+      { op: 'get', path: '/nd/empty', watch: true },
+      { op: 'set', s: 1, path: '/nd/empty', nullData: true, version: 0 },
+      { op: 'set', s: 1, path: '/nd', data: '', version: 0 },
+      { op: 'events' },
+      { op: 'get', path: '/nd/empty' },
+      { op: 'get', path: '/nd' },
+      { op: 'set', path: '/nd', nullData: true },
+      { op: 'exists', path: '/nd' },
+      { op: 'create', path: '/nd/c', mode: 'container', nullData: true },
+      { op: 'create', path: '/nd/t', mode: 'ttl', ttl: 600_000, nullData: true },
+      { op: 'multi', ops: [{ op: 'create', path: '/nd/m', nullData: true }, { op: 'set', path: '/nd/t', nullData: true }] },
+      { op: 'get', path: '/nd/c' },
+      { op: 'get', path: '/nd/t' },
+      { op: 'get', path: '/nd/m' },
+    ]),
+  },
+  {
     name: 'ACLs: NoAuth, InvalidACL, digest auth, getACL/exists on protected nodes',
     sequence: two([
       { op: 'create', path: '/ac', data: 'secret', acl: 'digest' },

@@ -18,7 +18,8 @@ export interface ChangeRecord {
   readonly stat: StatPersisted | null;
   readonly childCount: number;
   readonly acl: readonly ACL[];
-  readonly data: Uint8Array;
+  /** null data stays null (ZooKeeper keeps it apart from empty). */
+  readonly data: Uint8Array | null;
 }
 
 /** The ordered log of outstanding change records, indexed by path. */

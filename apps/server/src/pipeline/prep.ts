@@ -206,7 +206,7 @@ export class Prep {
   }
 
   private create(
-    context: PrepContext, type: number, requestedPath: string, data: Uint8Array, acl: readonly ACL[],
+    context: PrepContext, type: number, requestedPath: string, data: Uint8Array | null, acl: readonly ACL[],
     flags: number, ttl: bigint, header: TxnHeader,
   ): Txn {
     const mode = createModeFromFlag(flags);
@@ -216,7 +216,7 @@ export class Prep {
     // ZooKeeper 3.8 logs a createTTL with a non-TTL mode and a negative TTL, then
     // dies applying it, on every restart: its TTL is checked only for TTL modes.
     if (type === OpCode.createTTL && !mode.ttl) fail(ZkCode.BADARGUMENTS, requestedPath);
-    if (data.length > dataBytesMax) fail(ZkCode.BADARGUMENTS, requestedPath);
+    if (data !== null && data.length > dataBytesMax) fail(ZkCode.BADARGUMENTS, requestedPath);
     if (requestedPath.lastIndexOf('/') < 0 || requestedPath.includes('\0')) fail(ZkCode.BADARGUMENTS, requestedPath);
     const parentPath = parentOf(requestedPath);
     const fixed = fixupAcl(acl, context.authIds);
@@ -285,9 +285,9 @@ export class Prep {
     this.changes.add({ zxid, path, stat: null, childCount: 0, acl: [], data: emptyData });
   }
 
-  private setData(context: PrepContext, path: string, data: Uint8Array, version: number, header: TxnHeader): Txn {
+  private setData(context: PrepContext, path: string, data: Uint8Array | null, version: number, header: TxnHeader): Txn {
     this.validatePath(path);
-    if (data.length > dataBytesMax) fail(ZkCode.BADARGUMENTS, path);
+    if (data !== null && data.length > dataBytesMax) fail(ZkCode.BADARGUMENTS, path);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.WRITE, context, path);
     const stat = node.stat as StatPersisted;

@@ -88,7 +88,7 @@ test('a read behind a pending write of the same session waits for it', async () 
   for (let index = 0; index < 5; index += 1) await settle();
   assert.deepEqual(transport.replies.map((r) => r.header.xid), [1, 2, 3, 4]);
   const reads = transport.replies.filter((r) => r.response?.type === OpCode.getData)
-    .map((r) => (r.response?.type === OpCode.getData ? Buffer.from(r.response.data).toString() : ''));
+    .map((r) => (r.response?.type === OpCode.getData ? Buffer.from(r.response.data ?? []).toString() : ''));
   assert.deepEqual(reads, ['1', '2']);
 });
 
