@@ -214,7 +214,7 @@ export class JuteConnection implements ClientTransport {
       if (this.outboundBytes + replyBytes > outboundBytesPerConnectionMax) {
         // Building it would break the limit that bounds this connection's memory,
         // and no client reads a frame this large (its own jute.maxbuffer).
-        this.close(`the reply to request type ${header.type} would take about ${replyBytes} bytes, over the ${outboundBytesPerConnectionMax}-byte output limit`);
+        this.drop(`the reply to request type ${header.type} would take about ${replyBytes} bytes, over the ${outboundBytesPerConnectionMax}-byte output limit`);
         return;
       }
     }
@@ -313,11 +313,16 @@ export class JuteConnection implements ClientTransport {
     this.socket.uncork();
     // Decoding stops long before this; only watch events for a client that
     // never reads can still pile up here.
-    if (this.socket.writableLength > outboundBytesPerConnectionMax) {
-      this.host.log(`dropping connection from ${this.remoteAddress}: it does not read its replies`);
-      this.socket.destroy();
-      this.teardown();
-    }
+    if (this.socket.writableLength > outboundBytesPerConnectionMax) this.drop('it does not read its replies');
+  }
+
+  /**
+   * Closes at once, discarding what is unsent: a graceful end would keep the
+   * socket and its unsent bytes for as long as the client does not read.
+   */
+  private drop(reason: string): void {
+    this.host.log(`dropping connection from ${this.remoteAddress}: ${reason}`);
+    this.destroy();
   }
 
   private teardown(): void {

@@ -318,6 +318,7 @@ export class RequestPipeline {
   /** The request at the head of the FIFO is being answered (or dropped): it no longer counts. */
   private dequeued(entry: QueuedRequest): void {
     this.queuedRequestCount -= 1;
+    assert(this.queuedRequestCount >= 0, 'every dequeued request was enqueued');
     const backlog = entry.origin?.backlog;
     if (backlog === undefined) return;
     backlog.requestCount -= 1;
@@ -330,9 +331,9 @@ export class RequestPipeline {
     // connection, which never asked for it.
     if (entry.origin === null || entry.origin !== session.transport) return;
     if (entry.type === OpCode.ping) {
-      const zxid = this.options.tree.lastProcessedZxid;
-      this.recordReply(entry, { xid: Xid.ping, zxid, err: ZkCode.OK });
-      entry.origin.sendReply({ xid: Xid.ping, zxid, err: ZkCode.OK }, null);
+      const header = { xid: Xid.ping, zxid: this.options.tree.lastProcessedZxid, err: ZkCode.OK };
+      this.recordReply(entry, header);
+      entry.origin.sendReply(header, null);
       return;
     }
     if (entry.read === null) {
@@ -382,14 +383,18 @@ export class RequestPipeline {
     if (origin === null || origin !== session.transport) return;
     const header = { xid: entry.xid, zxid: this.options.tree.lastProcessedZxid, err };
     this.recordReply(entry, header);
-    this.options.stats.recordReply(this.options.clock() - entry.receivedAtMs);
     origin.sendReply(header, response);
   }
 
-  /** The connection's `cons` counters for one answered request (FinalRequestProcessor.updateStats). */
+  /**
+   * Server and connection counters for one answered request, pings included
+   * (FinalRequestProcessor.updateStats).
+   */
   private recordReply(entry: QueuedRequest, header: ReplyHeader): void {
+    const nowMs = this.options.clock();
+    this.options.stats.recordReply(nowMs - entry.receivedAtMs);
     entry.origin?.stats.recordResponse({
-      cxid: entry.xid, zxid: header.zxid, operation: operationName(entry.type, header.err), receivedAtMs: entry.receivedAtMs, nowMs: this.options.clock(),
+      cxid: entry.xid, zxid: header.zxid, operation: operationName(entry.type, header.err), receivedAtMs: entry.receivedAtMs, nowMs,
     });
   }
 
@@ -404,7 +409,6 @@ export class RequestPipeline {
         this.dequeued(entry);
         if (entry.origin !== null && entry.origin === session.transport) {
           this.recordReply(entry, entry.reply.header);
-          this.options.stats.recordReply(this.options.clock() - entry.receivedAtMs);
           entry.origin.sendReply(entry.reply.header, entry.reply.response);
         }
       } else if (entry.malformedCode === undefined && (writeTypes.has(entry.type) || entry.type === OpCode.closeSession)) {
