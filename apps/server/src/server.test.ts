@@ -317,3 +317,85 @@ test('a start that cannot bind releases the data dirs, so the next start can ope
   const c = await client(again.server.port);
   assert.equal((await c.request(create('/reopened'))).header.err, ZkCode.OK);
 });
+
+test('auth with the ip scheme answers OK with its own xid and zxid 0, adds the connection address once, and keeps the connection', async () => {
+  // Apache 3.8: IPAuthenticationProvider ignores the auth bytes and adds the
+  // id the connection already has; processPacket answers ReplyHeader(xid, 0, OK).
+  const { server } = await startServer();
+  const c = await client(server.port);
+  await c.request(create('/before'));
+  const reply = await c.request({ type: OpCode.auth, authType: 0, scheme: 'ip', auth: Buffer.from('10.9.8.7') }, -4);
+  assert.deepEqual(reply.header, { xid: -4, zxid: 0n, err: ZkCode.OK });
+  const who = await c.request({ type: OpCode.whoAmI });
+  assert.ok(who.response?.type === OpCode.whoAmI);
+  assert.deepEqual(who.response.clientInfo, [{ authScheme: 'ip', user: '127.0.0.1' }]);
+  const ipOnly = [{ perms: 31, id: { scheme: 'ip', id: '127.0.0.1' } }];
+  assert.equal((await c.request({ type: OpCode.create2, path: '/mine', data: Buffer.from('x'), acl: ipOnly, flags: 0 })).header.err, ZkCode.OK);
+  assert.equal((await c.request({ type: OpCode.getData, path: '/mine', watch: false })).header.err, ZkCode.OK);
+  const refused = await c.request({ type: OpCode.auth, authType: 0, scheme: 'world', auth: Buffer.from('anyone') }, -4);
+  assert.deepEqual(refused.header, { xid: -4, zxid: 0n, err: ZkCode.AUTHFAILED });
+  await c.closed;
+});
+
+test('a session resumed on a new connection has none of the old connection\'s watches until it re-registers them', async () => {
+  const { server } = await startServer();
+  const writer = await client(server.port);
+  const first = await client(server.port);
+  await writer.request(create('/moved', 'v0'));
+  await first.request({ type: OpCode.getData, path: '/moved', watch: true });
+  assert.ok(first.session !== null);
+  const second = await RawClient.open(server.port, { sessionId: first.session.sessionId, passwd: first.session.passwd });
+  cleanups.push(() => second.close());
+  await first.closed;
+  const changed = await writer.request({ type: OpCode.setData, path: '/moved', data: Buffer.from('v1'), version: -1 });
+  // The event, had there been one, leaves before the writer's reply; the
+  // sync reply on the same connection comes after anything sent before it.
+  await second.request({ type: OpCode.sync, path: '/' });
+  assert.deepEqual(second.events, [], 'no event for a watch this connection never set');
+  assert.equal(await fourLetterWord(server.port, 'wchc'), '\n');
+  await second.request({
+    type: OpCode.setWatches, relativeZxid: changed.header.zxid, dataWatches: ['/moved'], existWatches: [], childWatches: [],
+  }, -8);
+  await writer.request({ type: OpCode.setData, path: '/moved', data: Buffer.from('v2'), version: -1 });
+  const events = await second.waitForEvents(1);
+  assert.deepEqual(events.map((e) => [e.type, e.path]), [[3, '/moved']], 'a re-registered watch fires');
+});
+
+/** `cons` lines keyed by remote port. */
+function consLines(output: string): Map<number, string> {
+  const lines = new Map<number, string>();
+  for (const line of output.split('\n')) {
+    const match = /^ \/127\.0\.0\.1:(\d+)\[/.exec(line);
+    if (match?.[1] !== undefined) lines.set(Number(match[1]), line);
+  }
+  return lines;
+}
+
+test('cons and crst: Apache\'s line format, with counters that move with traffic and reset', async () => {
+  const { server } = await startServer();
+  const c = await client(server.port);
+  const port = c.socket.localPort ?? 0;
+  const sid = `0x${BigInt.asUintN(64, c.session?.sessionId ?? 0n).toString(16)}`;
+  const to = c.session?.timeOut ?? 0;
+  await c.request(create('/cons', 'x'));
+  await c.request({ type: OpCode.getData, path: '/cons', watch: false });
+  await c.request({ type: OpCode.getData, path: '/none', watch: false });
+  const before = await fourLetterWord(server.port, 'cons');
+  assert.ok(before.endsWith(')\n\n'), 'a blank line ends the list');
+  const line = consLines(before).get(port);
+  // Connect + 3 requests each way; lop of the last reply (a failed read keeps its name).
+  assert.match(line ?? '', new RegExp(
+    `^ /127\\.0\\.0\\.1:${port}\\[1\\]\\(queued=0,recved=4,sent=4,sid=${sid},lop=GETD,est=\\d+,to=${to},lcxid=0x3,`
+    + 'lzxid=0x[0-9a-f]+,lresp=\\d+,llat=\\d+,minlat=\\d+,avglat=\\d+,maxlat=\\d+\\)$',
+  ));
+  assert.match(before, /^ \/127\.0\.0\.1:\d+\[0\]\(queued=0,recved=1,sent=0\)$/m, 'the cons connection itself, brief');
+  const brief = consLines((await fourLetterWord(server.port, 'stat')).replace(/^[^]*?Clients:\n/, '')).get(port);
+  assert.equal(brief, ` /127.0.0.1:${port}[1](queued=0,recved=4,sent=4)`);
+  assert.equal(await fourLetterWord(server.port, 'crst'), 'Connection stats reset.\n');
+  const reset = consLines(await fourLetterWord(server.port, 'cons')).get(port);
+  assert.equal(reset, ` /127.0.0.1:${port}[1](queued=0,recved=0,sent=0,sid=${sid},lop=NA,est=${/est=(\d+)/.exec(line ?? '')?.[1]},to=${to},`
+    + 'lzxid=0xffffffffffffffff,lresp=0,llat=0,minlat=0,avglat=0,maxlat=0)');
+  await c.request({ type: OpCode.exists, path: '/cons', watch: false });
+  const after = consLines(await fourLetterWord(server.port, 'cons')).get(port);
+  assert.match(after ?? '', /\(queued=0,recved=1,sent=1,sid=0x[0-9a-f]+,lop=EXIS,est=\d+,to=\d+,lcxid=0x4,lzxid=0x[0-9a-f]+,lresp=[1-9]\d*,/);
+});

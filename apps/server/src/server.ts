@@ -98,19 +98,21 @@ export class CorralServer {
       host: {
         pipeline: activePipeline,
         maxFrameBytes: config.juteMaxBuffer,
+        globalOutstandingLimit: config.globalOutstandingLimit,
+        clock,
         isFourLetterWord,
         runFourLetterWord: (word) => runFourLetterWord(word, {
           config, tree, watches, sessions, stats, clock,
           serverState: 'standalone',
           connections: () => [...listener.connections].map((c): ConnectionReport => ({
-            remoteAddress: c.remoteAddress, remotePort: c.remotePort, sessionId: c.session?.id ?? null,
-            queued: c.queuedCount, received: c.session?.packetsReceived ?? 0, sent: c.session?.packetsSent ?? 0,
+            remoteAddress: c.remoteAddress, remotePort: c.remotePort, interestOps: c.interestOps, queued: c.backlog.requestCount,
+            stats: c.stats, session: c.session === null ? null : { id: c.session.id, timeoutMs: c.session.timeoutMs },
           })),
           outstandingRequests: () => activePipeline.outstandingCount,
           storage: () => ({ ...log.stats(), snapshotBytes: snapshotter.lastSnapshotBytes }),
           openFileDescriptorCount: () => countOpenFileDescriptors(),
           resetConnectionStats: () => {
-            for (const session of sessions.values()) session.resetCounters();
+            for (const connection of listener.connections) connection.stats.reset();
           },
         }),
         log: (message) => logger.info({}, message),
