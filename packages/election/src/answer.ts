@@ -19,15 +19,21 @@ export interface DecidedSelf {
 
 /**
  * What a decided server sends back on receiving `from`, or null. A LOOKING
- * voter gets our current vote with our state, so it can join the established
- * leader through its out-of-election votes instead of starting a round that
- * would disturb the ensemble. A non-voter (observer) gets the vote whatever
- * its state, since voters never count it and it can only learn. Decided
- * voters get nothing: they already agree or will find out from their leader.
+ * peer (voter or observer) gets our current vote with our state, so it can
+ * join the established leader through its out-of-election votes instead of
+ * starting a round that would disturb the ensemble. Decided peers get
+ * nothing: they already agree or will find out from their leader.
+ *
+ * Two departures from ZooKeeper's WorkerReceiver, which answers a non-voter
+ * whatever its state and lets observers answer too: a decided observer and a
+ * LOOKING voter would then answer each other forever (each reply is a
+ * notification the other must answer), and nobody counts an observer's vote,
+ * so an observer never answers.
  */
 export function answerPeerWhileDecided(self: DecidedSelf, from: Notification): OutboundNotification | null {
   if (from.sid === self.sid) return null;
-  if (from.state !== 'LOOKING' && self.verifier.isVoter(from.sid)) return null;
+  if (from.state !== 'LOOKING') return null;
+  if (!self.verifier.isVoter(self.sid)) return null;
   return {
     to: from.sid,
     notification: {

@@ -49,6 +49,7 @@ export type StepOutcome =
   | 'ignored-malformed'
   | 'ignored-unknown-sender'
   | 'ignored-own'
+  | 'ignored-non-voter'
   | 'ignored-non-voter-leader'
   | 'ignored-older-round'
   | 'ignored-observer-state'
@@ -160,13 +161,18 @@ export class Election {
     if (!this.verifier.isMember(n.sid)) return 'ignored-unknown-sender';
     if (this.state !== 'LOOKING') return this.answerWhileDecided(n);
     if (!this.verifier.isVoter(n.sid)) {
-      // An observer is answered at once and its vote never counted.
+      // A LOOKING observer is answered at once (by voters only, see
+      // answerPeerWhileDecided) and its vote never counted.
+      if (n.state !== 'LOOKING' || !this.verifier.isVoter(this.sid)) return 'ignored-non-voter';
       this.send(n.sid, this.lookingNotification());
       return 'answered';
     }
     // ZooKeeper's WorkerReceiver: a LOOKING peer in an older round gets our
     // vote back straight away, so it catches up instead of waiting to time out.
-    if (n.state === 'LOOKING' && n.electionEpoch < this.logicalClock) this.send(n.sid, this.lookingNotification());
+    // Unlike ZooKeeper, an observer does not: voters ignore its vote, and its
+    // answer to their answer ping-pongs for as long as they are LOOKING.
+    const lagging = n.state === 'LOOKING' && n.electionEpoch < this.logicalClock;
+    if (lagging && this.verifier.isVoter(this.sid)) this.send(n.sid, this.lookingNotification());
     return this.stepLooking(n);
   }
 
