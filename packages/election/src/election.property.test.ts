@@ -155,22 +155,42 @@ function settled(cluster: TestCluster, e: Ensemble): boolean {
   });
 }
 
+type ChaosOp = { op: 'deliver' | 'drop' | 'dup' | 'tick' | 'ready' | 'look'; pick: number };
+
+/** Runs the ops on a new cluster; returns it and the trace of everything that happened. */
+function runChaos(e: Ensemble, ops: readonly ChaosOp[]): { cluster: TestCluster; trace: string[] } {
+  const cluster = newCluster(e);
+  const sids = cluster.sids();
+  const trace: string[] = [];
+  for (const { op, pick } of ops) {
+    const sid = sids[pick % sids.length] ?? 1;
+    const links = cluster.queuedLinks();
+    const link = links[pick % Math.max(links.length, 1)];
+    if (op === 'tick') trace.push(...cluster.tick(sid, 1));
+    else if (op === 'ready') trace.push(...cluster.processReady(sid));
+    else if (op === 'look') trace.push(...cluster.look(sid, { lastLoggedZxid: e.zxids[sid - 1] ?? 0n, currentEpoch: e.epochs[sid - 1] ?? 0n }));
+    else if (link !== undefined && op === 'deliver') trace.push(...cluster.deliver(link[0], link[1], 1));
+    else if (link !== undefined && op === 'drop') trace.push(...cluster.drop(link[0], link[1]));
+    else if (link !== undefined && op === 'dup') trace.push(...cluster.duplicate(link[0], link[1]));
+  }
+  trace.push(...cluster.stabilize(), ...cluster.status());
+  return { cluster, trace };
+}
+
+test('determinism: the same inputs give the same trace', () => {
+  fc.assert(
+    fc.property(ensembleArb, fc.array(chaosOpArb, { maxLength: 300 }), (e, ops) => {
+      assert.deepEqual(runChaos(e, ops).trace, runChaos(e, ops).trace);
+    }),
+    { numRuns: 50 },
+  );
+});
+
 test('after loss, duplication and reordering, fair delivery elects one leader everyone follows', () => {
   fc.assert(
     fc.property(ensembleArb, fc.array(chaosOpArb, { maxLength: 300 }), (e, ops) => {
-      const cluster = newCluster(e);
+      const { cluster } = runChaos(e, ops);
       const sids = cluster.sids();
-      for (const { op, pick } of ops) {
-        const sid = sids[pick % sids.length] ?? 1;
-        const links = cluster.queuedLinks();
-        const link = links[pick % Math.max(links.length, 1)];
-        if (op === 'tick') cluster.tick(sid, 1);
-        else if (op === 'ready') cluster.processReady(sid);
-        else if (op === 'look') cluster.look(sid, { lastLoggedZxid: e.zxids[sid - 1] ?? 0n, currentEpoch: e.epochs[sid - 1] ?? 0n });
-        else if (link !== undefined && op === 'deliver') cluster.deliver(link[0], link[1], 1);
-        else if (link !== undefined && op === 'drop') cluster.drop(link[0], link[1]);
-        else if (link !== undefined && op === 'dup') cluster.duplicate(link[0], link[1]);
-      }
       const tickBudget = 400;
       for (let step = 0; step < tickBudget; step++) {
         cluster.stabilize();

@@ -150,10 +150,17 @@ export class Election {
       : noVote;
     this.proposal = this.initialVote;
     this.sendNotifications();
+    this.assertInvariants();
   }
 
   /** Handles one notification from a peer. Bad input is ignored (and reported), never asserted. */
   step(n: Notification): StepOutcome {
+    const outcome = this.stepUnchecked(n);
+    this.assertInvariants();
+    return outcome;
+  }
+
+  private stepUnchecked(n: Notification): StepOutcome {
     if (!wellFormed(n)) return 'ignored-malformed';
     if (n.sid === this.sid) return 'ignored-own';
     // Only members get answers: the outbox holds one entry per member, so a
@@ -183,6 +190,11 @@ export class Election {
    * seen no better vote.
    */
   tick(): void {
+    this.tickUnchecked();
+    this.assertInvariants();
+  }
+
+  private tickUnchecked(): void {
     if (this.state !== 'LOOKING') return;
     if (this.finalizing) {
       this.finalizeIdleTicks++;
@@ -227,6 +239,31 @@ export class Election {
   status(): ElectionStatus {
     const vote = this.decidedVote ?? { ...this.proposal, electionEpoch: this.logicalClock };
     return { state: this.state, logicalClock: this.logicalClock, vote, finalizing: this.finalizing };
+  }
+
+  /**
+   * Postconditions of every public input (STYLE §5): maps stay bounded by the
+   * configuration, a decided server has a vote and no wait in progress, and
+   * a LOOKING voter has recorded its own current vote and never proposes
+   * anything worse than itself.
+   */
+  private assertInvariants(): void {
+    const voterCount = this.verifier.votingMembers.length;
+    assert(this.outbox.size <= voterCount + this.verifier.observingMembers.length, 'outbox bounded by members');
+    assert(this.roundVotes.size <= voterCount, 'round votes bounded by voters');
+    assert(this.outOfElection.size <= voterCount, 'out-of-election votes bounded by voters');
+    if (this.state !== 'LOOKING') {
+      assert(this.decidedVote !== null, 'a decided server has a vote');
+      assert(!this.finalizing, 'a decided server is not finalizing');
+      return;
+    }
+    assert(this.decidedVote === null, 'a LOOKING server has no decided vote');
+    assert(!voteBeats(this.initialVote, this.proposal, this.verifier), 'the proposal is never worse than our own vote');
+    if (!this.verifier.isVoter(this.sid)) return;
+    const own = this.roundVotes.get(this.sid);
+    assert(own !== undefined, 'a LOOKING voter has recorded its own vote');
+    assert(own.leader === this.proposal.leader && own.zxid === this.proposal.zxid, 'our recorded vote is our proposal');
+    assert(own.electionEpoch === this.logicalClock, 'our recorded vote is of this round');
   }
 
   private answerWhileDecided(n: Notification): StepOutcome {
