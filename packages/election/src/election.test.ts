@@ -3,9 +3,10 @@
 // answer rule of a decided server. Method: tables driven by one loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AssertionError, majorityQuorum } from '@corral/base';
+import { AssertionError, hierarchicalQuorum, majorityQuorum } from '@corral/base';
 import { answerPeerWhileDecided } from './answer.js';
 import { Election } from './election.js';
+import { TestCluster } from './test-cluster.js';
 import type { Notification } from './types.js';
 
 const verifier = majorityQuorum({ voters: [1, 2, 3], observers: [4] });
@@ -81,5 +82,35 @@ test('answerPeerWhileDecided answers LOOKING peers only, and only from voters', 
       assert.equal(answer.to, c.from.sid);
       assert.deepEqual(answer.notification, { sid: c.self, state, ...decided, configVersion: 0n });
     }
+  }
+});
+
+test('hierarchical quorum: a weight-0 participant never leads, and one group alone never elects', () => {
+  // Two groups of three; server 6 weighs 0 and has the best log.
+  const hierarchical = hierarchicalQuorum({
+    groups: new Map([
+      [1, [1, 2, 3]],
+      [2, [4, 5, 6]],
+    ]),
+    weights: new Map([[6, 0]]),
+  });
+  const cluster = new TestCluster();
+  cluster.addNodes({ voterCount: 6, zxids: [1n, 2n, 3n, 1n, 2n, 9n], epochs: [1n, 1n, 1n, 1n, 1n, 1n], verifier: hierarchical });
+  // Group 2 cut off: group 1 alone is a majority in one group of two, not a quorum.
+  cluster.cut([1, 2, 3], [4, 5, 6]);
+  for (let i = 0; i < 20; i++) {
+    cluster.stabilize();
+    for (const sid of cluster.sids()) cluster.tick(sid, 1);
+  }
+  assert.ok(cluster.sids().every((sid) => cluster.node(sid).status().state === 'LOOKING'), 'no side elects');
+  cluster.heal();
+  for (let i = 0; i < 40; i++) {
+    cluster.stabilize();
+    for (const sid of cluster.sids()) cluster.tick(sid, 1);
+  }
+  for (const sid of cluster.sids()) {
+    const status = cluster.node(sid).status();
+    assert.equal(status.vote.leader, 3, `server ${sid} follows 3, the best log of weight > 0`);
+    assert.equal(status.state, sid === 3 ? 'LEADING' : 'FOLLOWING');
   }
 });

@@ -39,6 +39,8 @@ export interface AddNodesOptions {
   readonly zxids?: readonly bigint[];
   readonly epochs?: readonly bigint[];
   readonly limits?: Partial<ElectionLimits>;
+  /** Default: a majority of the voters. */
+  readonly verifier?: QuorumVerifier;
 }
 
 /** N election machines and the messages between them. */
@@ -56,7 +58,7 @@ export class TestCluster {
     assert(this.nodes.size === 0, 'add-nodes once per script');
     const voters = Array.from({ length: options.voterCount }, (_, i) => i + 1);
     const observers = Array.from({ length: options.observerCount ?? 0 }, (_, i) => options.voterCount + i + 1);
-    this.verifier = majorityQuorum({ voters, observers });
+    this.verifier = options.verifier ?? majorityQuorum({ voters, observers });
     this.limits = { ...testLimits, ...options.limits };
     for (const sid of [...voters, ...observers]) {
       const index = sid - 1;
