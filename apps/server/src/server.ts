@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
-import { WatchManager, decodeTxn, snapshotChunkBytesMax, watchSinkFor } from '@corral/data-tree';
+import { WatchManager, decodeTxn, watchSinkFor } from '@corral/data-tree';
 import { openStorage } from '@corral/txn-log';
 import { isFourLetterWord, runFourLetterWord, type ConnectionReport } from './admin/four-letter-words.js';
 import type { ServerConfig } from './config/server-config.js';
@@ -19,6 +19,9 @@ import { ContainerManager } from './pipeline/container-manager.js';
 import { Snapshotter } from './storage/snapshotter.js';
 import { recoverTree } from './storage/recovery.js';
 import { GrpcFront } from './front/grpc/grpc-front.js';
+import { storageLimits } from './storage/storage-limits.js';
+
+export { storageLimits };
 
 /** Limits of the server as a whole. */
 export const sessionsMax = 1_000_000;
@@ -72,7 +75,7 @@ export class CorralServer {
     config: ServerConfig, logger: Logger, storage: Awaited<ReturnType<typeof openStorage>>, clock: () => number,
   ): Promise<CorralServer> {
     const { log, snapshots } = storage;
-    const tree = await recoverTree({ log, snapshots, logger, decodeTxn });
+    const tree = await recoverTree({ log, snapshots, logger, decodeTxn, dataDir: config.dataDir, dataLogDir: config.dataLogDir });
 
     const watches = new WatchManager();
     const sessions = new SessionTable({ tickTimeMs: config.tickTimeMs, nowMs: clock(), serverId: config.myid ?? 0, sessionsMax });
@@ -105,19 +108,21 @@ export class CorralServer {
       host: {
         pipeline: activePipeline,
         maxFrameBytes: config.juteMaxBuffer,
+        globalOutstandingLimit: config.globalOutstandingLimit,
+        clock,
         isFourLetterWord,
         runFourLetterWord: (word) => runFourLetterWord(word, {
           config, tree, watches, sessions, stats, clock,
           serverState: 'standalone',
           connections: () => [...listener.connections].map((c): ConnectionReport => ({
-            remoteAddress: c.remoteAddress, remotePort: c.remotePort, sessionId: c.session?.id ?? null,
-            queued: c.queuedCount, received: c.session?.packetsReceived ?? 0, sent: c.session?.packetsSent ?? 0,
+            remoteAddress: c.remoteAddress, remotePort: c.remotePort, interestOps: c.interestOps, queued: c.backlog.requestCount,
+            stats: c.stats, session: c.session === null ? null : { id: c.session.id, timeoutMs: c.session.timeoutMs },
           })),
           outstandingRequests: () => activePipeline.outstandingCount,
           storage: () => ({ ...log.stats(), snapshotBytes: snapshotter.lastSnapshotBytes }),
           openFileDescriptorCount: () => countOpenFileDescriptors(),
           resetConnectionStats: () => {
-            for (const session of sessions.values()) session.resetCounters();
+            for (const connection of listener.connections) connection.stats.reset();
           },
         }),
         log: (message) => logger.info({}, message),
@@ -151,16 +156,6 @@ export class CorralServer {
     })();
     return this.closing;
   }
-}
-
-/**
- * Log limits that fit this server's frames: a txn can be a little larger
- * than the request frame it came from (ACL "auth" expansion, header), and a
- * snapshot chunk holds one whole node.
- */
-export function storageLimits(config: ServerConfig): { recordBytesMax: number; batchBytesMax: number; snapshotChunkBytesMax: number } {
-  const recordBytesMax = config.juteMaxBuffer * 2 + 1024 * 1024;
-  return { recordBytesMax, batchBytesMax: Math.max(32 * 1024 * 1024, recordBytesMax), snapshotChunkBytesMax };
 }
 
 function countOpenFileDescriptors(): number {

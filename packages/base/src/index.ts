@@ -5,3 +5,5 @@ export { makeZxid, zxidCounter, zxidEpoch, zxidToHex } from './zxid.js';
 export { assertLimit, assertLimitBelow } from './limits.js';
 export { GrpcStatus, grpcStatusOf, zkCodeOfGrpcStatus } from './grpc-status.js';
 export type { Zxid } from './zxid.js';
+export { hierarchicalQuorum, majorityQuorum } from './quorum.js';
+export type { HierarchicalQuorumOptions, MajorityQuorumOptions, QuorumVerifier, ServerId } from './quorum.js';

@@ -8,7 +8,7 @@
 import { ZkCode, ZkError } from '@corral/base';
 import { OpCode, type ACL, type ClientRequest, type ClientResponse, type MultiResult, type Stat } from '@corral/wire';
 import type {
-  AclMsg, CallMsg, CheckMsg, CreateMsg, DeleteMsg, Int64, MultiMsg, MultiReadMsg, PathWatchMsg, SetAclMsg, SetDataMsg, StatMsg,
+  AclMsg, CheckMsg, CreateMsg, DeleteMsg, Int64, MultiMsg, MultiReadMsg, PathWatchMsg, SetAclMsg, SetDataMsg, StatMsg,
 } from './proto-types.js';
 
 /** world:anyone with every permission, the ACL of a create that names none. */
@@ -160,7 +160,7 @@ export function resultFor(op: string, response: ClientResponse | null, zxid: big
     case OpCode.setACL:
       return { setAcl: { stat: statMsg(response.stat) } };
     case OpCode.getData:
-      return { getData: { ...dataField(response.data as Uint8Array | null), stat: statMsg(response.stat) } };
+      return { getData: { ...dataField(response.data), stat: statMsg(response.stat) } };
     case OpCode.getACL:
       return { getAcl: { acl: response.acl.map((a) => ({ perms: a.perms, id: a.id })), stat: statMsg(response.stat) } };
     case OpCode.getChildren:
@@ -204,7 +204,7 @@ function multiResult(result: MultiResult, zxid: bigint): Record<string, unknown>
 function readResult(result: MultiResult): Record<string, unknown> {
   switch (result.type) {
     case OpCode.getData:
-      return { getData: { ...dataField(result.data as Uint8Array | null), stat: statMsg(result.stat) } };
+      return { getData: { ...dataField(result.data), stat: statMsg(result.stat) } };
     case OpCode.getChildren:
       return { getChildren: { children: result.children } };
     case OpCode.error:

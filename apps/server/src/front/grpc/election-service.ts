@@ -33,9 +33,9 @@ function leaderOf(context: RecipeContext, directory: string): { hasLeader: boole
 }
 
 /** Handlers of corral.v1.Election. */
-export function electionHandlers(context: RecipeContext): UntypedServiceImplementation & { closeObservers(): void } {
+export function electionHandlers(context: RecipeContext): { handlers: UntypedServiceImplementation; closeObservers: () => void } {
   const observers = new Set<() => void>();
-  return {
+  const handlers: UntypedServiceImplementation = {
     Campaign: (call: ServerUnaryCall<CampaignMsg, unknown>, callback: sendUnaryData<unknown>) => {
       const signal = callSignal(call);
       campaign(context, call.request, signal.signal).then(
@@ -64,10 +64,11 @@ export function electionHandlers(context: RecipeContext): UntypedServiceImplemen
     Resign: (call: ServerUnaryCall<ResignMsg, unknown>, callback: sendUnaryData<unknown>) => {
       resign(context, call.request).then(() => callback(null, {}), (error: unknown) => callback(statusOfThrown(error)));
     },
-    closeObservers: () => {
-      for (const end of observers) end();
-    },
   };
+  const closeObservers = (): void => {
+    for (const end of observers) end();
+  };
+  return { handlers, closeObservers };
 }
 
 async function campaign(context: RecipeContext, request: CampaignMsg, signal: AbortSignal): Promise<LeaderKeyMsg> {

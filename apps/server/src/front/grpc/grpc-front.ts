@@ -97,11 +97,11 @@ export class GrpcFront {
           call.emit('error', exhaustedError(`more than ${sessionStreamsMax} session streams`));
           return;
         }
-        streams.add(new SessionStream({ call, pipeline, onEnd: (stream) => streams.delete(stream) }));
+        streams.add(new SessionStream({ call, pipeline, clock, onEnd: (stream) => streams.delete(stream) }));
       },
     });
     server.addService(requireService(corral['Lock']), lockHandlers(context));
-    const { closeObservers, ...electionService } = election;
+    const { handlers: electionService, closeObservers } = election;
     server.addService(requireService(corral['Election']), electionService);
     const health = new HealthService(['corral.v1.Corral', 'corral.v1.Lock', 'corral.v1.Election']);
     server.addService(api.grpc.health.v1.Health.service, health.handlers());

@@ -12,3 +12,5 @@ export const recipeWaitersMax = 10_000;
 export const observersMax = 10_000;
 /** Largest call id a session stream may use (ids travel as positive int32 xids). */
 export const callIdMax = 0x7fff_ffff;
+/** Messages queued to one session stream that its client has not read yet. */
+export const streamOutboundMessagesMax = 10_000;

@@ -9,10 +9,11 @@ import type { ServerDuplexStream, ServiceError } from '@grpc/grpc-js';
 import { ZkCode, ZkError, zkCodeName } from '@corral/base';
 import { OpCode, Xid, type ClientResponse, type ConnectResponse, type ReplyHeader, type WatcherEvent } from '@corral/wire';
 import type { RequestPipeline } from '../../pipeline/request-pipeline.js';
-import type { ClientTransport, Session } from '../../session/session.js';
+import type { ClientTransport, ReplyBacklog, Session } from '../../session/session.js';
+import { ConnectionStats } from '../../stats/connection-stats.js';
 import { multiFailure, requestFor, resultFor, toBigint } from './convert.js';
 import { exhaustedError, zkStatusError } from './errors.js';
-import { callIdMax, streamOutstandingRequestsMax } from './limits.js';
+import { callIdMax, streamOutboundMessagesMax, streamOutstandingRequestsMax } from './limits.js';
 import type { CallMsg, SessionRequestMsg } from './proto-types.js';
 
 /** The xid a stream's `close` travels with (call ids are ≥ 1). */
@@ -23,6 +24,8 @@ type State = 'opening' | 'awaiting-session' | 'established' | 'closing' | 'close
 /** Adapts one bidirectional stream to the pipeline. */
 export class SessionStream implements ClientTransport {
   readonly remoteAddress: string;
+  readonly stats: ConnectionStats;
+  readonly backlog: ReplyBacklog = { requestCount: 0, replyBytes: 0 };
   session: Session | null = null;
   private state: State = 'opening';
   /** Oneof case of each call in flight, by id, to name the reply's result. */
@@ -31,11 +34,14 @@ export class SessionStream implements ClientTransport {
   private readonly pipeline: RequestPipeline;
   private readonly onEnd: (stream: SessionStream) => void;
 
-  constructor(options: { call: ServerDuplexStream<SessionRequestMsg, unknown>; pipeline: RequestPipeline; onEnd: (stream: SessionStream) => void }) {
+  constructor(options: {
+    call: ServerDuplexStream<SessionRequestMsg, unknown>; pipeline: RequestPipeline; clock: () => number; onEnd: (stream: SessionStream) => void;
+  }) {
     this.call = options.call;
     this.pipeline = options.pipeline;
     this.onEnd = options.onEnd;
     this.remoteAddress = peerAddress(options.call.getPeer());
+    this.stats = new ConnectionStats(options.clock());
     this.call.on('data', (message: SessionRequestMsg) => this.onMessage(message));
     this.call.on('end', () => this.teardown());
     this.call.on('cancelled', () => this.teardown());
@@ -49,6 +55,7 @@ export class SessionStream implements ClientTransport {
 
   private onMessage(message: SessionRequestMsg): void {
     if (this.state === 'closed' || this.state === 'closing') return;
+    this.stats.packetsReceived += 1;
     try {
       this.dispatch(message);
     } catch (error) {
@@ -162,6 +169,12 @@ export class SessionStream implements ClientTransport {
 
   private write(message: Record<string, unknown>): void {
     if (this.state === 'closed') return;
+    // A client that stops reading must not make the server buffer without bound (STYLE §6).
+    if (this.call.writableLength >= streamOutboundMessagesMax) {
+      this.fail(exhaustedError(`the client does not read: over ${streamOutboundMessagesMax} messages queued`));
+      return;
+    }
+    this.stats.packetsSent += 1;
     this.call.write(message);
   }
 

@@ -10,7 +10,8 @@ import { OpCode, type ClientRequest, type ClientResponse, type ConnectResponse, 
 import type { RequestPipeline } from '../../pipeline/request-pipeline.js';
 import { passwordsEqual } from '../../session/session-ids.js';
 import type { SessionTable } from '../../session/session-table.js';
-import type { ClientTransport, Session } from '../../session/session.js';
+import type { ClientTransport, ReplyBacklog, Session } from '../../session/session.js';
+import { ConnectionStats } from '../../stats/connection-stats.js';
 import { toBigint } from './convert.js';
 import { unaryCallsInFlightMax } from './limits.js';
 import type { SessionRefMsg } from './proto-types.js';
@@ -31,6 +32,8 @@ export class UnaryGateway implements ClientTransport {
   /** Not an address: ip ACLs never match the anonymous session. */
   readonly remoteAddress = 'grpc-unary';
   readonly sharesSession = true;
+  readonly stats: ConnectionStats;
+  readonly backlog: ReplyBacklog = { requestCount: 0, replyBytes: 0 };
   private readonly pipeline: RequestPipeline;
   private readonly sessions: SessionTable;
   private readonly clock: () => number;
@@ -47,6 +50,7 @@ export class UnaryGateway implements ClientTransport {
     this.sessions = options.sessions;
     this.clock = options.clock;
     this.sessionTimeoutMs = options.sessionTimeoutMs;
+    this.stats = new ConnectionStats(options.clock());
   }
 
   /** Unary calls in flight. */
