@@ -130,7 +130,7 @@ export class CorralServer {
     });
     const port = await listener.listen(config.clientPort, config.clientPortAddress);
     try {
-      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, pipeline: activePipeline, sessions, tree, clock, logger });
+      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, pipeline: activePipeline, sessions, tree, watches, clock, logger });
     } catch (error) {
       await listener.close(true);
       throw error;

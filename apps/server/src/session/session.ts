@@ -4,7 +4,7 @@
  * that order (ZooKeeper's per-session ordering guarantee).
  */
 import type { Id } from '@corral/data-tree';
-import type { ClientRequest, ClientResponse, ConnectResponse, ReplyHeader, WatcherEvent } from '@corral/wire';
+import type { ClientRequest, ClientResponse, ConnectResponse, ReplyHeader, SetWatches2Request, WatcherEvent } from '@corral/wire';
 import type { ConnectionStats } from '../stats/connection-stats.js';
 
 /**
@@ -75,6 +75,12 @@ export class Session {
   expiryBucketMs = 0;
   readonly queue: QueuedRequest[] = [];
   readonly establishedAtMs: number;
+  /**
+   * The watches a gRPC session stream held when it broke, as setWatches2
+   * would re-send them; restored when a stream resumes the session here.
+   * Connection state (never replicated); bounded by watchesPerSessionMax.
+   */
+  parkedWatches: SetWatches2Request | null = null;
 
   constructor(options: { id: bigint; passwd: Uint8Array; timeoutMs: number; nowMs: number }) {
     this.id = options.id;

@@ -224,6 +224,33 @@ test('grpc: a resumed stream keeps the session and its ephemerals; jute sees the
   assert.equal(gone.header.err, ZkCode.NONODE);
 });
 
+test('grpc: a resumed stream keeps its watches, and a change made while it was away fires at once', async () => {
+  const { stubs } = await startServer();
+  await call(stubs.corral, 'Create', { path: '/rw', data: Buffer.from('0') });
+  await call(stubs.corral, 'Create', { path: '/rp' });
+  const first = await openSession(stubs);
+  assert.equal((await first.s.request('getData', { path: '/rw', watch: true }))['code'], 0);
+  assert.equal((await first.s.request('exists', { path: '/rx', watch: true }))['code'], 0);
+  assert.equal((await first.s.request('addWatch', { path: '/rp', mode: 0 }))['code'], 0);
+  first.s.stream.cancel();
+  await first.s.ended;
+  // Changed while no stream is attached: the one-shot data watch must still fire after the resume.
+  await call(stubs.corral, 'SetData', { path: '/rw', data: Buffer.from('1') });
+  const second = await openSession(stubs, { sessionId: first.sessionId, password: first.password });
+  assert.deepEqual((await second.s.next('event'))['event'], { type: 3, path: '/rw' });
+  // The exists watch and the persistent watch were re-registered.
+  await call(stubs.corral, 'Create', { path: '/rx' });
+  await call(stubs.corral, 'SetData', { path: '/rp', data: Buffer.from('p') });
+  for (;;) {
+    const events = second.s.messages.filter((m) => m['kind'] === 'event').map((m) => m['event']);
+    if (events.length >= 3) {
+      assert.deepEqual(events, [{ type: 3, path: '/rw' }, { type: 1, path: '/rx' }, { type: 3, path: '/rp' }]);
+      break;
+    }
+    await second.s.next('event', second.s.messages.length);
+  }
+});
+
 test('grpc: Lock gives mutual exclusion, growing fencing tokens, and releases on close and on cancel', async () => {
   const { stubs } = await startServer();
   const a = await openSession(stubs);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Server, ServerCredentials, loadPackageDefinition, type ServiceDefinition, type ServerDuplexStream } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import type { DataTree } from '@corral/data-tree';
+import type { DataTree, WatchManager } from '@corral/data-tree';
 import type { ServerConfig } from '../../config/server-config.js';
 import type { Logger } from '../../logger.js';
 import type { RequestPipeline } from '../../pipeline/request-pipeline.js';
@@ -41,6 +41,7 @@ export interface GrpcFrontOptions {
   readonly pipeline: RequestPipeline;
   readonly sessions: SessionTable;
   readonly tree: DataTree;
+  readonly watches: WatchManager;
   readonly clock: () => number;
   readonly logger: Logger;
 }
@@ -73,7 +74,7 @@ export class GrpcFront {
 
   /** Binds `grpcPort` on the client address and starts serving. */
   static async start(options: GrpcFrontOptions): Promise<GrpcFront> {
-    const { config, pipeline, sessions, tree, clock } = options;
+    const { config, pipeline, sessions, tree, watches, clock } = options;
     const definition = loadClientApi();
     const api = loadPackageDefinition(definition) as unknown as {
       corral: { v1: Record<string, { service: ServiceDefinition }> };
@@ -97,7 +98,7 @@ export class GrpcFront {
           call.emit('error', exhaustedError(`more than ${sessionStreamsMax} session streams`));
           return;
         }
-        streams.add(new SessionStream({ call, pipeline, clock, onEnd: (stream) => streams.delete(stream) }));
+        streams.add(new SessionStream({ call, pipeline, watches, tree, clock, onEnd: (stream) => streams.delete(stream) }));
       },
     });
     server.addService(requireService(corral['Lock']), lockHandlers(context));

@@ -40,7 +40,11 @@ export interface CallMsg {
   addWatch?: AddWatchMsg; removeWatches?: RemoveWatchesMsg; getEphemerals?: GetEphemeralsMsg;
 }
 
-export interface OpenSessionMsg { sessionId?: Int64; password?: Buffer; timeoutMs?: number; lastZxidSeen?: Int64 }
+export interface RestoreWatchesMsg {
+  relativeZxid?: Int64; dataWatches?: string[]; existWatches?: string[]; childWatches?: string[];
+  persistentWatches?: string[]; persistentRecursiveWatches?: string[];
+}
+export interface OpenSessionMsg { sessionId?: Int64; password?: Buffer; timeoutMs?: number; lastZxidSeen?: Int64; restoreWatches?: RestoreWatchesMsg | null }
 export interface AddAuthMsg { scheme?: string; auth?: Buffer }
 export interface SessionRequestMsg {
   kind?: string;

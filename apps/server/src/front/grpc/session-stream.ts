@@ -7,14 +7,15 @@
  */
 import type { ServerDuplexStream, ServiceError } from '@grpc/grpc-js';
 import { ZkCode, ZkError, zkCodeName } from '@corral/base';
-import { OpCode, Xid, type ClientResponse, type ConnectResponse, type ReplyHeader, type WatcherEvent } from '@corral/wire';
+import { WatchKind, type DataTree, type WatchManager } from '@corral/data-tree';
+import { OpCode, Xid, type ClientResponse, type ConnectResponse, type ReplyHeader, type SetWatches2Request, type WatcherEvent } from '@corral/wire';
 import type { RequestPipeline } from '../../pipeline/request-pipeline.js';
 import type { ClientTransport, ReplyBacklog, Session } from '../../session/session.js';
 import { ConnectionStats } from '../../stats/connection-stats.js';
 import { multiFailure, requestFor, resultFor, toBigint } from './convert.js';
 import { exhaustedError, zkStatusError } from './errors.js';
 import { callIdMax, streamOutboundMessagesMax, streamOutstandingRequestsMax } from './limits.js';
-import type { CallMsg, SessionRequestMsg } from './proto-types.js';
+import type { CallMsg, RestoreWatchesMsg, SessionRequestMsg } from './proto-types.js';
 
 /** The xid a stream's `close` travels with (call ids are ≥ 1). */
 const closeXid = 0;
@@ -32,13 +33,20 @@ export class SessionStream implements ClientTransport {
   private readonly inFlight = new Map<number, string>();
   private readonly call: ServerDuplexStream<SessionRequestMsg, unknown>;
   private readonly pipeline: RequestPipeline;
+  private readonly watches: WatchManager;
+  private readonly tree: DataTree;
+  /** The largest zxid a reply on this stream carried: setWatches' relativeZxid if it breaks. */
+  private lastZxidSeen = 0n;
   private readonly onEnd: (stream: SessionStream) => void;
 
   constructor(options: {
-    call: ServerDuplexStream<SessionRequestMsg, unknown>; pipeline: RequestPipeline; clock: () => number; onEnd: (stream: SessionStream) => void;
+    call: ServerDuplexStream<SessionRequestMsg, unknown>; pipeline: RequestPipeline; watches: WatchManager; tree: DataTree;
+    clock: () => number; onEnd: (stream: SessionStream) => void;
   }) {
     this.call = options.call;
     this.pipeline = options.pipeline;
+    this.watches = options.watches;
+    this.tree = options.tree;
     this.onEnd = options.onEnd;
     this.remoteAddress = peerAddress(options.call.getPeer());
     this.stats = new ConnectionStats(options.clock());
@@ -99,7 +107,44 @@ export class SessionStream implements ClientTransport {
       if (session === null || this.state !== 'awaiting-session') return;
       this.session = session;
       this.state = 'established';
+      this.restoreWatches(session, open.restoreWatches);
     });
+  }
+
+  /**
+   * Re-registers the watches of a resumed session through setWatches2, so a
+   * one-shot watch whose node changed while no stream was attached fires now:
+   * the client's own list if it sent one, else what this server parked when
+   * the previous stream broke.
+   */
+  private restoreWatches(session: Session, sent: RestoreWatchesMsg | null | undefined): void {
+    const parked = session.parkedWatches;
+    session.parkedWatches = null;
+    const request: SetWatches2Request | null = sent != null
+      ? {
+        type: OpCode.setWatches2, relativeZxid: toBigint(sent.relativeZxid, 'relative_zxid'), dataWatches: sent.dataWatches ?? [],
+        existWatches: sent.existWatches ?? [], childWatches: sent.childWatches ?? [], persistentWatches: sent.persistentWatches ?? [],
+        persistentRecursiveWatches: sent.persistentRecursiveWatches ?? [],
+      }
+      : parked;
+    if (request === null) return;
+    this.pipeline.submit(session, Xid.setWatches, OpCode.setWatches2, request);
+  }
+
+  /** The watches this stream's session holds, as setWatches2 would re-send them. */
+  private parkWatches(session: Session): SetWatches2Request {
+    const parked = {
+      type: OpCode.setWatches2, relativeZxid: this.lastZxidSeen, dataWatches: [] as string[], existWatches: [] as string[],
+      childWatches: [] as string[], persistentWatches: [] as string[], persistentRecursiveWatches: [] as string[],
+    };
+    for (const { path, kinds } of this.watches.watchesOf(session.id)) {
+      // ZooKeeper keeps an exists watch on a missing node as a data watch; setWatches tells them apart by the node.
+      if ((kinds & WatchKind.data) !== 0) (this.tree.getNode(path) === undefined ? parked.existWatches : parked.dataWatches).push(path);
+      if ((kinds & WatchKind.child) !== 0) parked.childWatches.push(path);
+      if ((kinds & WatchKind.persistent) !== 0) parked.persistentWatches.push(path);
+      if ((kinds & WatchKind.persistentRecursive) !== 0) parked.persistentRecursiveWatches.push(path);
+    }
+    return parked;
   }
 
   private submitCall(session: Session, call: CallMsg): void {
@@ -138,6 +183,9 @@ export class SessionStream implements ClientTransport {
       else this.fail(zkStatusError(header.err, { message: 'authentication failed' }));
       return;
     }
+    if (header.zxid > this.lastZxidSeen) this.lastZxidSeen = header.zxid;
+    // The reply to a restoring setWatches2 is the server's own business.
+    if (header.xid === Xid.setWatches) return;
     if (header.xid === closeXid && this.state === 'closing') {
       this.write({ closed: {} });
       this.finish();
@@ -201,6 +249,8 @@ export class SessionStream implements ClientTransport {
     const session = this.session;
     if (session !== null) {
       this.session = null;
+      // Only the stream that still owns the session parks its watches (a moved session's new stream owns them).
+      if (session.transport === this && !session.closing) session.parkedWatches = this.parkWatches(session);
       this.pipeline.detach(session, this);
     }
     this.inFlight.clear();
