@@ -28,13 +28,13 @@ afterEach(async () => {
 type Unary = (request: object, metadataOrCallback: unknown, optionsOrCallback?: unknown, callback?: unknown) => unknown;
 type Stubs = { corral: Client & Record<string, Unary>; lock: Client & Record<string, Unary>; election: Client & Record<string, Unary>; health: Client & Record<string, Unary> };
 
-async function startServer(): Promise<{ server: CorralServer; stubs: Stubs }> {
+async function startServer(extra = ''): Promise<{ server: CorralServer; stubs: Stubs }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'corral-grpc-test-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   for (let attempt = 0; ; attempt += 1) {
     const port = 40000 + Math.floor(Math.random() * 10000);
     const grpcPort = 40000 + Math.floor(Math.random() * 10000);
-    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\ngrpcPort=${grpcPort}\n`);
+    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\ngrpcPort=${grpcPort}\n${extra}`);
     try {
       const server = await CorralServer.start(config, createLogger({ quiet: true }));
       cleanups.push(() => server.close({ force: true }));
@@ -305,6 +305,16 @@ test('grpc: Election campaign, leader, observe, proclaim and resign', async () =
   while (!observed.some((m) => m.value?.toString() === 'b')) await new Promise((resolve) => setImmediate(resolve));
   const values = observed.map((m) => (m.hasLeader ? m.value.toString() : '-'));
   assert.deepEqual(values.filter((v, i) => values.indexOf(v) === i), ['-', 'a', 'a2', 'b']);
+});
+
+test('grpc: session streams per client address are bounded by maxClientCnxns (RESOURCE_EXHAUSTED)', async () => {
+  const { stubs } = await startServer('maxClientCnxns=2\n');
+  await openSession(stubs);
+  await openSession(stubs);
+  const third = (stubs.corral as unknown as { Session: () => ClientDuplexStream<object, Record<string, unknown>> }).Session();
+  cleanups.push(() => third.cancel());
+  const error = await new Promise<ServiceError>((resolve) => third.on('error', resolve));
+  assert.equal(error.code, 8 /* RESOURCE_EXHAUSTED */);
 });
 
 test('grpc: health reports SERVING for the server and its services, NOT_FOUND for others', async () => {

@@ -20,7 +20,7 @@ import { HealthService } from './health-service.js';
 import { sessionStreamsMax } from './limits.js';
 import { lockHandlers } from './lock-service.js';
 import type { SessionRequestMsg } from './proto-types.js';
-import { SessionStream } from './session-stream.js';
+import { SessionStream, peerAddress } from './session-stream.js';
 import { TreeWaiters } from './tree-waiters.js';
 import { UnaryGateway } from './unary-gateway.js';
 
@@ -98,6 +98,12 @@ export class GrpcFront {
           call.emit('error', exhaustedError(`more than ${sessionStreamsMax} session streams`));
           return;
         }
+        // maxClientCnxns counts session streams per client address, as connections on the jute port.
+        const address = peerAddress(call.getPeer());
+        if (config.maxClientCnxns > 0 && countFrom(streams, address) >= config.maxClientCnxns) {
+          call.emit('error', exhaustedError(`too many session streams from ${address} (maxClientCnxns=${config.maxClientCnxns})`));
+          return;
+        }
         streams.add(new SessionStream({ call, pipeline, watches, tree, clock, onEnd: (stream) => streams.delete(stream) }));
       },
     });
@@ -151,6 +157,12 @@ export class GrpcFront {
     })();
     return this.closing;
   }
+}
+
+function countFrom(streams: ReadonlySet<SessionStream>, address: string): number {
+  let count = 0;
+  for (const stream of streams) if (stream.remoteAddress === address) count += 1;
+  return count;
 }
 
 function requireService(entry: { service: ServiceDefinition } | undefined): ServiceDefinition {
