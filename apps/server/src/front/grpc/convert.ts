@@ -6,9 +6,9 @@
  * to prep so both ports answer with the same codes.
  */
 import { ZkCode, ZkError } from '@corral/base';
-import { OpCode, type ACL, type ClientRequest, type ClientResponse, type MultiResult, type Stat } from '@corral/wire';
+import { OpCode, type ACL, type ClientRequest, type ClientResponse, type MultiResult, type SetWatches2Request, type Stat } from '@corral/wire';
 import type {
-  AclMsg, CheckMsg, CreateMsg, DeleteMsg, Int64, MultiMsg, MultiReadMsg, PathWatchMsg, SetAclMsg, SetDataMsg, StatMsg,
+  AclMsg, CheckMsg, CreateMsg, RestoreWatchesMsg, DeleteMsg, Int64, MultiMsg, MultiReadMsg, PathWatchMsg, SetAclMsg, SetDataMsg, StatMsg,
 } from './proto-types.js';
 
 /** world:anyone with every permission, the ACL of a create that names none. */
@@ -125,9 +125,19 @@ export function requestFor(op: string, message: unknown, allowWatch: boolean): C
       return { type: OpCode.removeWatches, path: text(m.path, 'path'), watcherType: m.watcherType ?? 0 };
     }
     case 'getEphemerals': return { type: OpCode.getEphemerals, prefixPath: (message as { prefix?: string }).prefix ?? '' };
+    case 'setWatches': return setWatchesRequest(message as RestoreWatchesMsg);
     default:
       throw new ZkError(ZkCode.UNIMPLEMENTED, { message: `unknown operation ${op}` });
   }
+}
+
+/** A RestoreWatches message as a wire setWatches2 request. */
+export function setWatchesRequest(message: RestoreWatchesMsg): SetWatches2Request {
+  return {
+    type: OpCode.setWatches2, relativeZxid: toBigint(message.relativeZxid, 'relative_zxid'), dataWatches: message.dataWatches ?? [],
+    existWatches: message.existWatches ?? [], childWatches: message.childWatches ?? [], persistentWatches: message.persistentWatches ?? [],
+    persistentRecursiveWatches: message.persistentRecursiveWatches ?? [],
+  };
 }
 
 /** A Stat as a corral.v1 Stat (int64 as decimal strings, which every protobuf runtime accepts). */

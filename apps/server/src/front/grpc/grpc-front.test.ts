@@ -251,6 +251,18 @@ test('grpc: a resumed stream keeps its watches, and a change made while it was a
   }
 });
 
+test('grpc: setWatches in a Call re-registers watches and fires those that missed a change', async () => {
+  const { stubs } = await startServer();
+  const created = await call<{ zxid: string }>(stubs.corral, 'Create', { path: '/sw', data: Buffer.from('0') });
+  await call(stubs.corral, 'SetData', { path: '/sw', data: Buffer.from('1') });
+  const { s } = await openSession(stubs);
+  const reply = await s.request('setWatches', { relativeZxid: created.zxid, dataWatches: ['/sw'], existWatches: ['/later'] });
+  assert.equal(reply['code'], 0);
+  assert.deepEqual((await s.next('event'))['event'], { type: 3, path: '/sw' });
+  await call(stubs.corral, 'Create', { path: '/later' });
+  assert.deepEqual((await s.next('event', s.messages.findIndex((m) => m['kind'] === 'event') + 1))['event'], { type: 1, path: '/later' });
+});
+
 test('grpc: Lock gives mutual exclusion, growing fencing tokens, and releases on close and on cancel', async () => {
   const { stubs } = await startServer();
   const a = await openSession(stubs);

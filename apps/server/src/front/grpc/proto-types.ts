@@ -37,7 +37,7 @@ export interface CallMsg {
   create?: CreateMsg; delete?: DeleteMsg; exists?: PathWatchMsg; getData?: PathWatchMsg; setData?: SetDataMsg;
   getChildren?: PathWatchMsg; getAllChildrenNumber?: PathWatchMsg; getAcl?: PathWatchMsg; setAcl?: SetAclMsg;
   multi?: MultiMsg; multiRead?: MultiReadMsg; sync?: PathWatchMsg; whoAmI?: Record<string, never>;
-  addWatch?: AddWatchMsg; removeWatches?: RemoveWatchesMsg; getEphemerals?: GetEphemeralsMsg;
+  addWatch?: AddWatchMsg; removeWatches?: RemoveWatchesMsg; getEphemerals?: GetEphemeralsMsg; setWatches?: RestoreWatchesMsg;
 }
 
 export interface RestoreWatchesMsg {

@@ -12,7 +12,7 @@ import { OpCode, Xid, type ClientResponse, type ConnectResponse, type ReplyHeade
 import type { RequestPipeline } from '../../pipeline/request-pipeline.js';
 import type { ClientTransport, ReplyBacklog, Session } from '../../session/session.js';
 import { ConnectionStats } from '../../stats/connection-stats.js';
-import { multiFailure, requestFor, resultFor, toBigint } from './convert.js';
+import { multiFailure, requestFor, resultFor, setWatchesRequest, toBigint } from './convert.js';
 import { exhaustedError, zkStatusError } from './errors.js';
 import { callIdMax, streamOutboundMessagesMax, streamOutstandingRequestsMax } from './limits.js';
 import type { CallMsg, RestoreWatchesMsg, SessionRequestMsg } from './proto-types.js';
@@ -120,13 +120,7 @@ export class SessionStream implements ClientTransport {
   private restoreWatches(session: Session, sent: RestoreWatchesMsg | null | undefined): void {
     const parked = session.parkedWatches;
     session.parkedWatches = null;
-    const request: SetWatches2Request | null = sent != null
-      ? {
-        type: OpCode.setWatches2, relativeZxid: toBigint(sent.relativeZxid, 'relative_zxid'), dataWatches: sent.dataWatches ?? [],
-        existWatches: sent.existWatches ?? [], childWatches: sent.childWatches ?? [], persistentWatches: sent.persistentWatches ?? [],
-        persistentRecursiveWatches: sent.persistentRecursiveWatches ?? [],
-      }
-      : parked;
+    const request: SetWatches2Request | null = sent != null ? setWatchesRequest(sent) : parked;
     if (request === null) return;
     this.pipeline.submit(session, Xid.setWatches, OpCode.setWatches2, request);
   }
