@@ -7,7 +7,7 @@
  * a persistent watch in both at once, and a recursive one only in dataWatches
  * (DataTree.addWatch, setWatches, removeWatch).
  */
-import { WatcherType } from '@corral/base';
+import { AddWatchMode, WatcherType } from '@corral/base';
 
 /**
  * Bit flags of a watch entry. `data` is a one-shot getData or exists watch
@@ -38,7 +38,7 @@ export { WatcherType };
  * MARSHALLINGERROR: the server must check this before calling the index.
  */
 export function isWatcherType(value: number): value is WatcherType {
-  return Number.isInteger(value) && value >= 1 && value <= 5;
+  return Number.isInteger(value) && value >= WatcherType.Children && value <= WatcherType.PersistentRecursive;
 }
 
 /**
@@ -70,7 +70,7 @@ export function kindsOfWatcherType(type: WatcherType): number {
  * MARSHALLINGERROR.
  */
 export function watchKindOfAddWatchMode(mode: number): WatchKind | undefined {
-  if (mode === 0) return WatchKind.persistent;
-  if (mode === 1) return WatchKind.persistentRecursive;
+  if (mode === AddWatchMode.PERSISTENT) return WatchKind.persistent;
+  if (mode === AddWatchMode.PERSISTENT_RECURSIVE) return WatchKind.persistentRecursive;
   return undefined;
 }
