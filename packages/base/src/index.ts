@@ -6,5 +6,5 @@ export { assertLimit, assertLimitBelow } from './limits.js';
 export type { Zxid } from './zxid.js';
 export { hierarchicalQuorum, majorityQuorum } from './quorum.js';
 export { OpCode, Perms, CreateMode, EventType, KeeperState, AddWatchMode, WatcherType } from './protocol.js';
-export type { Stat, StatPersisted } from './protocol.js';
+export type { ACL, Id, Stat, StatPersisted } from './protocol.js';
 export type { HierarchicalQuorumOptions, MajorityQuorumOptions, QuorumVerifier, ServerId } from './quorum.js';

@@ -101,6 +101,18 @@ export const WatcherType = { Children: 1, Data: 2, Any: 3, Persistent: 4, Persis
 /** One of the WatcherType numbers. */
 export type WatcherType = (typeof WatcherType)[keyof typeof WatcherType];
 
+/** jute's data.Id: an identity, scheme plus id. */
+export interface Id {
+  readonly scheme: string;
+  readonly id: string;
+}
+
+/** jute's data.ACL: a permission bit set (Perms) granted to an id. */
+export interface ACL {
+  readonly perms: number;
+  readonly id: Id;
+}
+
 /** jute's StatPersisted: the stored fields. cversion counts creates only; ephemeralOwner is raw. */
 export interface StatPersisted {
   czxid: bigint;

@@ -4,19 +4,10 @@
  * with the default auth providers of ProviderRegistry: "ip" and "digest".
  * Other schemes (sasl, x509) are unregistered, as in a default Apache server.
  */
-import { Perms, ZkCode } from '@corral/base';
+import { Perms, ZkCode, type ACL, type Id } from '@corral/base';
 
-/** An identity: scheme plus id, as jute's `Id`. */
-export interface Id {
-  readonly scheme: string;
-  readonly id: string;
-}
-
-/** One ACL entry: a permission bit set granted to an id. */
-export interface ACL {
-  readonly perms: number;
-  readonly id: Id;
-}
+/** jute's Id and ACL, defined once in @corral/base. */
+export type { ACL, Id };
 
 /** ZooDefs.Perms bits, defined once in @corral/base. */
 export { Perms };

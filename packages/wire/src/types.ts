@@ -3,25 +3,13 @@
  * that code can be read side by side with the Java classes. 64-bit values are
  * bigint, except ctime/mtime (milliseconds, safe below 2^53; agreed by lead).
  */
-import type { Stat } from '@corral/base';
+import type { ACL, Id, Stat } from '@corral/base';
 import type { OpCode } from './constants.js';
 
-/** data.Stat, defined once in @corral/base for wire and data-tree. */
-export type { Stat };
+/** data.Id, data.ACL and data.Stat, defined once in @corral/base for wire and data-tree. */
+export type { ACL, Id, Stat };
 
 type Op = typeof OpCode;
-
-/** data.Id */
-export interface Id {
-  scheme: string;
-  id: string;
-}
-
-/** data.ACL */
-export interface ACL {
-  perms: number;
-  id: Id;
-}
 
 /** data.ClientInfo (whoAmI). */
 export interface ClientInfo {
