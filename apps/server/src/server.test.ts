@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ZkCode } from '@corral/base';
-import { OpCode, type CreateRequest } from '@corral/wire';
+import { EventType, OpCode, type CreateRequest } from '@corral/wire';
 import { parseZooCfg } from './config/zoo-cfg.js';
 import { createLogger } from './logger.js';
 import { CorralServer } from './server.js';
@@ -97,7 +97,7 @@ test('a data watch fires once with the right type and path', async () => {
   await writer.request(create('/nope'));
   const events = await watcher.waitForEvents(2);
   await watcher.request({ type: OpCode.sync, path: '/' });
-  assert.deepEqual(events.map((e) => [e.type, e.path]), [[3, '/w'], [1, '/nope']]);
+  assert.deepEqual(events.map((e) => [e.type, e.path]), [[EventType.NodeDataChanged, '/w'], [EventType.NodeCreated, '/nope']]);
 });
 
 test('replies keep request order within a session while writes are pipelined', async () => {
@@ -137,7 +137,7 @@ test('closeSession removes ephemerals at once and fires their watches', async ()
   assert.equal((await owner.request(create('/e/child'))).header.err, ZkCode.NOCHILDRENFOREPHEMERALS);
   await owner.request({ type: OpCode.closeSession });
   const events = await watcher.waitForEvents(1);
-  assert.deepEqual([events[0]?.type, events[0]?.path], [2, '/e']);
+  assert.deepEqual([events[0]?.type, events[0]?.path], [EventType.NodeDeleted, '/e']);
   assert.equal((await watcher.request({ type: OpCode.exists, path: '/e', watch: false })).header.err, ZkCode.NONODE);
 });
 
@@ -149,7 +149,7 @@ test('an expired session loses its ephemerals', async () => {
   await watcher.request({ type: OpCode.exists, path: '/gone', watch: true });
   // The owner sends nothing more (no pings): the server must expire it.
   const events = await watcher.waitForEvents(1);
-  assert.deepEqual([events[0]?.type, events[0]?.path], [2, '/gone']);
+  assert.deepEqual([events[0]?.type, events[0]?.path], [EventType.NodeDeleted, '/gone']);
   await owner.closed;
 });
 
@@ -358,7 +358,7 @@ test('a session resumed on a new connection has none of the old connection\'s wa
   }, -8);
   await writer.request({ type: OpCode.setData, path: '/moved', data: Buffer.from('v2'), version: -1 });
   const events = await second.waitForEvents(1);
-  assert.deepEqual(events.map((e) => [e.type, e.path]), [[3, '/moved']], 'a re-registered watch fires');
+  assert.deepEqual(events.map((e) => [e.type, e.path]), [[EventType.NodeDataChanged, '/moved']], 'a re-registered watch fires');
 });
 
 /** `cons` lines keyed by remote port. */

@@ -6,4 +6,6 @@ export { assertLimit, assertLimitBelow } from './limits.js';
 export { GrpcStatus, grpcStatusOf, zkCodeOfGrpcStatus } from './grpc-status.js';
 export type { Zxid } from './zxid.js';
 export { hierarchicalQuorum, majorityQuorum } from './quorum.js';
+export { OpCode, Perms, CreateMode, EventType, KeeperState, AddWatchMode, WatcherType } from './protocol.js';
+export type { ACL, Id, Stat, StatPersisted } from './protocol.js';
 export type { HierarchicalQuorumOptions, MajorityQuorumOptions, QuorumVerifier, ServerId } from './quorum.js';

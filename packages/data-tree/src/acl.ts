@@ -4,29 +4,13 @@
  * with the default auth providers of ProviderRegistry: "ip" and "digest".
  * Other schemes (sasl, x509) are unregistered, as in a default Apache server.
  */
-import { ZkCode } from '@corral/base';
+import { Perms, ZkCode, type ACL, type Id } from '@corral/base';
 
-/** An identity: scheme plus id, as jute's `Id`. */
-export interface Id {
-  readonly scheme: string;
-  readonly id: string;
-}
+/** jute's Id and ACL, defined once in @corral/base. */
+export type { ACL, Id };
 
-/** One ACL entry: a permission bit set granted to an id. */
-export interface ACL {
-  readonly perms: number;
-  readonly id: Id;
-}
-
-/** ZooDefs.Perms bits. */
-export const Perms = {
-  READ: 1,
-  WRITE: 2,
-  CREATE: 4,
-  DELETE: 8,
-  ADMIN: 16,
-  ALL: 31,
-} as const;
+/** ZooDefs.Perms bits, defined once in @corral/base. */
+export { Perms };
 
 /** world:anyone, the id every client has. */
 export const anyoneId: Id = Object.freeze({ scheme: 'world', id: 'anyone' });

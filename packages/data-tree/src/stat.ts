@@ -3,29 +3,8 @@
  * ephemeralOwner encodings of EphemeralType.java.
  */
 
-/** jute's StatPersisted: the stored fields. cversion counts creates only; ephemeralOwner is raw. */
-export interface StatPersisted {
-  czxid: bigint;
-  mzxid: bigint;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: bigint;
-  pzxid: bigint;
-}
-
-/**
- * jute's Stat: what exists/getData/setData return to clients. Same fields as
- * StatPersisted, in client terms: cversion is 2 × persisted cversion −
- * numChildren (DataNode.copyStat), i.e. creates + deletes; ephemeralOwner is
- * 0 for persistent, container and TTL nodes (DataNode.getClientEphemeralOwner).
- */
-export interface Stat extends StatPersisted {
-  dataLength: number;
-  numChildren: number;
-}
+// Stat and StatPersisted are defined once in @corral/base, shared with wire.
+export type { Stat, StatPersisted } from '@corral/base';
 
 /**
  * EphemeralType.CONTAINER_EPHEMERAL_OWNER (Long.MIN_VALUE). 64-bit ids are

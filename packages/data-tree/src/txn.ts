@@ -3,22 +3,23 @@
  * `type` is ZooKeeper's opcode (ZooDefs.OpCode). create2 is logged as create:
  * the reply shape is the server's business, the tree change is the same.
  */
+import { OpCode } from '@corral/base';
 import type { ACL } from './acl.js';
 
-/** ZooDefs.OpCode numbers of the txns the tree applies. */
+/** ZooDefs.OpCode numbers of the txns the tree applies: a subset of OpCode (@corral/base), not a copy of its numbers. */
 export const TxnType = {
-  create: 1,
-  delete: 2,
-  setData: 5,
-  setACL: 7,
-  check: 13,
-  multi: 14,
-  createContainer: 19,
-  deleteContainer: 20,
-  createTTL: 21,
-  createSession: -10,
-  closeSession: -11,
-  error: -1,
+  create: OpCode.create,
+  delete: OpCode.delete,
+  setData: OpCode.setData,
+  setACL: OpCode.setACL,
+  check: OpCode.check,
+  multi: OpCode.multi,
+  createContainer: OpCode.createContainer,
+  deleteContainer: OpCode.deleteContainer,
+  createTTL: OpCode.createTTL,
+  createSession: OpCode.createSession,
+  closeSession: OpCode.closeSession,
+  error: OpCode.error,
 } as const;
 
 /** One of the txn opcodes above. */
@@ -39,7 +40,7 @@ export interface TxnHeader {
  * parentCVersion is the parent's new persisted cversion, or -1 for "current + 1".
  */
 export interface CreateTxn {
-  readonly type: 1;
+  readonly type: typeof TxnType.create;
   readonly path: string;
   /** null is ZooKeeper's null data, kept apart from empty data. */
   readonly data: Uint8Array | null;
@@ -50,7 +51,7 @@ export interface CreateTxn {
 
 /** CreateContainerTxn: ephemeralOwner = containerEphemeralOwner. */
 export interface CreateContainerTxn {
-  readonly type: 19;
+  readonly type: typeof TxnType.createContainer;
   readonly path: string;
   /** null is ZooKeeper's null data, kept apart from empty data. */
   readonly data: Uint8Array | null;
@@ -60,7 +61,7 @@ export interface CreateContainerTxn {
 
 /** CreateTTLTxn: ephemeralOwner = ttlEphemeralOwner(ttl). */
 export interface CreateTTLTxn {
-  readonly type: 21;
+  readonly type: typeof TxnType.createTTL;
   readonly path: string;
   /** null is ZooKeeper's null data, kept apart from empty data. */
   readonly data: Uint8Array | null;
@@ -71,13 +72,13 @@ export interface CreateTTLTxn {
 
 /** DeleteTxn, for delete (2) and the container manager's deleteContainer (20). */
 export interface DeleteTxn {
-  readonly type: 2 | 20;
+  readonly type: typeof TxnType.delete | typeof TxnType.deleteContainer;
   readonly path: string;
 }
 
 /** SetDataTxn: `version` is the node's NEW data version. */
 export interface SetDataTxn {
-  readonly type: 5;
+  readonly type: typeof TxnType.setData;
   readonly path: string;
   /** null is ZooKeeper's null data, kept apart from empty data. */
   readonly data: Uint8Array | null;
@@ -86,7 +87,7 @@ export interface SetDataTxn {
 
 /** SetACLTxn: `version` is the node's NEW aversion. */
 export interface SetACLTxn {
-  readonly type: 7;
+  readonly type: typeof TxnType.setACL;
   readonly path: string;
   readonly acl: readonly ACL[];
   readonly version: number;
@@ -94,26 +95,26 @@ export interface SetACLTxn {
 
 /** CheckVersionTxn: changes nothing; prep already checked the version. */
 export interface CheckVersionTxn {
-  readonly type: 13;
+  readonly type: typeof TxnType.check;
   readonly path: string;
   readonly version: number;
 }
 
 /** CreateSessionTxn: records the session and its timeout. */
 export interface CreateSessionTxn {
-  readonly type: -10;
+  readonly type: typeof TxnType.createSession;
   readonly timeOut: number;
 }
 
 /** CloseSessionTxn: deletes paths2Delete, then any other ephemerals of the session. */
 export interface CloseSessionTxn {
-  readonly type: -11;
+  readonly type: typeof TxnType.closeSession;
   readonly paths2Delete?: readonly string[];
 }
 
 /** ErrorTxn: a request prep rejected; applying it only reports `err`. */
 export interface ErrorTxn {
-  readonly type: -1;
+  readonly type: typeof TxnType.error;
   readonly err: number;
 }
 
@@ -122,7 +123,7 @@ export type MultiSubTxn = CreateTxn | CreateContainerTxn | CreateTTLTxn | Delete
 
 /** MultiTxn: all-or-nothing; a failed multi carries ErrorTxns from prep. */
 export interface MultiTxn {
-  readonly type: 14;
+  readonly type: typeof TxnType.multi;
   readonly txns: readonly MultiSubTxn[];
 }
 
@@ -142,5 +143,6 @@ export type Txn =
 
 /** True for a type allowed inside a multi. */
 export function isMultiSubTxnType(type: number): boolean {
-  return type === 1 || type === 19 || type === 21 || type === 2 || type === 20 || type === 5 || type === 13 || type === -1;
+  return type === TxnType.create || type === TxnType.createContainer || type === TxnType.createTTL || type === TxnType.delete
+    || type === TxnType.deleteContainer || type === TxnType.setData || type === TxnType.check || type === TxnType.error;
 }

@@ -4,22 +4,11 @@
  * nothing else about watches, so the watch manager can change freely.
  */
 
+import { EventType } from '@corral/base';
 import type { ACL } from './acl.js';
 
-/** ZooKeeper's Watcher.Event.EventType numbers for node events. */
-export const EventType = {
-  None: -1,
-  NodeCreated: 1,
-  NodeDeleted: 2,
-  NodeDataChanged: 3,
-  NodeChildrenChanged: 4,
-  DataWatchRemoved: 5,
-  ChildWatchRemoved: 6,
-  PersistentWatchRemoved: 7,
-} as const;
-
-/** One of ZooKeeper's event type numbers. */
-export type EventType = (typeof EventType)[keyof typeof EventType];
+/** Watcher.Event.EventType numbers, defined once in @corral/base. */
+export { EventType };
 
 /**
  * Receives node events in apply order.

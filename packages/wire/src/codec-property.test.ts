@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { aclArb, requestArb, responseArb, seed, statArb } from './arbitraries.test.js';
 import { decodeConnectRequest, decodeConnectResponse, encodeConnectRequest, encodeConnectResponse } from './connect.js';
-import { OpCode } from './constants.js';
+import { EventType, KeeperState, OpCode } from './constants.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { JuteReader } from './jute-reader.js';
 import { JuteWriter } from './jute-writer.js';
@@ -204,7 +204,7 @@ test('getEphemerals with a null prefix decodes as "" (every ephemeral of the ses
 });
 
 test('decodeReply refuses a notification and decodeNotification a reply', () => {
-  const notification = unframe(encodeWatcherEvent({ type: 1, state: 3, path: '/a' }));
+  const notification = unframe(encodeWatcherEvent({ type: EventType.NodeCreated, state: KeeperState.SyncConnected, path: '/a' }));
   assert.throws(() => decodeReply(notification, OpCode.getData), (error: unknown) => error instanceof ProtocolError && error.reason === 'unexpected-xid');
   const reply = unframe(encodeReply({ xid: 4, zxid: 1n, err: 0 }, { type: OpCode.ping }));
   assert.throws(() => decodeNotification(reply), (error: unknown) => error instanceof ProtocolError && error.reason === 'unexpected-xid');

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeConnectRequest, decodeConnectResponse, encodeConnectRequest, encodeConnectResponse } from './connect.js';
-import { OpCode, Xid } from './constants.js';
+import { EventType, KeeperState, OpCode, Xid } from './constants.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { ProtocolError } from './protocol-error.js';
 import { maxFrameBytesDefault } from './limits.js';
@@ -84,7 +84,7 @@ test('connect response round-trips with and without readOnly', () => {
 });
 
 test('notification round-trips, zxid defaults to -1', () => {
-  const event = { type: 3, state: 3, path: '/a' };
+  const event = { type: EventType.NodeDataChanged, state: KeeperState.SyncConnected, path: '/a' };
   assert.deepEqual(decodeNotification(body(encodeWatcherEvent(event))), { header: { xid: Xid.notification, zxid: -1n, err: 0 }, event });
   assert.deepEqual(decodeNotification(body(encodeWatcherEvent(event, 77n))).header.zxid, 77n);
 });

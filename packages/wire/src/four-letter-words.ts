@@ -6,9 +6,24 @@
  * treated as a frame length (most of them exceed jute.maxbuffer).
  */
 
-/** FourLetterCommands of ZooKeeper 3.9, keyed by the big-endian int of their four bytes. */
+/** FourLetterCommands of ZooKeeper 3.9: every word, whether Corral implements it or not. */
+export const fourLetterWords = [
+  'conf', 'cons', 'crst', 'dirs', 'dump', 'envi', 'gtmk', 'ruok', 'stmk', 'srvr', 'srst', 'stat', 'wchc', 'wchp', 'wchs', 'mntr', 'isro', 'hash',
+] as const;
+
+/** One of ZooKeeper's four-letter words. */
+export type FourLetterWord = (typeof fourLetterWords)[number];
+
+const words: ReadonlySet<string> = new Set(fourLetterWords);
+
+/** True if `word` is one of ZooKeeper's four-letter words (FourLetterCommands.isKnown). */
+export function isFourLetterWord(word: string): word is FourLetterWord {
+  return words.has(word);
+}
+
+/** The words keyed by the big-endian int of their four bytes. */
 const commands = new Map<number, string>(
-  ['conf', 'cons', 'crst', 'dirs', 'dump', 'envi', 'gtmk', 'ruok', 'stmk', 'srvr', 'srst', 'stat', 'wchc', 'wchp', 'wchs', 'mntr', 'isro', 'hash'].map(
+  fourLetterWords.map(
     (word) => [((word.charCodeAt(0) << 24) | (word.charCodeAt(1) << 16) | (word.charCodeAt(2) << 8) | word.charCodeAt(3)) | 0, word],
   ),
 );

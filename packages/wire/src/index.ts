@@ -72,6 +72,8 @@ export {
 export { FrameDecoder } from './frame-decoder.js';
 /** The four-letter admin word ("ruok", …) whose bytes form a given first length prefix, or null. */
 export { fourLetterWordOf } from './four-letter-words.js';
+/** Every four-letter word of ZooKeeper 3.9, and the test for one. */
+export { fourLetterWords, isFourLetterWord } from './four-letter-words.js';
 
 // Connect handshake.
 export {
@@ -111,6 +113,7 @@ export {
 
 export type { ProtocolErrorReason } from './protocol-error.js';
 export type { FrameDecoderOptions } from './frame-decoder.js';
+export type { FourLetterWord } from './four-letter-words.js';
 export type {
   ACL,
   AddWatchRequest,

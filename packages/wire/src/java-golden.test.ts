@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeConnectRequest, decodeConnectResponse, encodeConnectRequest, encodeConnectResponse } from './connect.js';
-import { OpCode, Xid } from './constants.js';
+import { EventType, KeeperState, OpCode, Xid } from './constants.js';
 import { JuteReader } from './jute-reader.js';
 import { JuteWriter } from './jute-writer.js';
 import { readStat, writeStat } from './records.js';
@@ -146,7 +146,7 @@ test('java golden: error reply is the header only', { skip }, () => {
 });
 
 test('java golden: notification', { skip }, () => {
-  const event = { type: 3, state: 3, path: '/a' };
+  const event = { type: EventType.NodeDataChanged, state: KeeperState.SyncConnected, path: '/a' };
   assert.equal(unframe(encodeWatcherEvent(event)).toString('hex'), expected('notification').toString('hex'));
   assert.deepEqual(decodeNotification(expected('notification')).event, event);
 });

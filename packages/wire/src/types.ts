@@ -3,36 +3,13 @@
  * that code can be read side by side with the Java classes. 64-bit values are
  * bigint, except ctime/mtime (milliseconds, safe below 2^53; agreed by lead).
  */
+import type { ACL, Id, Stat } from '@corral/base';
 import type { OpCode } from './constants.js';
 
+/** data.Id, data.ACL and data.Stat, defined once in @corral/base for wire and data-tree. */
+export type { ACL, Id, Stat };
+
 type Op = typeof OpCode;
-
-/** data.Id */
-export interface Id {
-  scheme: string;
-  id: string;
-}
-
-/** data.ACL */
-export interface ACL {
-  perms: number;
-  id: Id;
-}
-
-/** data.Stat (68 bytes on the wire). */
-export interface Stat {
-  czxid: bigint;
-  mzxid: bigint;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: bigint;
-  dataLength: number;
-  numChildren: number;
-  pzxid: bigint;
-}
 
 /** data.ClientInfo (whoAmI). */
 export interface ClientInfo {

@@ -51,13 +51,6 @@ export interface FourLetterWordContext {
   readonly serverState: string;
 }
 
-const known = new Set(['conf', 'cons', 'crst', 'dump', 'envi', 'ruok', 'srst', 'srvr', 'stat', 'wchc', 'wchp', 'wchs', 'mntr', 'isro', 'dirs', 'gtmk', 'stmk', 'hash']);
-
-/** True if `word` is one of ZooKeeper's four-letter words (whitelisted or not). */
-export function isFourLetterWord(word: string): boolean {
-  return known.has(word);
-}
-
 /**
  * ServerCnxn.dumpConnectionInfo: `stat` prints the brief form, `cons` adds
  * the session and last-operation fields once the connection has a session.

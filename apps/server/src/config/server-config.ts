@@ -3,6 +3,7 @@
  * validated once at start-up. Everything else takes this object; nothing
  * reads system properties or the environment on the hot path.
  */
+import type { FourLetterWord } from '@corral/wire';
 
 /** One `server.N=host:quorumPort:electionPort[:role][;clientAddr]` line. */
 export interface QuorumServerSpec {
@@ -41,7 +42,7 @@ export interface ServerConfig {
   readonly unknownKeys: readonly string[];
 }
 
-/** Every four-letter word Corral implements. */
+/** Every four-letter word Corral implements: a subset of ZooKeeper's (`fourLetterWords` of @corral/wire), checked by its type. */
 export const fourLetterWords = [
   'conf', 'cons', 'crst', 'dump', 'envi', 'ruok', 'srst', 'srvr', 'stat', 'wchc', 'wchp', 'wchs', 'mntr', 'isro',
-] as const;
+] as const satisfies readonly FourLetterWord[];

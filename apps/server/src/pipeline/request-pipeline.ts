@@ -10,7 +10,7 @@ import { ZkCode, assert, makeZxid, type Zxid } from '@corral/base';
 import {
   aclStringBytesMax, checkAcl, encodedTxnBytes, Perms, setWatches, type ACL, type DataTree, type Id, type Txn, type TxnHeader, type WatchManager,
 } from '@corral/data-tree';
-import { OpCode, Xid, type ClientRequest, type ConnectRequest, type ReplyHeader } from '@corral/wire';
+import { EventType, KeeperState, OpCode, Xid, type ClientRequest, type ConnectRequest, type ReplyHeader } from '@corral/wire';
 import { authenticate } from '../auth/digest-auth.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { authIdsPerSessionMax } from '../net/limits.js';
@@ -405,12 +405,12 @@ export class RequestPipeline {
    * node's `acl`, a session that may not READ it gets nothing: the watch is
    * consumed silently (CVE-2024-23944; NIOServerCnxn.process(event, acl)).
    */
-  deliverEvent(sessionId: bigint, type: number, path: string, acl?: readonly ACL[]): void {
+  deliverEvent(sessionId: bigint, type: EventType, path: string, acl?: readonly ACL[]): void {
     const session = this.options.sessions.get(sessionId);
     const transport = session?.transport;
     if (session === undefined || transport === null || transport === undefined) return;
     if (acl !== undefined && !checkAcl(acl, Perms.READ, session.authIds)) return;
-    transport.sendEvent({ type, state: 3, path });
+    transport.sendEvent({ type, state: KeeperState.SyncConnected, path });
   }
 
   /** Answers `entry` now, on the connection it came from if that is still the session's. */

@@ -5,7 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import {
-  FrameDecoder, decodeConnectResponse, decodeNotification, decodeReply, encodeConnectRequest, encodeRequest,
+  FrameDecoder, Xid, decodeConnectResponse, decodeNotification, decodeReply, encodeConnectRequest, encodeRequest,
   type ClientRequest, type ClientResponse, type ConnectResponse, type ReplyHeader, type WatcherEvent,
 } from '@corral/wire';
 
@@ -77,7 +77,7 @@ export class RawClient {
         continue;
       }
       const xid = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).readInt32BE(0);
-      if (xid === -1) {
+      if (xid === Xid.notification) {
         this.events.push(decodeNotification(frame).event);
         for (const waiter of this.eventWaiters.splice(0)) waiter();
         continue;

@@ -15,6 +15,7 @@
  * in request order, with no deduplication (one event per list entry).
  * setWatches (101) is the same call with empty persistent lists.
  */
+import { EventType } from '@corral/base';
 import type { WatchDelivery, WatchManager } from './watch-manager.js';
 import { WatchKind } from './watch-kind.js';
 
@@ -40,11 +41,6 @@ export interface SetWatchesResult {
   refusedCount: number;
 }
 
-const NodeCreated = 1;
-const NodeDeleted = 2;
-const NodeDataChanged = 3;
-const NodeChildrenChanged = 4;
-
 /**
  * Applies a SetWatches/SetWatches2 request for `sessionId`. `lookup` reads
  * the tree (undefined for a missing node) and must not change it.
@@ -57,7 +53,7 @@ export function setWatches(
 ): SetWatchesResult {
   const events: WatchDelivery[] = [];
   let refusedCount = 0;
-  const fire = (type: number, path: string): void => {
+  const fire = (type: EventType, path: string): void => {
     events.push({ sessionId, type, path });
   };
   const register = (path: string, kind: number): void => {
@@ -66,18 +62,18 @@ export function setWatches(
   const { relativeZxid } = request;
   for (const path of request.dataWatches) {
     const node = lookup(path);
-    if (node === undefined) fire(NodeDeleted, path);
-    else if (node.mzxid > relativeZxid) fire(NodeDataChanged, path);
+    if (node === undefined) fire(EventType.NodeDeleted, path);
+    else if (node.mzxid > relativeZxid) fire(EventType.NodeDataChanged, path);
     else register(path, WatchKind.data);
   }
   for (const path of request.existWatches) {
-    if (lookup(path) !== undefined) fire(NodeCreated, path);
+    if (lookup(path) !== undefined) fire(EventType.NodeCreated, path);
     else register(path, WatchKind.data);
   }
   for (const path of request.childWatches) {
     const node = lookup(path);
-    if (node === undefined) fire(NodeDeleted, path);
-    else if (node.pzxid > relativeZxid) fire(NodeChildrenChanged, path);
+    if (node === undefined) fire(EventType.NodeDeleted, path);
+    else if (node.pzxid > relativeZxid) fire(EventType.NodeChildrenChanged, path);
     else register(path, WatchKind.child);
   }
   for (const path of request.persistentWatches ?? []) register(path, WatchKind.persistent);

@@ -7,6 +7,7 @@
  * a persistent watch in both at once, and a recursive one only in dataWatches
  * (DataTree.addWatch, setWatches, removeWatch).
  */
+import { AddWatchMode, WatcherType } from '@corral/base';
 
 /**
  * Bit flags of a watch entry. `data` is a one-shot getData or exists watch
@@ -28,14 +29,8 @@ export const dataSideKinds = WatchKind.data | WatchKind.persistent | WatchKind.p
 /** Bits that live in ZooKeeper's childWatches manager. */
 export const childSideKinds = WatchKind.child | WatchKind.persistent;
 
-/**
- * Watcher.WatcherType numbers of checkWatches/removeWatches requests.
- * Persistent (4) and PersistentRecursive (5) exist since 3.9 (ZOOKEEPER-4471).
- */
-export const WatcherType = { Children: 1, Data: 2, Any: 3, Persistent: 4, PersistentRecursive: 5 } as const;
-
-/** One of the WatcherType numbers. */
-export type WatcherType = (typeof WatcherType)[keyof typeof WatcherType];
+/** Watcher.WatcherType numbers of checkWatches/removeWatches requests, defined once in @corral/base. */
+export { WatcherType };
 
 /**
  * True when `value` is a WatcherType. ZooKeeper's WatcherType.fromInt throws
@@ -43,7 +38,7 @@ export type WatcherType = (typeof WatcherType)[keyof typeof WatcherType];
  * MARSHALLINGERROR: the server must check this before calling the index.
  */
 export function isWatcherType(value: number): value is WatcherType {
-  return Number.isInteger(value) && value >= 1 && value <= 5;
+  return Number.isInteger(value) && value >= WatcherType.Children && value <= WatcherType.PersistentRecursive;
 }
 
 /**
@@ -75,7 +70,7 @@ export function kindsOfWatcherType(type: WatcherType): number {
  * MARSHALLINGERROR.
  */
 export function watchKindOfAddWatchMode(mode: number): WatchKind | undefined {
-  if (mode === 0) return WatchKind.persistent;
-  if (mode === 1) return WatchKind.persistentRecursive;
+  if (mode === AddWatchMode.PERSISTENT) return WatchKind.persistent;
+  if (mode === AddWatchMode.PERSISTENT_RECURSIVE) return WatchKind.persistentRecursive;
   return undefined;
 }

@@ -305,7 +305,7 @@ test('limits: per-session and total entries, path length; adding kinds to an ent
 test('a deliver callback may not re-enter the index', () => {
   const manager = new WatchManager();
   manager.add('/a', 1n, 1);
-  assert.throws(() => manager.triggerData('/a', 3, () => manager.add('/a', 1n, 1)), /re-entered/);
+  assert.throws(() => manager.triggerData('/a', EventType.NodeDataChanged, () => manager.add('/a', 1n, 1)), /re-entered/);
 });
 
 test('the constructor deliver receives events of triggers that pass none', () => {
@@ -313,7 +313,7 @@ test('the constructor deliver receives events of triggers that pass none', () =>
   const manager = new WatchManager({ deliver: (s, t, p) => events.push(`${s} ${t} ${p}`) });
   manager.add('/a', 0x7fffffffffffffffn, parseKinds('data+child'));
   manager.triggerDeleted('/a');
-  manager.triggerChild('/a', 4);
+  manager.triggerChild('/a', EventType.NodeChildrenChanged);
   assert.deepEqual(events, ['9223372036854775807 2 /a']);
 });
 

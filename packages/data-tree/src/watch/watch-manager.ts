@@ -10,19 +10,19 @@
  * Paths are interned: the first string given for a path is the one kept, so
  * DataTree should pass its own node path strings where it has them.
  */
-import { assert } from '@corral/base';
+import { assert, EventType } from '@corral/base';
 import { watchPathLengthMax, watchesPerSessionMax, watchesTotalMax } from './limits.js';
 import { bucketCollect, bucketFrom, bucketGet, bucketPut, entryBits, entrySession, packEntry, type PathBucket } from './path-bucket.js';
 import { SessionTable, type LivePathTest } from './session-table.js';
 import { childSideKinds, dataSideKinds, kindsOfWatcherType, WatchKind, watchKindMask, type WatcherType } from './watch-kind.js';
 
 /** Receives one watch event; called synchronously, in ZooKeeper's order. Must not call back into the index. */
-export type WatchDeliver = (sessionId: bigint, type: number, path: string) => void;
+export type WatchDeliver = (sessionId: bigint, type: EventType, path: string) => void;
 
-/** One watch event for one session (EventType: NodeCreated 1, NodeDeleted 2, NodeDataChanged 3, NodeChildrenChanged 4). */
+/** One watch event for one session: NodeCreated, NodeDeleted, NodeDataChanged or NodeChildrenChanged. */
 export interface WatchDelivery {
   sessionId: bigint;
-  type: number;
+  type: EventType;
   path: string;
 }
 
@@ -45,7 +45,6 @@ export interface WatchesSummary {
   totalWatches: number;
 }
 
-const eventNodeDeleted = 2;
 const epochMax = 0xffffffff;
 
 function noDeliver(): never {
@@ -143,7 +142,7 @@ export class WatchManager {
    * persistent-recursive) and persistent-recursive entries on every ancestor,
    * each session once; one-shot data watches on `path` are consumed.
    */
-  triggerData(path: string, eventType: number, deliver: WatchDeliver = this.defaultDeliver): void {
+  triggerData(path: string, eventType: EventType, deliver: WatchDeliver = this.defaultDeliver): void {
     const epoch = this.beginTrigger();
     this.fireOnPath(path, dataSideKinds, WatchKind.data, epoch);
     if (this.recursiveCount > 0) this.fireAncestors(path, epoch);
@@ -155,7 +154,7 @@ export class WatchManager {
    * childWatches.triggerWatch. Fires one-shot child and persistent watches on
    * `path` only; recursive watches never see NodeChildrenChanged.
    */
-  triggerChild(path: string, eventType: number, deliver: WatchDeliver = this.defaultDeliver): void {
+  triggerChild(path: string, eventType: EventType, deliver: WatchDeliver = this.defaultDeliver): void {
     const epoch = this.beginTrigger();
     this.fireOnPath(path, childSideKinds, WatchKind.child, epoch);
     this.deliverFired(eventType, path, deliver);
@@ -171,10 +170,10 @@ export class WatchManager {
     const epoch = this.beginTrigger();
     this.fireOnPath(path, dataSideKinds, WatchKind.data, epoch);
     if (this.recursiveCount > 0) this.fireAncestors(path, epoch);
-    this.deliverFired(eventNodeDeleted, path, deliver);
+    this.deliverFired(EventType.NodeDeleted, path, deliver);
     // Same epoch: a session stamped by the data half is skipped here.
     this.fireOnPath(path, childSideKinds, WatchKind.child, epoch);
-    this.deliverFired(eventNodeDeleted, path, deliver);
+    this.deliverFired(EventType.NodeDeleted, path, deliver);
   }
 
   /**
@@ -343,7 +342,7 @@ export class WatchManager {
     }
   }
 
-  private deliverFired(eventType: number, path: string, deliver: WatchDeliver): void {
+  private deliverFired(eventType: EventType, path: string, deliver: WatchDeliver): void {
     const fired = this.fired;
     if (fired.length === 0) return;
     this.delivering = true;

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { EventType } from '@corral/base';
 import { WatchManager } from './watch-manager.js';
 import { WatchKind } from './watch-kind.js';
 
@@ -56,7 +57,7 @@ for (const shape of shapes) {
 
     const fireStarted = process.hrtime.bigint();
     let delivered = 0;
-    for (const path of paths) manager.triggerData(path, 3, () => delivered++);
+    for (const path of paths) manager.triggerData(path, EventType.NodeDataChanged, () => delivered++);
     const fireNs = Number(process.hrtime.bigint() - fireStarted);
     t.diagnostic(`${shape.name}: trigger ${(fireNs / watchCount).toFixed(0)} ns/event`);
     assert.equal(delivered, watchCount);
@@ -75,7 +76,7 @@ test('speed: triggering unwatched paths with and without recursive watches elsew
   const rounds = 200_000;
   const time = (): number => {
     const started = process.hrtime.bigint();
-    for (let i = 0; i < rounds; i++) manager.triggerData(deep, 3, () => assert.fail('nobody watches'));
+    for (let i = 0; i < rounds; i++) manager.triggerData(deep, EventType.NodeDataChanged, () => assert.fail('nobody watches'));
     return Number(process.hrtime.bigint() - started) / rounds;
   };
   const without = time();

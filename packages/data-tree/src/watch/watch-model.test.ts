@@ -11,6 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { EventType } from '@corral/base';
 import { WatchManager } from './watch-manager.js';
 import { WatcherType } from './watch-kind.js';
 import { smallEntriesMax } from './path-bucket.js';
@@ -210,10 +211,10 @@ function runModel(sessionCount: number, addWeight: number, numRuns: number): num
           const deliver = (s: bigint, t: number, p: string): void => {
             got.push(`${s} ${t} ${p}`);
           };
-          if (op.type === 'created') manager.triggerData(op.path, 1, deliver);
-          else if (op.type === 'changed') manager.triggerData(op.path, 3, deliver);
+          if (op.type === 'created') manager.triggerData(op.path, EventType.NodeCreated, deliver);
+          else if (op.type === 'changed') manager.triggerData(op.path, EventType.NodeDataChanged, deliver);
           else if (op.type === 'deleted') manager.triggerDeleted(op.path, deliver);
-          else manager.triggerChild(op.path, 4, deliver);
+          else manager.triggerChild(op.path, EventType.NodeChildrenChanged, deliver);
           const want = model.event(op.path, op.type);
           // One trigger's order is HashSet order in ZooKeeper: compare as sets,
           // but each session at most once.

@@ -7,6 +7,7 @@
  * script adds `children PARENT` itself when it wants the parent's event.
  * Returns the events as "SESSION TYPE PATH" lines in delivery order.
  */
+import { EventType } from '@corral/base';
 import { WatchKind } from './watch-kind.js';
 import type { WatchManager } from './watch-manager.js';
 
@@ -42,16 +43,16 @@ export function runWatchScript(manager: WatchManager, script: string): string[] 
         if (!manager.add(path, BigInt(session), parseKinds(kinds))) events.push(`refused ${path} ${session}`);
         break;
       case 'created':
-        manager.triggerData(path, 1, deliver);
+        manager.triggerData(path, EventType.NodeCreated, deliver);
         break;
       case 'changed':
-        manager.triggerData(path, 3, deliver);
+        manager.triggerData(path, EventType.NodeDataChanged, deliver);
         break;
       case 'deleted':
         manager.triggerDeleted(path, deliver);
         break;
       case 'children':
-        manager.triggerChild(path, 4, deliver);
+        manager.triggerChild(path, EventType.NodeChildrenChanged, deliver);
         break;
       default:
         throw new Error(`unknown command ${line}`);
