@@ -146,3 +146,14 @@ test('ensemble: a malformed REQUEST payload is dropped by the leader, which carr
   ensemble.run();
   assert.deepEqual(summary(ensemble.takeOutputs(2)), [`reply 7 1 ${ZkCode.OK}`]);
 });
+
+test('ensemble: a sync on a follower goes through the leader and holds the reads behind it', () => {
+  const ensemble = three();
+  const sessionId = connectOn(ensemble, 2, 7);
+  const follower = ensemble.server(2).replica;
+  follower.submit(sessionId, 1, { type: OpCode.sync, path: '/' }, [], 1_000_000);
+  follower.submit(sessionId, 2, { type: OpCode.exists, path: '/', watch: false }, [], 1_000_000);
+  assert.deepEqual(ensemble.takeOutputs(2), []);
+  ensemble.run();
+  assert.deepEqual(summary(ensemble.takeOutputs(2)), [`reply 7 1 ${ZkCode.OK}`, `reply 7 2 ${ZkCode.OK}`]);
+});

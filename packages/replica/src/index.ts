@@ -13,7 +13,7 @@ export { initialSessionId, passwordsEqual } from './session/session-ids.js';
 export {
   decodeRequestPayload, decodeRevalidatePayload, encodeRequestPayload, encodeRevalidatePayload,
 } from './peer-payload.js';
-export { revalidationsPendingMax, sessionQueueMax, touchesPerMessageMax, waitingWritesMax } from './limits.js';
+export { revalidationsPendingMax, sessionQueueMax, syncsPendingMax, touchesPerMessageMax, waitingWritesMax } from './limits.js';
 export type { ReplicaOptions } from './replica.js';
 export type { PrepOptions } from './prep/prep.js';
 export type { PrepContext, PreparedTxn } from './prep/prepared.js';
@@ -27,6 +27,7 @@ export type {
   ClientOutput, CloseOutput, ConnectedOutput, EventOutput, RefusedOutput, ReplicaReady, ReplyOutput, Role, RoleChange,
 } from './outputs.js';
 export type {
-  ForwardedCloseSession, ForwardedCreateSession, ForwardedWrite, RequestPayload, RevalidateAnswer, RevalidateAsk, RevalidatePayload, TouchBatch,
+  ForwardedCloseSession, ForwardedCreateSession, ForwardedSync, ForwardedWrite, RequestPayload, RevalidateAnswer, RevalidateAsk, RevalidatePayload, SyncAnswer,
+  TouchBatch,
 } from './peer-payload.js';
 export type { BroadcastMachine, LeaderMachine, LearnerMachine, ProposeResult } from './broadcast-port.js';

@@ -20,11 +20,15 @@ export const sessionQueueMax = 10_000;
 /** Reconnects waiting for the leader's REVALIDATE verdict on one learner; beyond it the connection is refused. */
 export const revalidationsPendingMax = 10_000;
 
+/** Syncs the leader holds until the proposals before them commit; beyond it a sync is dropped (its client times out). */
+export const syncsPendingMax = 10_000;
+
 /** Everything the Replica bounds, with defaults; tests and the simulator shrink them to hit the limits. */
 export interface ReplicaLimits {
   readonly waitingWritesMax: number;
   readonly sessionQueueMax: number;
   readonly revalidationsPendingMax: number;
+  readonly syncsPendingMax: number;
   /** The log's record limit: no txn a client causes may exceed it. */
   readonly txnBytesMax: number;
 }

@@ -19,6 +19,7 @@ const requests: RequestPayload[] = [
   { kind: 'write', sessionId: 5n, cxid: 1, authIds: [], request: { type: OpCode.multi, ops: [{ type: OpCode.delete, path: '/a', version: 3 }] } },
   { kind: 'createSession', sessionId: 7n, timeoutMs: 30_000 },
   { kind: 'closeSession', sessionId: 7n, cxid: 9 },
+  { kind: 'sync', sessionId: 7n, cxid: 10 },
 ];
 
 for (const payload of requests) {
@@ -32,6 +33,7 @@ const revalidations: RevalidatePayload[] = [
   { kind: 'touch', sessions: [{ sessionId: 1n, timeoutMs: 4000 }, { sessionId: -2n, timeoutMs: 6000 }] },
   { kind: 'revalidate', sessionId: 3n, timeoutMs: 10_000 },
   { kind: 'revalidated', sessionId: 3n, valid: true },
+  { kind: 'synced', sessionId: 3n, cxid: 11 },
 ];
 
 for (const payload of revalidations) {

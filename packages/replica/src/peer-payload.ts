@@ -37,8 +37,15 @@ export interface ForwardedCloseSession {
   readonly cxid: number;
 }
 
+/** A client's sync on a learner: the leader answers once everything it proposed before is committed. */
+export interface ForwardedSync {
+  readonly kind: 'sync';
+  readonly sessionId: bigint;
+  readonly cxid: number;
+}
+
 /** What a learner's REQUEST carries. */
-export type RequestPayload = ForwardedWrite | ForwardedCreateSession | ForwardedCloseSession;
+export type RequestPayload = ForwardedWrite | ForwardedCreateSession | ForwardedCloseSession | ForwardedSync;
 
 /** Sessions that sent something to a learner since its last batch: the leader pushes their deadlines out. */
 export interface TouchBatch {
@@ -60,10 +67,21 @@ export interface RevalidateAnswer {
   readonly valid: boolean;
 }
 
-/** What a REVALIDATE carries. */
-export type RevalidatePayload = TouchBatch | RevalidateAsk | RevalidateAnswer;
+/**
+ * The leader's answer to a ForwardedSync. It travels on the learner's
+ * stream after the COMMITs of every txn the leader had proposed when the
+ * sync arrived, so the learner has applied them when it answers its client.
+ */
+export interface SyncAnswer {
+  readonly kind: 'synced';
+  readonly sessionId: bigint;
+  readonly cxid: number;
+}
 
-const Kind = { write: 1, createSession: 2, closeSession: 3, touch: 4, revalidate: 5, revalidated: 6 } as const;
+/** What a REVALIDATE carries. */
+export type RevalidatePayload = TouchBatch | RevalidateAsk | RevalidateAnswer | SyncAnswer;
+
+const Kind = { write: 1, createSession: 2, closeSession: 3, touch: 4, revalidate: 5, revalidated: 6, sync: 7, synced: 8 } as const;
 
 /** Encodes a REQUEST payload. */
 export function encodeRequestPayload(payload: RequestPayload): Uint8Array {
@@ -88,7 +106,8 @@ export function encodeRequestPayload(payload: RequestPayload): Uint8Array {
       out.writeInt(payload.timeoutMs);
       break;
     case 'closeSession':
-      out.writeInt(Kind.closeSession);
+    case 'sync':
+      out.writeInt(Kind[payload.kind]);
       out.writeLong(payload.sessionId);
       out.writeInt(payload.cxid);
       break;
@@ -118,6 +137,9 @@ export function decodeRequestPayload(bytes: Uint8Array): RequestPayload {
       break;
     case Kind.closeSession:
       payload = { kind: 'closeSession', sessionId: input.readLong(), cxid: input.readInt() };
+      break;
+    case Kind.sync:
+      payload = { kind: 'sync', sessionId: input.readLong(), cxid: input.readInt() };
       break;
     default:
       throw new ProtocolError('unknown-opcode', `unknown REQUEST payload kind ${kind}`);
@@ -149,6 +171,11 @@ export function encodeRevalidatePayload(payload: RevalidatePayload): Uint8Array 
       out.writeLong(payload.sessionId);
       out.writeBool(payload.valid);
       break;
+    case 'synced':
+      out.writeInt(Kind.synced);
+      out.writeLong(payload.sessionId);
+      out.writeInt(payload.cxid);
+      break;
   }
   return out.toBuffer();
 }
@@ -172,6 +199,9 @@ export function decodeRevalidatePayload(bytes: Uint8Array): RevalidatePayload {
       break;
     case Kind.revalidated:
       payload = { kind: 'revalidated', sessionId: input.readLong(), valid: input.readBool() };
+      break;
+    case Kind.synced:
+      payload = { kind: 'synced', sessionId: input.readLong(), cxid: input.readInt() };
       break;
     default:
       throw new ProtocolError('unknown-opcode', `unknown REVALIDATE payload kind ${kind}`);

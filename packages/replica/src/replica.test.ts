@@ -222,3 +222,22 @@ test('role: when broadcast stops, local connections close and the role is LOOKIN
   assert.equal(ensemble.server(1).replica.connect(8, 30_000, [], 1_000_000), null);
   assert.equal(ensemble.server(1).replica.dataTree.sessions().has(sessionId), true);
 });
+
+test('sync: answered once the txns proposed before it are applied; reads behind it see them', () => {
+  const ensemble = standalone();
+  const syncer = connect(ensemble, 1, 7);
+  const writer = connect(ensemble, 1, 8);
+  const server = ensemble.server(1);
+  server.holdDisk = true;
+  server.replica.submit(writer, 1, create('/x'), [], 1_000_000);
+  ensemble.run();
+  server.replica.submit(syncer, 1, { type: OpCode.sync, path: '/x' }, [], 1_000_000);
+  server.replica.submit(syncer, 2, getData('/x'), [], 1_000_000);
+  ensemble.run();
+  assert.deepEqual(ensemble.takeOutputs(1), []);
+  ensemble.releaseDisk(1);
+  ensemble.run();
+  const out = replies(ensemble.takeOutputs(1));
+  assert.deepEqual(out.map((reply) => [reply.sessionId === syncer ? 'syncer' : 'writer', reply.cxid, reply.err]), [['writer', 1, ZkCode.OK], ['syncer', 1, ZkCode.OK], ['syncer', 2, ZkCode.OK]]);
+  assert.deepEqual(out[1]?.response, { type: OpCode.sync, path: '/x' });
+});

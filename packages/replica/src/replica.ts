@@ -23,10 +23,10 @@ import {
 import { OpCode, ProtocolError, type ClientRequest } from '@corral/wire';
 import type { Inbound, LeaderMachine, LearnerMachine, OutMsg, PeerMsg, Ready, ServerId } from './broadcast-port.js';
 import { Final } from './final/final.js';
-import { revalidationsPendingMax, sessionQueueMax, touchesPerMessageMax, waitingWritesMax, type ReplicaLimits } from './limits.js';
+import { revalidationsPendingMax, sessionQueueMax, syncsPendingMax, touchesPerMessageMax, waitingWritesMax, type ReplicaLimits } from './limits.js';
 import type { ClientOutput, ReplicaReady, RoleChange } from './outputs.js';
 import {
-  decodeRequestPayload, decodeRevalidatePayload, encodeRequestPayload, encodeRevalidatePayload, type RequestPayload, type RevalidatePayload,
+  decodeRequestPayload, decodeRevalidatePayload, encodeRequestPayload, encodeRevalidatePayload, type ForwardedSync, type RequestPayload, type RevalidatePayload,
 } from './peer-payload.js';
 import { multiAsZooKeeperReadsIt } from './prep/multi-ops.js';
 import { Prep } from './prep/prep.js';
@@ -59,8 +59,8 @@ export interface ReplicaOptions {
   readonly limits?: Partial<ReplicaLimits>;
 }
 
-/** A write waiting for the leader to give it a zxid. */
-type Waiting = RequestPayload | { readonly kind: 'expire'; readonly sessionId: bigint };
+/** A write waiting for the leader to give it a zxid (a sync never takes one). */
+type Waiting = Exclude<RequestPayload, ForwardedSync> | { readonly kind: 'expire'; readonly sessionId: bigint };
 
 /** The role machine this Replica drives. */
 type Machine =
@@ -95,6 +95,13 @@ export class Replica {
   /** Sessions whose closeSession is prepared (or waiting): no more writes, no second close. */
   private readonly closing = new Set<bigint>();
   private readonly waiting: Waiting[] = [];
+  /** The zxid of the last txn this leader proposed (its establishment committed everything before). */
+  private lastProposedZxid: Zxid = 0n;
+  /**
+   * Syncs waiting for the txns proposed before them to be applied, oldest
+   * first (ZooKeeper's Leader.processSync): `from` null for a local session.
+   */
+  private readonly pendingSyncs: { readonly from: ServerId | null; readonly sessionId: bigint; readonly cxid: number; readonly afterZxid: Zxid }[] = [];
 
   // Learner only.
   /** Local sessions active since the last touch batch, with their timeouts. */
@@ -115,6 +122,7 @@ export class Replica {
       waitingWritesMax: options.limits?.waitingWritesMax ?? waitingWritesMax,
       sessionQueueMax: options.limits?.sessionQueueMax ?? sessionQueueMax,
       revalidationsPendingMax: options.limits?.revalidationsPendingMax ?? revalidationsPendingMax,
+      syncsPendingMax: options.limits?.syncsPendingMax ?? syncsPendingMax,
       txnBytesMax: options.limits?.txnBytesMax ?? txnBytesMax,
     };
     assert(Number.isSafeInteger(options.tickMs) && options.tickMs > 0, 'tickMs is a positive integer');
@@ -154,6 +162,7 @@ export class Replica {
   lead(machine: LeaderMachine): void {
     this.startRole({ role: 'leading', machine });
     this.prep = new Prep({ tree: this.tree, extendedTypesEnabled: this.extendedTypesEnabled, txnBytesMax: this.limits.txnBytesMax });
+    this.lastProposedZxid = 0n;
     const expiry = new SessionExpiry({ tickMs: this.tickMs });
     for (const [sessionId, timeoutMs] of this.tree.sessions()) expiry.touch(sessionId, timeoutMs);
     this.expiry = expiry;
@@ -292,6 +301,11 @@ export class Replica {
       if (this.final.enqueueWrite(sessionId, queued, request)) this.toLeader({ kind: 'write', sessionId, cxid, authIds, request });
       return;
     }
+    if (request.type === OpCode.sync) {
+      // Held in the FIFO like a write: reads behind it see what the leader had committed.
+      if (this.final.enqueueWrite(sessionId, queued, request)) this.toLeader({ kind: 'sync', sessionId, cxid });
+      return;
+    }
     this.final.enqueueRead(sessionId, queued, request, null);
   }
 
@@ -387,7 +401,8 @@ export class Replica {
       return;
     }
     if (current.role === 'leading') {
-      this.wait(payload);
+      if (payload.kind === 'sync') this.holdSync(null, payload.sessionId, payload.cxid);
+      else this.wait(payload);
       this.pump();
       return;
     }
@@ -463,6 +478,7 @@ export class Replica {
       return false;
     }
     assert(result.zxid === zxid, 'broadcast assigned the zxid nextZxid announced');
+    this.lastProposedZxid = zxid;
     return true;
   }
 
@@ -532,6 +548,8 @@ export class Replica {
   }
 
   private installSnapshot(bytes: Uint8Array): void {
+    // Only a learner installs a SNAP: no prep holds the old tree.
+    assert(this.prep === null, 'a leader does not install a snapshot');
     const tree = deserializeSnapshot([bytes]);
     this.tree = tree;
     this.final.replaceTree(tree);
@@ -543,6 +561,7 @@ export class Replica {
     assert(header.zxid === zxid, 'a txn carries the zxid broadcast ordered it at');
     this.final.apply(header, txn);
     this.prep?.changes.applied(zxid);
+    this.releaseSyncs();
     if (txn.type === OpCode.createSession) {
       this.expiry?.touch(header.sessionId, txn.timeOut);
       const pending = this.pendingConnects.get(header.sessionId);
@@ -560,6 +579,35 @@ export class Replica {
     }
   }
 
+  /**
+   * Leader: a sync is answered once every txn proposed before it is applied
+   * here (ZooKeeper's Leader.processSync), at once if none is outstanding.
+   * This is ZooKeeper's sync, not yet a linearizable one across a leader
+   * change (issue 8 item 6).
+   */
+  private holdSync(from: ServerId | null, sessionId: bigint, cxid: number): void {
+    if (this.pendingSyncs.length >= this.limits.syncsPendingMax) {
+      if (from === null) this.failLocal({ kind: 'sync', sessionId, cxid }, 'too many syncs pending');
+      return;
+    }
+    this.pendingSyncs.push({ from, sessionId, cxid, afterZxid: this.lastProposedZxid });
+    this.releaseSyncs();
+  }
+
+  private releaseSyncs(): void {
+    const current = this.current;
+    if (current?.role !== 'leading') return;
+    const applied = this.tree.lastProcessedZxid;
+    while (this.pendingSyncs.length > 0) {
+      const head = this.pendingSyncs[0];
+      assert(head !== undefined, 'pendingSyncs is not empty');
+      if (head.afterZxid > applied) return;
+      this.pendingSyncs.shift();
+      if (head.from === null) this.final.answerSync(head.sessionId, head.cxid);
+      else current.machine.revalidate(head.from, encodeRevalidatePayload({ kind: 'synced', sessionId: head.sessionId, cxid: head.cxid }));
+    }
+  }
+
   /** REQUEST and REVALIDATE from peers (network input: a bad payload is dropped, never asserted on). */
   private onInbound(inbound: Inbound): void {
     const current = this.current;
@@ -569,7 +617,8 @@ export class Replica {
         if (current.role !== 'leading') return;
         const payload = decodeRequestPayload(inbound.msg.payload);
         this.touch(payload.sessionId);
-        this.wait(payload);
+        if (payload.kind === 'sync') this.holdSync(inbound.from, payload.sessionId, payload.cxid);
+        else this.wait(payload);
         return;
       }
       this.onRevalidate(current, inbound.from, decodeRevalidatePayload(inbound.msg.payload));
@@ -586,6 +635,10 @@ export class Replica {
         const valid = this.leaderRevalidate(payload.sessionId, payload.timeoutMs);
         current.machine.revalidate(from, encodeRevalidatePayload({ kind: 'revalidated', sessionId: payload.sessionId, valid }));
       }
+      return;
+    }
+    if (payload.kind === 'synced') {
+      this.final.answerSync(payload.sessionId, payload.cxid);
       return;
     }
     if (payload.kind !== 'revalidated') return;
@@ -611,6 +664,7 @@ export class Replica {
     this.pendingConnects.clear();
     this.pendingRevalidations.clear();
     this.waiting.length = 0;
+    this.pendingSyncs.length = 0;
     this.closing.clear();
     this.touched.clear();
     this.prep = null;

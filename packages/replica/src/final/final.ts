@@ -192,6 +192,20 @@ export class Final {
     this.drain(header.sessionId, session);
   }
 
+  /**
+   * A sync of a local session is answered: the leader had committed, and
+   * this server has applied, everything proposed before the sync reached
+   * the leader. Its FIFO then moves on.
+   */
+  answerSync(sessionId: bigint, cxid: number): void {
+    const session = this.local.get(sessionId);
+    if (session === undefined) return;
+    const entry = session.queue.find((candidate) => candidate.write?.type === OpCode.sync && candidate.reply === null && candidate.cxid === cxid);
+    if (entry === undefined || entry.write?.type !== OpCode.sync) return;
+    entry.reply = { zxid: this.tree.lastProcessedZxid, err: ZkCode.OK, response: { type: OpCode.sync, path: entry.write.path } };
+    this.drain(sessionId, session);
+  }
+
   /** Sends the replies at the head of the session's queue that are ready, in order. */
   private drain(sessionId: bigint, session: LocalSession): void {
     const queue = session.queue;
