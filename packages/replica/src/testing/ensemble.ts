@@ -63,16 +63,46 @@ export class TestEnsemble {
   /** Runs Driver turns and deliveries until nothing moves. */
   run(): void {
     for (let rounds = 0; rounds < 100_000; rounds += 1) {
-      let moved = false;
-      for (const server of this.servers.values()) moved = this.turn(server) || moved;
-      const next = this.network.shift();
-      if (next !== undefined) {
-        this.server(next.to).replica.step(next.from, next.msg);
-        moved = true;
-      }
-      if (!moved) return;
+      if (!this.stepOnce()) return;
     }
     assert(false, 'the ensemble settles');
+  }
+
+  /**
+   * One Driver turn on every server, then one message delivered (the
+   * oldest, or the one `pick` chooses among the first `window` in flight:
+   * messages between one pair of servers stay in order, as on a stream).
+   * False when nothing moved.
+   */
+  stepOnce(pick?: (count: number) => number): boolean {
+    let moved = false;
+    for (const server of this.servers.values()) moved = this.turn(server) || moved;
+    const index = pick === undefined ? 0 : this.deliverable(pick);
+    const [next] = this.network.splice(index, 1);
+    if (next !== undefined) {
+      this.server(next.to).replica.step(next.from, next.msg);
+      moved = true;
+    }
+    return moved;
+  }
+
+  /** The index of a message that is the oldest of its (from, to) pair, chosen by `pick`. */
+  private deliverable(pick: (count: number) => number): number {
+    const seen = new Set<string>();
+    const heads: number[] = [];
+    this.network.forEach((message, index) => {
+      const pair = `${message.from}>${message.to}`;
+      if (seen.has(pair)) return;
+      seen.add(pair);
+      heads.push(index);
+    });
+    if (heads.length === 0) return 0;
+    return heads[pick(heads.length)] ?? 0;
+  }
+
+  /** Messages in flight. */
+  get inFlight(): number {
+    return this.network.length;
   }
 
   /** One Driver turn: take Readies while there are any, executing each. */
