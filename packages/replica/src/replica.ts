@@ -95,6 +95,14 @@ export class Replica {
   /** Sessions whose closeSession is prepared (or waiting): no more writes, no second close. */
   private readonly closing = new Set<bigint>();
   private readonly waiting: Waiting[] = [];
+  /**
+   * The txns this leader proposed and has not applied yet, as prep built
+   * them: applying them skips a decode of bytes it just encoded. Followers
+   * decode, so a codec that did not round-trip would show as a digest
+   * difference between servers (the simulator's check). At most broadcast's
+   * pending limit plus one Ready of commits.
+   */
+  private readonly ownProposals = new Map<Zxid, PreparedTxn>();
   /** The zxid of the last txn this leader proposed (its establishment committed everything before). */
   private lastProposedZxid: Zxid = 0n;
   /**
@@ -479,6 +487,7 @@ export class Replica {
     }
     assert(result.zxid === zxid, 'broadcast assigned the zxid nextZxid announced');
     this.lastProposedZxid = zxid;
+    this.ownProposals.set(zxid, prepared);
     return true;
   }
 
@@ -557,7 +566,9 @@ export class Replica {
 
   /** Final for one committed txn: decode, apply in order, retire prep's change records, track sessions. */
   private applyCommitted(zxid: Zxid, bytes: Uint8Array): void {
-    const { header, txn } = decodeTxn(bytes);
+    const own = this.ownProposals.get(zxid);
+    if (own !== undefined) this.ownProposals.delete(zxid);
+    const { header, txn } = own ?? decodeTxn(bytes);
     assert(header.zxid === zxid, 'a txn carries the zxid broadcast ordered it at');
     this.final.apply(header, txn);
     this.prep?.changes.applied(zxid);
@@ -665,6 +676,7 @@ export class Replica {
     this.pendingRevalidations.clear();
     this.waiting.length = 0;
     this.pendingSyncs.length = 0;
+    this.ownProposals.clear();
     this.closing.clear();
     this.touched.clear();
     this.prep = null;
