@@ -157,3 +157,63 @@ test('ensemble: a sync on a follower goes through the leader and holds the reads
   ensemble.run();
   assert.deepEqual(summary(ensemble.takeOutputs(2)), [`reply 7 1 ${ZkCode.OK}`, `reply 7 2 ${ZkCode.OK}`]);
 });
+
+test('ensemble: after a leader change sessions survive, a reconnect is revalidated by the new leader, and zxids move to the new epoch', () => {
+  const ensemble = new TestEnsemble();
+  for (const sid of [1, 2, 3]) ensemble.add(sid);
+  const first = new FakeLeader({ sid: 1, voters: [1, 2, 3], epoch: 1, lastZxid: 0n });
+  ensemble.lead(1, first);
+  ensemble.follow(2, new FakeLearner({ sid: 2, leaderSid: 1 }));
+  ensemble.follow(3, new FakeLearner({ sid: 3, leaderSid: 1 }));
+  ensemble.run();
+  const sessionId = connectOn(ensemble, 3, 7);
+  ensemble.server(3).replica.submit(sessionId, 1, create('/e', 1), [], 1_000_000);
+  ensemble.run();
+  ensemble.takeOutputs(3);
+  first.stop('no quorum');
+  for (const sid of [2, 3]) ensemble.server(sid).replica.leaderLost();
+  ensemble.run();
+  assert.deepEqual([1, 2, 3].map((sid) => ensemble.server(sid).replica.role), ['looking', 'looking', 'looking']);
+  assert.deepEqual(summary(ensemble.takeOutputs(3)), ['close 7']);
+  const last = ensemble.server(2).replica.dataTree.lastProcessedZxid;
+  ensemble.lead(2, new FakeLeader({ sid: 2, voters: [1, 2, 3], epoch: 2, lastZxid: last }));
+  ensemble.follow(1, new FakeLearner({ sid: 1, leaderSid: 2 }));
+  ensemble.follow(3, new FakeLearner({ sid: 3, leaderSid: 2 }));
+  ensemble.run();
+  for (const sid of [1, 2, 3]) assert.equal(ensemble.server(sid).replica.dataTree.sessions().has(sessionId), true);
+  ensemble.server(1).replica.reconnect(8, sessionId, testSessionPassword(sessionId), 30_000, [], 1_000_000);
+  ensemble.run();
+  assert.deepEqual(summary(ensemble.takeOutputs(1)), ['connected 8']);
+  ensemble.server(1).replica.submit(sessionId, 2, create('/f'), [], 1_000_000);
+  ensemble.run();
+  assert.deepEqual(summary(ensemble.takeOutputs(1)), [`reply 8 2 ${ZkCode.OK}`]);
+  for (const sid of [1, 2, 3]) assert.equal(ensemble.server(sid).replica.dataTree.getNode('/f')?.czxid, (2n << 32n) | 1n);
+});
+
+test('ensemble: an observer forwards writes and applies what INFORM carries, without acking', () => {
+  const ensemble = new TestEnsemble();
+  for (const sid of [1, 2, 3, 4]) ensemble.add(sid);
+  ensemble.lead(1, new FakeLeader({ sid: 1, voters: [1, 2, 3], observers: [4], epoch: 1, lastZxid: 0n }));
+  ensemble.follow(2, new FakeLearner({ sid: 2, leaderSid: 1 }));
+  ensemble.follow(3, new FakeLearner({ sid: 3, leaderSid: 1 }));
+  ensemble.follow(4, new FakeLearner({ sid: 4, leaderSid: 1, observer: true }), true);
+  ensemble.run();
+  assert.deepEqual(ensemble.server(4).roles.map((role) => role.role), ['observing']);
+  const sessionId = connectOn(ensemble, 4, 7);
+  ensemble.server(4).replica.submit(sessionId, 1, create('/o'), [], 1_000_000);
+  ensemble.run();
+  assert.deepEqual(summary(ensemble.takeOutputs(4)), [`reply 7 1 ${ZkCode.OK}`]);
+  assert.equal(new Set([1, 2, 3, 4].map((sid) => ensemble.server(sid).replica.dataTree.digest())).size, 1);
+});
+
+test('ensemble: the leader deletes an empty container through the log, on every server', () => {
+  const ensemble = three();
+  const sessionId = connectOn(ensemble, 2, 7);
+  ensemble.server(2).replica.submit(sessionId, 1, { type: OpCode.createContainer, path: '/c', data: null, acl: openAclUnsafe, flags: 4 }, [], 1_000_000);
+  ensemble.run();
+  assert.equal(ensemble.server(2).replica.proposeDeleteContainer('/c'), false, 'only the leader proposes');
+  assert.equal(ensemble.server(1).replica.proposeDeleteContainer('/c'), true);
+  assert.equal(ensemble.server(1).replica.proposeDeleteContainer('/c'), false, 'a change to it is already on its way');
+  ensemble.run();
+  for (const sid of [1, 2, 3]) assert.equal(ensemble.server(sid).replica.dataTree.getNode('/c'), undefined);
+});
