@@ -280,6 +280,10 @@ export interface LeaderMachine extends BroadcastMachine {
   revalidate(to: ServerId, payload: Uint8Array): void;
   /** The driver's stream to learner `sid` closed. */
   learnerDisconnected(sid: ServerId, stream: number): void;
+  /** The driver read the log records a Ready's `logReads` asked for. */
+  logRead(read: LogRead, txns: readonly Txn[]): void;
+  /** The driver purged its log up to `zxid` (after a snapshot). */
+  logCompacted(zxid: Zxid): void;
 }
 
 /** The methods of broadcast's `Learner` the replica calls. */

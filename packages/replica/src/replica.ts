@@ -21,7 +21,7 @@ import {
   DataTree, decodeTxn, deserializeSnapshot, encodeTxn, serializeSnapshot, txnBytesMax, type Id,
 } from '@corral/data-tree';
 import { OpCode, ProtocolError, type ClientRequest } from '@corral/wire';
-import type { Inbound, LeaderMachine, LearnerMachine, OutMsg, PeerMsg, Ready, ServerId } from './broadcast-port.js';
+import type { Inbound, LeaderMachine, LearnerMachine, LogRead, OutMsg, PeerMsg, Ready, ServerId, Txn } from './broadcast-port.js';
 import { Final } from './final/final.js';
 import { revalidationsPendingMax, sessionQueueMax, syncsPendingMax, touchesPerMessageMax, waitingWritesMax, type ReplicaLimits } from './limits.js';
 import type { ClientOutput, ReplicaReady, RoleChange } from './outputs.js';
@@ -211,6 +211,17 @@ export class Replica {
   /** The Driver's stream to learner `sid` closed (leader). */
   peerDisconnected(sid: ServerId, stream: number): void {
     if (this.current?.role === 'leading') this.current.machine.learnerDisconnected(sid, stream);
+  }
+
+  /** The Driver read the log range a Ready's `logReads` asked for (leader; passed to broadcast). */
+  logRead(read: LogRead, txns: readonly Txn[]): void {
+    if (this.current?.role === 'leading') this.current.machine.logRead(read, txns);
+    this.pump();
+  }
+
+  /** The Driver purged its log up to `zxid` after a snapshot (leader; passed to broadcast). */
+  logCompacted(zxid: Zxid): void {
+    if (this.current?.role === 'leading') this.current.machine.logCompacted(zxid);
   }
 
   /** The Driver lost its stream to the leader (learner). */

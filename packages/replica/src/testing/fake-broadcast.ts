@@ -144,6 +144,14 @@ export class FakeLeader extends FakeMachine implements LeaderMachine {
     // Nothing: the fake has no streams.
   }
 
+  logRead(): void {
+    // Nothing: the fake never asks for log reads (no sync).
+  }
+
+  logCompacted(): void {
+    // Nothing: the fake keeps no window.
+  }
+
   step(from: ServerId, msg: PeerMsg): void {
     if (this.stopped) return;
     if (msg.type === 'ACK') {
