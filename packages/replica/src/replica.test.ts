@@ -241,3 +241,16 @@ test('sync: answered once the txns proposed before it are applied; reads behind 
   assert.deepEqual(out.map((reply) => [reply.sessionId === syncer ? 'syncer' : 'writer', reply.cxid, reply.err]), [['writer', 1, ZkCode.OK], ['syncer', 1, ZkCode.OK], ['syncer', 2, ZkCode.OK]]);
   assert.deepEqual(out[1]?.response, { type: OpCode.sync, path: '/x' });
 });
+
+test('final: a connection that shares the session is answered in the session\'s FIFO order', () => {
+  const ensemble = standalone();
+  const sessionId = connect(ensemble, 1, 7);
+  const server = ensemble.server(1);
+  server.holdDisk = true;
+  server.replica.submit(sessionId, 1, create('/a'), [], 1_000_000);
+  server.replica.submit(sessionId, 2, getData('/a'), [], 1_000_000, 40);
+  ensemble.run();
+  ensemble.releaseDisk(1);
+  ensemble.run();
+  assert.deepEqual(replies(ensemble.takeOutputs(1)).map((reply) => [reply.origin, reply.cxid, reply.err]), [[7, 1, ZkCode.OK], [40, 2, ZkCode.OK]]);
+});

@@ -293,13 +293,16 @@ export class Replica {
    * One request of a local session, in arrival order. Writes are answered
    * once their txn is applied, reads in their turn behind them. Auth ids
    * are the connection's (connection state stays in the Driver).
+   * `sharedOrigin` names a connection that is not the session's but shares
+   * it (a gRPC unary call naming the session): it gets the reply.
    */
-  submit(sessionId: bigint, cxid: number, request: ClientRequest, authIds: readonly Id[], nowMs: number): void {
+  submit(sessionId: bigint, cxid: number, request: ClientRequest, authIds: readonly Id[], nowMs: number, sharedOrigin?: number): void {
     this.advanceClock(nowMs);
     // Closed here (expired, closed, role lost) and the Driver has not yet closed the connection.
     if (!this.final.isLocal(sessionId)) return;
     this.touch(sessionId);
-    const queued = { cxid, type: request.type, authIds, receivedAtMs: nowMs };
+    const queued = sharedOrigin === undefined ? { cxid, type: request.type, authIds, receivedAtMs: nowMs }
+      : { cxid, type: request.type, authIds, receivedAtMs: nowMs, sharedOrigin };
     if (this.closing.has(sessionId)) {
       this.final.enqueueRead(sessionId, queued, null, ZkCode.SESSIONEXPIRED);
       return;

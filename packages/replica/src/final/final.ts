@@ -21,6 +21,8 @@ interface Entry {
   readonly cxid: number;
   readonly type: number;
   readonly origin: number;
+  /** `origin` is not the session's connection but shares the session (a gRPC unary call naming it): always answered. */
+  readonly shared: boolean;
   readonly authIds: readonly Id[];
   /** A write (or closeSession): answered once its txn is applied. */
   readonly write: ClientRequest | null;
@@ -45,6 +47,12 @@ export interface QueuedRequest {
   readonly type: number;
   readonly authIds: readonly Id[];
   readonly receivedAtMs: number;
+  /**
+   * The connection to answer when it is not the session's own but shares the
+   * session (a gRPC unary call naming it): its replies are sent even though
+   * the session's connection is another one. Absent: the session's connection.
+   */
+  readonly sharedOrigin?: number;
 }
 
 /** Applies committed txns and answers local sessions, into `outputs`. */
@@ -142,8 +150,9 @@ export class Final {
 
   /** One literal per request (no spreads on the hot path). */
   private entry(session: LocalSession, request: QueuedRequest, write: ClientRequest | null, read: ClientRequest | null, code: number | null): Entry {
+    const shared = request.sharedOrigin !== undefined;
     return {
-      cxid: request.cxid, type: request.type, origin: session.origin, authIds: request.authIds, write, read, code,
+      cxid: request.cxid, type: request.type, origin: request.sharedOrigin ?? session.origin, shared, authIds: request.authIds, write, read, code,
       receivedAtMs: request.receivedAtMs, reply: null,
     };
   }
@@ -226,7 +235,9 @@ export class Final {
   private answer(sessionId: bigint, session: LocalSession, entry: Entry): void {
     // A request from a connection that is gone gets no reply, and a read
     // from it must not run: a watch it set would fire on the new connection.
-    if (entry.origin !== session.origin) return;
+    // A connection that shares the session is answered while it lives (the
+    // Driver drops outputs for a closed one).
+    if (!entry.shared && entry.origin !== session.origin) return;
     if (entry.reply !== null) {
       this.reply(sessionId, entry, entry.reply.err, entry.reply.response, entry.reply.zxid);
       return;

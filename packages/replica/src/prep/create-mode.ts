@@ -1,4 +1,5 @@
 /** ZooKeeper's CreateMode flags and what each implies. */
+import { CreateMode } from '@corral/wire';
 
 /** The attributes of one CreateMode flag value. */
 export interface CreateModeInfo {
@@ -9,13 +10,13 @@ export interface CreateModeInfo {
 }
 
 const modes: ReadonlyMap<number, CreateModeInfo> = new Map([
-  [0, { ephemeral: false, sequential: false, container: false, ttl: false }],
-  [1, { ephemeral: true, sequential: false, container: false, ttl: false }],
-  [2, { ephemeral: false, sequential: true, container: false, ttl: false }],
-  [3, { ephemeral: true, sequential: true, container: false, ttl: false }],
-  [4, { ephemeral: false, sequential: false, container: true, ttl: false }],
-  [5, { ephemeral: false, sequential: false, container: false, ttl: true }],
-  [6, { ephemeral: false, sequential: true, container: false, ttl: true }],
+  [CreateMode.PERSISTENT, { ephemeral: false, sequential: false, container: false, ttl: false }],
+  [CreateMode.EPHEMERAL, { ephemeral: true, sequential: false, container: false, ttl: false }],
+  [CreateMode.PERSISTENT_SEQUENTIAL, { ephemeral: false, sequential: true, container: false, ttl: false }],
+  [CreateMode.EPHEMERAL_SEQUENTIAL, { ephemeral: true, sequential: true, container: false, ttl: false }],
+  [CreateMode.CONTAINER, { ephemeral: false, sequential: false, container: true, ttl: false }],
+  [CreateMode.PERSISTENT_WITH_TTL, { ephemeral: false, sequential: false, container: false, ttl: true }],
+  [CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL, { ephemeral: false, sequential: true, container: false, ttl: true }],
 ]);
 
 /** CreateMode.fromFlag: undefined for a flag ZooKeeper rejects with BADARGUMENTS. */
