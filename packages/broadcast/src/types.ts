@@ -1,0 +1,242 @@
+/**
+ * The plain values ZAB's machines exchange with their driver: peer messages
+ * (what proto/peer.proto's broadcast stream carries, before encoding), the
+ * txns broadcast orders, and the Ready that says what the driver must do and
+ * in which order. Names follow Zab.tla and ZooKeeper's Leader/Learner
+ * packet types (STYLE §9).
+ */
+import type { Zxid } from '@corral/base';
+
+/** A server's id (ZooKeeper's `sid`, `myid`): a positive safe integer. */
+export type ServerId = number;
+
+/** An epoch: the high 32 bits of a zxid, as ZooKeeper's acceptedEpoch/currentEpoch files hold. */
+export type Epoch = number;
+
+/**
+ * One txn as broadcast orders it: its zxid and the server's encoded bytes.
+ * Broadcast never looks inside `bytes` (a data-tree digest may ride along in
+ * them). Structurally the same as txn-log's `LogRecord`, so a Ready's
+ * `append` can be handed to the log as it is.
+ */
+export interface Txn {
+  readonly zxid: Zxid;
+  readonly bytes: Uint8Array;
+}
+
+/** Learner → leader, first message of discovery (ZooKeeper FOLLOWERINFO / OBSERVERINFO). */
+export interface LearnerInfoMsg {
+  readonly type: 'FOLLOWERINFO' | 'OBSERVERINFO';
+  /** The learner's acceptedEpoch: the leader proposes an epoch above every one a quorum reports. */
+  readonly acceptedEpoch: Epoch;
+}
+
+/**
+ * Leader → learner: the new epoch (discovery), or, on a learner already in
+ * broadcast, the leader's move to the next epoch before the zxid counter
+ * overflows (see README, "Epoch rollover").
+ */
+export interface LeaderInfoMsg {
+  readonly type: 'LEADERINFO';
+  readonly newEpoch: Epoch;
+}
+
+/** Learner → leader: acceptedEpoch is durable at `newEpoch`; here is my history's summary. */
+export interface AckEpochMsg {
+  readonly type: 'ACKEPOCH';
+  /** The learner's currentEpoch: the epoch of the last leader whose NEWLEADER it acknowledged. */
+  readonly currentEpoch: Epoch;
+  /** The learner's last logged zxid. */
+  readonly lastZxid: Zxid;
+}
+
+/** Leader → learner: keep your log up to `zxid` (it is a prefix of mine); txns follow. */
+export interface DiffMsg {
+  readonly type: 'DIFF';
+  readonly zxid: Zxid;
+}
+
+/** Leader → learner: drop every record above `zxid` (never committed); txns follow. */
+export interface TruncMsg {
+  readonly type: 'TRUNC';
+  readonly zxid: Zxid;
+}
+
+/**
+ * Leader → learner: replace your state with a snapshot of the data tree at
+ * `zxid`; txns follow. The leader machine emits `snapshot: null`; its driver
+ * serializes the tree (which stands exactly at `zxid` when it sends the
+ * message, see Ready) and fills it in. Encoded as chunks on the wire.
+ */
+export interface SnapMsg {
+  readonly type: 'SNAP';
+  readonly zxid: Zxid;
+  readonly snapshot: Uint8Array | null;
+}
+
+/** Leader → follower: log this txn and acknowledge it once durable. */
+export interface ProposalMsg {
+  readonly type: 'PROPOSAL';
+  readonly txn: Txn;
+}
+
+/** Follower → leader: `zxid` (a PROPOSAL, or NEWLEADER's zxid) is durable in my log. */
+export interface AckMsg {
+  readonly type: 'ACK';
+  readonly zxid: Zxid;
+}
+
+/** Leader → learner: every txn up to `zxid` is committed. */
+export interface CommitMsg {
+  readonly type: 'COMMIT';
+  readonly zxid: Zxid;
+}
+
+/** Leader → observer: a committed txn (PROPOSAL and COMMIT in one; observers never ack). */
+export interface InformMsg {
+  readonly type: 'INFORM';
+  readonly txn: Txn;
+}
+
+/** Leader → learner: synchronisation is over; acknowledge once your log is durable. zxid = epoch<<32. */
+export interface NewLeaderMsg {
+  readonly type: 'NEWLEADER';
+  readonly zxid: Zxid;
+}
+
+/** Leader → learner: a quorum acknowledged NEWLEADER; apply what you hold and serve. */
+export interface UpToDateMsg {
+  readonly type: 'UPTODATE';
+}
+
+/** Either way: liveness. The leader pings each tick; a learner answers each ping. */
+export interface PingMsg {
+  readonly type: 'PING';
+}
+
+/** Learner → leader: a write a client sent to the learner (opaque to broadcast; the replica preps it). */
+export interface RequestMsg {
+  readonly type: 'REQUEST';
+  readonly payload: Uint8Array;
+}
+
+/** Either way: session revalidation (opaque; the replica layer owns its meaning). */
+export interface RevalidateMsg {
+  readonly type: 'REVALIDATE';
+  readonly payload: Uint8Array;
+}
+
+/** Every message of one leader–learner stream (ordered, as over one TCP/HTTP2 stream). */
+export type PeerMsg =
+  | LearnerInfoMsg
+  | LeaderInfoMsg
+  | AckEpochMsg
+  | DiffMsg
+  | TruncMsg
+  | SnapMsg
+  | ProposalMsg
+  | AckMsg
+  | CommitMsg
+  | InformMsg
+  | NewLeaderMsg
+  | UpToDateMsg
+  | PingMsg
+  | RequestMsg
+  | RevalidateMsg;
+
+/** A message with its destination. `to` may be the sender itself (the leader's self-ack). */
+export interface OutMsg {
+  readonly to: ServerId;
+  readonly msg: PeerMsg;
+}
+
+/** An opaque message for the replica layer (REQUEST, REVALIDATE) with its sender. */
+export interface Inbound {
+  readonly from: ServerId;
+  readonly msg: RequestMsg | RevalidateMsg;
+}
+
+/** What ZooKeeper keeps in its acceptedEpoch and currentEpoch files. */
+export interface HardState {
+  readonly acceptedEpoch: Epoch;
+  readonly currentEpoch: Epoch;
+}
+
+/** A learner installs the snapshot a SNAP carried: the tree and log are replaced at `zxid`. */
+export interface SnapshotInstall {
+  readonly zxid: Zxid;
+  readonly snapshot: Uint8Array;
+}
+
+/** The machine is finished: the server goes back to election (LOOKING). */
+export interface Stopped {
+  readonly role: 'LOOKING';
+  /** Why, for logs and test output ("no quorum for syncLimit", "leader epoch behind", ...). */
+  readonly reason: string;
+}
+
+/**
+ * What the driver must do, in this order (each step may assume the ones before it):
+ *
+ * 1. `snapshot` (learner): install it; the tree becomes the snapshot, log records are discarded.
+ *    `truncate`: remove every log record above the zxid; if the tree applied beyond it, rebuild
+ *    the tree from the latest snapshot at or below it plus the log (ZKDatabase.truncateLog).
+ * 2. Send `messages`, in order per peer. Serialize the tree into every SNAP of this Ready now,
+ *    also those in `messagesAfterPersist` (they are sent later, as they are): all earlier Readies'
+ *    `committed` are applied and this Ready's are not, so the tree stands at SNAP.zxid.
+ * 3. Apply `committed` to the data tree, in order. It does not wait for this Ready's writes:
+ *    a commit is decided by a quorum's durable ACKs, not by the local disk.
+ * 4. Write `append`, then `hardState`, as one atomic batch or in that order: a currentEpoch
+ *    must never be durable ahead of the log it vouches for (ZOOKEEPER-4643).
+ * 5. When every write of steps 1 and 4 is durable, send `messagesAfterPersist` (ACKs, ACKEPOCH,
+ *    the NEWLEADER ack, the leader's self-ack addressed to itself: deliver it with `step`).
+ * 6. Call `advance(ready)`. Only one Ready is outstanding at a time; inputs may be stepped while
+ *    it is, and collect into the next one (that is the group commit).
+ */
+export interface Ready {
+  readonly snapshot: SnapshotInstall | null;
+  readonly truncate: Zxid | null;
+  readonly messages: readonly OutMsg[];
+  readonly committed: readonly Txn[];
+  readonly append: readonly Txn[];
+  readonly hardState: HardState | null;
+  readonly messagesAfterPersist: readonly OutMsg[];
+  /** Learners the leader gave up on: close their streams (each learner then goes LOOKING). */
+  readonly disconnect: readonly ServerId[];
+  /** REQUEST and REVALIDATE messages for the replica layer, in arrival order. */
+  readonly inbound: readonly Inbound[];
+  /** Set once: the machine has stopped and the server must return to election. */
+  readonly stopped: Stopped | null;
+}
+
+/**
+ * What the driver loaded from disk when the role starts. `log` holds contiguous log records
+ * (oldest first, ending at the last logged zxid) and must contain every record above
+ * `appliedZxid`; records at or below it may be included so that a new leader can DIFF
+ * learners that are slightly behind.
+ */
+export interface InitialState {
+  readonly acceptedEpoch: Epoch;
+  readonly currentEpoch: Epoch;
+  /** The zxid the data tree stands at (its snapshot plus whatever the driver replayed). */
+  readonly appliedZxid: Zxid;
+  /**
+   * The zxid just before `log[0]` (or the last zxid, when `log` is empty): the leader can DIFF a
+   * learner whose last zxid is at or above it. A snapshot's zxid is the natural value.
+   */
+  readonly logBaseZxid: Zxid;
+  readonly log: readonly Txn[];
+}
+
+/**
+ * Deliberate bugs, for tests that show the harness catches them (STYLE §5, issue 8 item 7).
+ * Never set outside tests.
+ */
+export interface UnsafeFaults {
+  /** Followers send ACK before the PROPOSAL is durable. */
+  readonly ackBeforeDurable?: boolean;
+  /** The leader commits on its own ack, without a quorum. */
+  readonly commitWithoutQuorum?: boolean;
+  /** The leader sends DIFF where TRUNC is needed. */
+  readonly skipTrunc?: boolean;
+}
