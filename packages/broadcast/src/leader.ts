@@ -290,7 +290,9 @@ export class Leader {
   }
 
   private onAckEpoch(h: LearnerHandle, currentEpoch: Epoch, lastZxid: Zxid): void {
-    if (this.rollover !== null && isForwarding(h)) {
+    if (isForwarding(h)) {
+      // An epoch rollover's ACKEPOCH; it may arrive after a quorum already finished the rollover.
+      if (this.rollover === null) return currentEpoch === this.currentEpoch ? undefined : this.drop(h, 'ACKEPOCH out of order');
       if (currentEpoch !== this.rollover.epoch) return this.drop(h, 'ACKEPOCH for another epoch');
       if (!h.observer) this.rollover.acks.add(h.sid);
       return this.maybeFinishRollover();
@@ -329,8 +331,9 @@ export class Leader {
     const committed = this.phase === 'broadcast' ? this.committedZxid : this.window.lastZxid;
     if (plan.kind === 'SNAP') this.sendTo(h, { type: 'SNAP', zxid: plan.zxid, snapshot: null });
     else this.sendTo(h, { type: plan.kind, zxid: plan.zxid });
+    // The learner's own log up to the DIFF/TRUNC point is committed history too (a SNAP is applied already).
     const vouched = plan.zxid < committed ? plan.zxid : committed;
-    if (vouched > 0n) this.sendTo(h, { type: 'COMMIT', zxid: vouched });
+    if (plan.kind !== 'SNAP' && vouched > 0n) this.sendTo(h, { type: 'COMMIT', zxid: vouched });
     for (const txn of this.window.after(plan.fromZxid)) {
       if (h.observer && txn.zxid > committed) break;
       this.sendTo(h, { type: 'PROPOSAL', txn });
