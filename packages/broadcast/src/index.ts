@@ -34,6 +34,7 @@ export type {
   SnapMsg,
   SnapshotInstall,
   Stopped,
+  StreamRef,
   Txn,
   TruncMsg,
   UnsafeFaults,

@@ -15,7 +15,7 @@ import type { QuorumVerifier } from './quorum.js';
 import { ReadyBuilder } from './ready-builder.js';
 import { planSync } from './sync-plan.js';
 import { TxnWindow } from './txn-window.js';
-import type { Epoch, InitialState, PeerMsg, Ready, ServerId, Txn, UnsafeFaults } from './types.js';
+import type { Epoch, InitialState, LearnerInfoMsg, PeerMsg, Ready, ServerId, Txn, UnsafeFaults } from './types.js';
 
 /** Configuration of a Leader. */
 export interface LeaderConfig {
@@ -45,6 +45,8 @@ interface LearnerHandle {
   newLeaderZxid: Zxid;
   /** Last proposal queued to it before NEWLEADER: its NEWLEADER ack vouches for all of them. */
   coveredZxid: Zxid;
+  /** The driver's number for the stream this learner is on. */
+  readonly stream: number;
 }
 
 /** Leader state machine. Inputs: step, tick, propose; outputs: hasReady, ready, advance. */
@@ -152,20 +154,24 @@ export class Leader {
     this.sendTo(h, { type: 'REVALIDATE', payload });
   }
 
-  /** The driver lost the stream to `sid` (or closed it): forget that learner. */
-  learnerDisconnected(sid: ServerId): void {
+  /** The driver's stream `stream` to learner `sid` closed: forget that learner (unless it already reconnected). */
+  learnerDisconnected(sid: ServerId, stream: number): void {
+    if (this.learners.get(sid)?.stream !== stream) return;
     this.learners.delete(sid);
     this.connectingEpochs.delete(sid);
   }
 
-  /** Handles one message from a learner, or a self-addressed ack from this server's driver. */
-  step(from: ServerId, msg: PeerMsg): void {
+  /**
+   * Handles one message from a learner that arrived on the driver's stream number `stream`, or
+   * a self-addressed ack from this server's driver (from = sid; no stream).
+   */
+  step(from: ServerId, msg: PeerMsg, stream = 0): void {
     if (this.phase === 'stopped') return;
     if (from === this.sid) return this.stepSelf(msg);
-    if (msg.type === 'FOLLOWERINFO' || msg.type === 'OBSERVERINFO') return this.onLearnerInfo(from, msg.type === 'OBSERVERINFO', msg.acceptedEpoch);
+    if (msg.type === 'FOLLOWERINFO' || msg.type === 'OBSERVERINFO') return this.onLearnerInfo(from, stream, msg);
     const h = this.learners.get(from);
-    // A message from a learner the leader already dropped: its stream is closing.
-    if (h === undefined) return;
+    // From a learner the leader dropped, or from its previous stream: that stream is closing.
+    if (h === undefined || h.stream !== stream) return;
     h.lastHeardTick = this.tickCount;
     switch (msg.type) {
       case 'ACKEPOCH':
@@ -243,11 +249,14 @@ export class Leader {
     this.tryCommit();
   }
 
-  private onLearnerInfo(sid: ServerId, observer: boolean, acceptedEpoch: Epoch): void {
+  private onLearnerInfo(sid: ServerId, stream: number, msg: LearnerInfoMsg): void {
+    const observer = msg.type === 'OBSERVERINFO';
+    const acceptedEpoch = msg.acceptedEpoch;
     // A new stream from a known learner replaces the old one (a reconnect).
-    this.learners.delete(sid);
+    const old = this.learners.get(sid);
+    if (old !== undefined) this.drop(old, 'reconnected');
     if (observer === this.quorum.isVoter(sid) || this.rollover !== null) {
-      this.builder.disconnectPeer(sid);
+      this.builder.disconnectPeer({ sid, stream });
       return;
     }
     const h: LearnerHandle = {
@@ -259,6 +268,7 @@ export class Leader {
       lastHeardTick: this.tickCount,
       newLeaderZxid: 0n,
       coveredZxid: 0n,
+      stream,
     };
     this.learners.set(sid, h);
     if (this.epoch === null) {
@@ -267,7 +277,7 @@ export class Leader {
     }
     h.state = 'epoch';
     // Any earlier write of the epoch must be durable before a learner hears of it.
-    this.builder.send(sid, { type: 'LEADERINFO', newEpoch: this.epoch }, true);
+    this.builder.send(sid, { type: 'LEADERINFO', newEpoch: this.epoch }, true, stream);
   }
 
   /** Getting the epoch to propose: above every acceptedEpoch, once a quorum of voters connected. */
@@ -283,7 +293,7 @@ export class Leader {
     this.builder.persistHardState({ acceptedEpoch: epoch, currentEpoch: this.currentEpoch });
     for (const h of this.learners.values()) {
       h.state = 'epoch';
-      this.builder.send(h.sid, { type: 'LEADERINFO', newEpoch: epoch }, true);
+      this.builder.send(h.sid, { type: 'LEADERINFO', newEpoch: epoch }, true, h.stream);
     }
     this.epochAcks.add(this.sid);
     this.maybeFinishDiscovery();
@@ -425,19 +435,19 @@ export class Leader {
   }
 
   private sendTo(h: LearnerHandle, msg: PeerMsg): void {
-    const count = this.builder.send(h.sid, msg);
+    const count = this.builder.send(h.sid, msg, false, h.stream);
     if (count > this.limits.outboundMessagesPerPeerMax) this.drop(h, 'outbound limit');
   }
 
   private drop(h: LearnerHandle, _reason: string): void {
     this.learners.delete(h.sid);
     this.connectingEpochs.delete(h.sid);
-    this.builder.disconnectPeer(h.sid);
+    this.builder.disconnectPeer({ sid: h.sid, stream: h.stream });
   }
 
   private stop(reason: string): void {
     this.phase = 'stopped';
-    for (const sid of this.learners.keys()) this.builder.disconnectPeer(sid);
+    for (const h of this.learners.values()) this.builder.disconnectPeer({ sid: h.sid, stream: h.stream });
     this.learners.clear();
     this.builder.stop(reason);
   }

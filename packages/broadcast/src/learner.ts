@@ -267,7 +267,8 @@ export class Learner {
     }
     if (count === 0) return;
     this.appliedZxid = (this.pending[count - 1] as Txn).zxid;
-    this.pending = this.pending.slice(count);
+    // splice, not slice: one COMMIT per proposal must not copy the whole pending list.
+    this.pending.splice(0, count);
   }
 
   private stop(reason: string): void {

@@ -5,7 +5,7 @@
  * must wait for the disk, every later message to that peer waits too.
  */
 import { assert, type Zxid } from '@corral/base';
-import type { HardState, Inbound, OutMsg, PeerMsg, Ready, ServerId, SnapshotInstall, Stopped, Txn } from './types.js';
+import type { HardState, Inbound, OutMsg, PeerMsg, Ready, ServerId, SnapshotInstall, Stopped, StreamRef, Txn } from './types.js';
 
 /** Mutable accumulator of a Ready; `take()` empties it. */
 export class ReadyBuilder {
@@ -16,7 +16,7 @@ export class ReadyBuilder {
   private append: Txn[] = [];
   private hardState: HardState | null = null;
   private messagesAfterPersist: OutMsg[] = [];
-  private disconnect: ServerId[] = [];
+  private disconnect: StreamRef[] = [];
   private inbound: Inbound[] = [];
   private stopped: Stopped | null = null;
   /** Peers that already have a message waiting for the disk in this Ready. */
@@ -25,12 +25,13 @@ export class ReadyBuilder {
   private readonly perPeer = new Map<ServerId, number>();
 
   /** Queues `msg` to `to`; after the disk if `afterPersist` or an earlier message to `to` waits. Returns the peer's count. */
-  send(to: ServerId, msg: PeerMsg, afterPersist = false): number {
+  send(to: ServerId, msg: PeerMsg, afterPersist = false, stream?: number): number {
+    const out: OutMsg = stream === undefined ? { to, msg } : { to, msg, stream };
     if (afterPersist || this.waitingPeers.has(to)) {
       this.waitingPeers.add(to);
-      this.messagesAfterPersist.push({ to, msg });
+      this.messagesAfterPersist.push(out);
     } else {
-      this.messages.push({ to, msg });
+      this.messages.push(out);
     }
     const count = (this.perPeer.get(to) ?? 0) + 1;
     this.perPeer.set(to, count);
@@ -67,8 +68,8 @@ export class ReadyBuilder {
     this.hardState = hardState;
   }
 
-  disconnectPeer(sid: ServerId): void {
-    if (!this.disconnect.includes(sid)) this.disconnect.push(sid);
+  disconnectPeer(ref: StreamRef): void {
+    if (!this.disconnect.some((d) => d.sid === ref.sid && d.stream === ref.stream)) this.disconnect.push(ref);
   }
 
   deliverInbound(inbound: Inbound): void {

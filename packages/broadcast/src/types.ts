@@ -144,10 +144,22 @@ export type PeerMsg =
   | RequestMsg
   | RevalidateMsg;
 
-/** A message with its destination. `to` may be the sender itself (the leader's self-ack). */
+/**
+ * A message with its destination. `to` may be the sender itself (the leader's self-ack).
+ * A leader's message to a learner names the learner's `stream` (the number the driver gave
+ * the stream its FOLLOWERINFO came on): the driver drops the message if that stream has closed
+ * since, so nothing meant for a learner's old connection reaches its new one.
+ */
 export interface OutMsg {
   readonly to: ServerId;
   readonly msg: PeerMsg;
+  readonly stream?: number;
+}
+
+/** One learner's stream, as the driver numbered it. */
+export interface StreamRef {
+  readonly sid: ServerId;
+  readonly stream: number;
 }
 
 /** An opaque message for the replica layer (REQUEST, REVALIDATE) with its sender. */
@@ -201,8 +213,8 @@ export interface Ready {
   readonly append: readonly Txn[];
   readonly hardState: HardState | null;
   readonly messagesAfterPersist: readonly OutMsg[];
-  /** Learners the leader gave up on: close their streams (each learner then goes LOOKING). */
-  readonly disconnect: readonly ServerId[];
+  /** Learner streams the leader gave up on: close them if still open (each learner then goes LOOKING). */
+  readonly disconnect: readonly StreamRef[];
   /** REQUEST and REVALIDATE messages for the replica layer, in arrival order. */
   readonly inbound: readonly Inbound[];
   /** Set once: the machine has stopped and the server must return to election. */

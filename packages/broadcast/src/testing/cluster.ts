@@ -98,7 +98,11 @@ export class Cluster {
   readonly checker = new Checker();
   /** Lines describing what happened, for the data-driven scripts. */
   readonly trace: string[] = [];
-  private readonly links = new Map<string, PeerMsg[]>();
+  /** In-flight messages per from→to pair, each tagged with the learner stream it belongs to. */
+  private readonly links = new Map<string, Array<{ readonly msg: PeerMsg; readonly stream: number }>>();
+  /** The open stream of each learner to its leader (the Driver's stream numbers). */
+  private readonly streams = new Map<ServerId, number>();
+  private nextStream = 1;
   private readonly faults: UnsafeFaults;
   private readonly snapshotEvery: number;
   private readonly prng: Prng | undefined;
@@ -157,9 +161,9 @@ export class Cluster {
     const ready = machine.ready();
     this.trace.push(...formatReady(sid, ready));
     this.rewriteLog(node, ready);
-    for (const out of ready.messages) this.send(node, out.to, this.fillSnapshot(node, out.msg));
+    for (const out of ready.messages) this.send(node, { ...out, msg: this.fillSnapshot(node, out.msg) });
     // Every SNAP is serialized now, before this Ready's commits, even one that waits for the disk.
-    node.afterPersist = ready.messagesAfterPersist.map((out) => ({ to: out.to, msg: this.fillSnapshot(node, out.msg) }));
+    node.afterPersist = ready.messagesAfterPersist.map((out) => ({ ...out, msg: this.fillSnapshot(node, out.msg) }));
     this.apply(node, ready.committed);
     if (ready.append.length > 0 || ready.hardState !== null) {
       const { append, hardState } = ready;
@@ -169,7 +173,7 @@ export class Cluster {
         ...(hardState === null ? {} : { acceptedEpoch: hardState.acceptedEpoch, currentEpoch: hardState.currentEpoch }),
       }));
     }
-    for (const learnerSid of ready.disconnect) this.closeStream(sid, learnerSid);
+    for (const ref of ready.disconnect) if (this.streams.get(ref.sid) === ref.stream) this.closeStream(sid, ref.sid);
     node.pendingReady = ready;
     return true;
   }
@@ -187,7 +191,7 @@ export class Cluster {
     assert(machine !== null, 'a pending Ready belongs to a machine');
     for (const out of node.afterPersist) {
       if (out.to === sid) machine.step(sid, out.msg);
-      else this.send(node, out.to, out.msg);
+      else this.send(node, out);
     }
     machine.advance(ready);
     this.maybeSnapshot(node);
@@ -199,10 +203,14 @@ export class Cluster {
   /** Delivers the oldest message on from→to. False if there is none. */
   deliver(from: ServerId, to: ServerId): boolean {
     const queue = this.links.get(linkKey(from, to));
-    const msg = queue?.shift();
-    if (msg === undefined) return false;
+    const entry = queue?.shift();
+    if (entry === undefined) return false;
+    const { msg, stream } = entry;
+    const machine = this.node(to).machine;
+    if (machine instanceof Learner && this.streams.get(to) !== stream) return true;
     this.trace.push(`deliver ${from}->${to} ${formatMsg(msg)}`);
-    this.node(to).machine?.step(from, msg);
+    if (machine instanceof Leader) machine.step(from, msg, stream);
+    else machine?.step(from, msg);
     this.checkLeaders();
     return true;
   }
@@ -332,6 +340,7 @@ export class Cluster {
       node.role = 'LEADING';
     } else {
       node.machine = new Learner({ sid: node.sid, leaderSid, observer: node.observer, limits: this.limits, state, faults: this.faults });
+      this.streams.set(node.sid, this.nextStream++);
       node.role = node.observer ? 'OBSERVING' : 'FOLLOWING';
     }
     this.trace.push(`[${node.sid}] ${node.role}${leaderSid === null ? '' : ` ${leaderSid}`}`);
@@ -345,10 +354,17 @@ export class Cluster {
     return { ...msg, snapshot: encodeSnapshot(from.tree) };
   }
 
-  private send(from: SimNode, to: ServerId, out: PeerMsg): void {
-    const key = linkKey(from.sid, to);
+  /** Queues a message on its learner stream; one meant for a stream that has closed is dropped. */
+  private send(from: SimNode, out: OutMsg): void {
+    const learnerSid = from.machine instanceof Leader ? out.to : from.sid;
+    const stream = this.streams.get(learnerSid);
+    if (stream === undefined || (from.machine instanceof Leader && out.stream !== stream)) {
+      this.trace.push(`drop ${from.sid}->${out.to} ${formatMsg(out.msg)} (stream closed)`);
+      return;
+    }
+    const key = linkKey(from.sid, out.to);
     const queue = this.links.get(key) ?? [];
-    queue.push(out);
+    queue.push({ msg: out.msg, stream });
     this.links.set(key, queue);
   }
 
@@ -419,7 +435,9 @@ export class Cluster {
     this.links.delete(linkKey(learnerSid, leaderSid));
     const leader = this.node(leaderSid).machine;
     const learner = this.node(learnerSid).machine;
-    if (leader instanceof Leader) leader.learnerDisconnected(learnerSid);
+    const stream = this.streams.get(learnerSid);
+    this.streams.delete(learnerSid);
+    if (leader instanceof Leader && stream !== undefined) leader.learnerDisconnected(learnerSid, stream);
     if (learner instanceof Learner && learner.leaderSid === leaderSid) learner.connectionLost();
   }
 

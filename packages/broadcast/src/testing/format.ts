@@ -74,7 +74,7 @@ export function formatReady(sid: number, ready: Ready): string[] {
   if (ready.append.length > 0) lines.push(`${p} append ${ready.append.map(formatTxn).join(' ')}`);
   if (ready.hardState !== null) lines.push(`${p} hard-state accepted=${ready.hardState.acceptedEpoch} current=${ready.hardState.currentEpoch}`);
   for (const out of ready.messagesAfterPersist) lines.push(`${p} send-after-persist ${formatOut(sid, out)}`);
-  for (const sidOut of ready.disconnect) lines.push(`${p} disconnect ${sidOut}`);
+  for (const ref of ready.disconnect) lines.push(`${p} disconnect ${ref.sid}`);
   for (const inbound of ready.inbound) lines.push(`${p} inbound ${formatMsg(inbound.msg)} from ${inbound.from}`);
   if (ready.stopped !== null) lines.push(`${p} stopped: ${ready.stopped.reason}`);
   return lines;

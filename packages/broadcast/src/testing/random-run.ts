@@ -19,6 +19,8 @@ export interface RandomRunOptions {
   readonly faults?: UnsafeFaults;
   readonly limits?: Partial<BroadcastLimits>;
   readonly snapshotEvery?: number;
+  /** Stop at the first violation (for replaying a failing seed with its trace). */
+  readonly stopOnViolation?: boolean;
   /** Chance of a crash per step, in percent of the steps (default 1). */
   readonly crashPercent?: number;
 }
@@ -30,6 +32,8 @@ export interface RandomRunResult {
   readonly traceHash: string;
   /** Txns applied on any server (a run that commits nothing proves little). */
   readonly appliedCount: number;
+  /** The last trace lines (up to 400), to debug a failing seed. */
+  readonly traceTail: readonly string[];
 }
 
 /** Runs one seed; never throws on a violation (returns it), but a broken assertion propagates. */
@@ -50,6 +54,7 @@ export function runRandom(options: RandomRunOptions): RandomRunResult {
   cluster.electIfPossible();
   const crashPercent = options.crashPercent ?? 1;
   for (let step = 0; step < options.steps; step++) {
+    if (options.stopOnViolation === true && cluster.checker.violations.length > 0) break;
     if (prng.below(100) < crashPercent) {
       cluster.crash(prng.pick(all));
       continue;
@@ -85,7 +90,7 @@ export function runRandom(options: RandomRunOptions): RandomRunResult {
   }
   let appliedCount = 0;
   for (const node of cluster.nodes.values()) appliedCount += node.tree.length;
-  return { violations: cluster.checker.violations, traceHash: fnv1a(cluster.trace), appliedCount };
+  return { violations: cluster.checker.violations, traceHash: fnv1a(cluster.trace), appliedCount, traceTail: cluster.trace.slice(-400) };
 }
 
 function fnv1a(lines: readonly string[]): string {
