@@ -11,13 +11,21 @@ import fc from 'fast-check';
 import { runRandom } from './testing/random-run.js';
 import type { UnsafeFaults } from './types.js';
 
-test('ZAB safety holds on random runs (3, 5 voters, with and without an observer)', () => {
+// Each case also picks limits (swarm testing): a tiny zxid counter makes epoch rollovers frequent,
+// a tiny pending limit makes propose() refuse.
+const limitsArb = fc.record({
+  zxidCounterMax: fc.constantFrom(5, 9, 0xffffffff),
+  pendingProposalsMax: fc.constantFrom(2, 8),
+  windowTxnsMax: fc.constantFrom(64, 128),
+});
+
+test('ZAB safety holds on random runs (3, 5 voters, with and without an observer, swarm limits)', () => {
   let applied = 0;
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(3, 5), fc.constantFrom(0, 1), (seed, voterCount, observerCount) => {
-      const result = runRandom({ seed, voterCount, observerCount, steps: 1500 });
+    fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(3, 5), fc.constantFrom(0, 1), limitsArb, (seed, voterCount, observerCount, limits) => {
+      const result = runRandom({ seed, voterCount, observerCount, steps: 1500, limits });
       applied += result.appliedCount;
-      assert.deepEqual(result.violations, [], `seed ${seed} voters ${voterCount} observers ${observerCount}`);
+      assert.deepEqual(result.violations, [], `replay: runRandom(${JSON.stringify({ seed, voterCount, observerCount, steps: 1500, limits })})`);
     }),
     { numRuns: 60 },
   );
