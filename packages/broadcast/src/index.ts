@@ -3,13 +3,13 @@ export { Leader } from './leader.js';
 export { Learner } from './learner.js';
 export { MajorityQuorum } from './quorum.js';
 export { defaultBroadcastLimits, validateBroadcastLimits } from './limits.js';
-export { planSync } from './sync-plan.js';
+export { planSync, syncMessages } from './sync-plan.js';
 export { TxnWindow } from './txn-window.js';
 export type { LeaderConfig, ProposeResult } from './leader.js';
 export type { LearnerConfig, LearnerPhase } from './learner.js';
 export type { QuorumVerifier } from './quorum.js';
 export type { BroadcastLimits } from './limits.js';
-export type { SyncPlan, SyncPlanInput } from './sync-plan.js';
+export type { SyncMessagesInput, SyncPlan, SyncPlanInput } from './sync-plan.js';
 export type {
   AckEpochMsg,
   AckMsg,
@@ -21,6 +21,7 @@ export type {
   InformMsg,
   InitialState,
   LeaderInfoMsg,
+  LogRead,
   LearnerInfoMsg,
   NewLeaderMsg,
   OutMsg,

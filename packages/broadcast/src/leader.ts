@@ -13,9 +13,9 @@ import { assert, makeZxid, zxidCounter, zxidEpoch, type Zxid } from '@corral/bas
 import { validateBroadcastLimits, type BroadcastLimits } from './limits.js';
 import type { QuorumVerifier } from './quorum.js';
 import { ReadyBuilder } from './ready-builder.js';
-import { planSync } from './sync-plan.js';
+import { planSync, syncMessages, type SyncPlan } from './sync-plan.js';
 import { TxnWindow } from './txn-window.js';
-import type { Epoch, InitialState, LearnerInfoMsg, PeerMsg, Ready, ServerId, Txn, UnsafeFaults } from './types.js';
+import type { AckEpochMsg, Epoch, InitialState, LearnerInfoMsg, LogRead, PeerMsg, Ready, ServerId, Txn, UnsafeFaults } from './types.js';
 
 /** Configuration of a Leader. */
 export interface LeaderConfig {
@@ -36,10 +36,14 @@ export type ProposeResult =
 interface LearnerHandle {
   readonly sid: ServerId;
   readonly observer: boolean;
-  /** info: sent FOLLOWERINFO; epoch: sent LEADERINFO; syncing: sent NEWLEADER; synced: acked it. */
-  state: 'info' | 'epoch' | 'epoch-acked' | 'syncing' | 'synced';
+  /**
+   * info: sent FOLLOWERINFO; epoch: sent LEADERINFO; epoch-acked: ACKEPOCH in discovery;
+   * log-read: waiting for the driver's disk read; syncing: sent NEWLEADER; synced: acked it.
+   */
+  state: 'info' | 'epoch' | 'epoch-acked' | 'log-read' | 'syncing' | 'synced';
   acceptedEpoch: Epoch;
   peerLastZxid: Zxid;
+  peerCommittedZxid: Zxid;
   lastHeardTick: number;
   /** The NEWLEADER zxid this learner must acknowledge. */
   newLeaderZxid: Zxid;
@@ -65,6 +69,8 @@ export class Leader {
   private epoch: Epoch | null = null;
   private readonly summary: { readonly currentEpoch: Epoch; readonly lastZxid: Zxid };
   private readonly window: TxnWindow;
+  /** The driver's log on disk holds every record above it: a DIFF can reach below the window. */
+  private diskLogBaseZxid: Zxid;
   private committedZxid: Zxid;
   /** The zxid the driver's tree stands at when the next Ready's messages are sent. */
   private appliedZxid: Zxid;
@@ -91,6 +97,8 @@ export class Leader {
     this.acceptedEpoch = state.acceptedEpoch;
     this.currentEpoch = state.currentEpoch;
     this.window = new TxnWindow(state.logBaseZxid, state.log);
+    this.diskLogBaseZxid = state.diskLogBaseZxid ?? state.logBaseZxid;
+    assert(this.diskLogBaseZxid <= state.logBaseZxid, 'the disk log reaches at least as far back as the window');
     assert(this.window.size <= config.limits.windowTxnsMax, 'the initial log fits the window');
     assert(state.appliedZxid <= this.window.lastZxid, 'the tree is not ahead of the log');
     assert(zxidEpoch(this.window.lastZxid) <= state.currentEpoch, 'the log is not ahead of currentEpoch');
@@ -147,6 +155,36 @@ export class Leader {
     return { ok: true, zxid: txn.zxid };
   }
 
+  /** The driver purged its log up to `zxid` (after a snapshot): DIFFs from disk start above it. */
+  logCompacted(zxid: Zxid): void {
+    if (zxid > this.diskLogBaseZxid) this.diskLogBaseZxid = zxid;
+  }
+
+  /**
+   * The driver read the log records a Ready's `logReads` asked for: `txns` are the records with
+   * `fromZxid <= zxid <= upToZxid`, oldest first. The learner's sync continues: a DIFF from disk
+   * when the learner's last zxid is one of them, a TRUNC to its committed zxid (the read's start)
+   * otherwise, a SNAP if the read is not contiguous with the window any more.
+   */
+  logRead(read: LogRead, txns: readonly Txn[]): void {
+    const h = this.learners.get(read.sid);
+    if (this.phase === 'stopped' || h === undefined || h.stream !== read.stream || h.state !== 'log-read') return;
+    let last = read.fromZxid - 1n;
+    for (const txn of txns) {
+      assert(txn.zxid > last && txn.zxid >= read.fromZxid && txn.zxid <= read.upToZxid, 'a log read returns its range in zxid order');
+      last = txn.zxid;
+    }
+    const start = read.fromZxid === read.diskLogBaseZxid || txns[0]?.zxid === read.fromZxid;
+    // The window may have moved past the read while it ran; then a SNAP is the only way.
+    const contiguous = (txns.at(-1)?.zxid ?? read.fromZxid) === read.upToZxid && this.window.baseZxid === read.upToZxid;
+    if (!start || !contiguous) return this.queueSync(h, this.snapPlan(), []);
+    const peer = h.peerLastZxid;
+    const diff = peer === read.fromZxid || txns.some((txn) => txn.zxid === peer);
+    const point = diff ? peer : read.fromZxid;
+    const fromDisk = txns.filter((txn) => txn.zxid > point);
+    this.queueSync(h, { kind: diff ? 'DIFF' : 'TRUNC', zxid: point, fromZxid: read.upToZxid }, fromDisk);
+  }
+
   /** Sends an opaque REVALIDATE answer to a learner (the replica layer's session revalidation). */
   revalidate(to: ServerId, payload: Uint8Array): void {
     const h = this.learners.get(to);
@@ -175,7 +213,7 @@ export class Leader {
     h.lastHeardTick = this.tickCount;
     switch (msg.type) {
       case 'ACKEPOCH':
-        return this.onAckEpoch(h, msg.currentEpoch, msg.lastZxid);
+        return this.onAckEpoch(h, msg);
       case 'ACK':
         return this.onAck(h, msg.zxid);
       case 'PING':
@@ -265,6 +303,7 @@ export class Leader {
       state: 'info',
       acceptedEpoch,
       peerLastZxid: 0n,
+      peerCommittedZxid: 0n,
       lastHeardTick: this.tickCount,
       newLeaderZxid: 0n,
       coveredZxid: 0n,
@@ -299,7 +338,8 @@ export class Leader {
     this.maybeFinishDiscovery();
   }
 
-  private onAckEpoch(h: LearnerHandle, currentEpoch: Epoch, lastZxid: Zxid): void {
+  private onAckEpoch(h: LearnerHandle, msg: AckEpochMsg): void {
+    const { currentEpoch, lastZxid } = msg;
     if (isForwarding(h)) {
       // An epoch rollover's ACKEPOCH; it may arrive after a quorum already finished the rollover.
       if (this.rollover === null) return currentEpoch === this.currentEpoch ? undefined : this.drop(h, 'ACKEPOCH out of order');
@@ -308,8 +348,10 @@ export class Leader {
       return this.maybeFinishRollover();
     }
     if (h.state !== 'epoch') return this.drop(h, 'ACKEPOCH out of order');
+    if (msg.committedZxid > lastZxid) return this.drop(h, 'ACKEPOCH committed beyond its last zxid');
     h.state = 'epoch-acked';
     h.peerLastZxid = lastZxid;
+    h.peerCommittedZxid = msg.committedZxid;
     if (this.phase === 'discovery') {
       // A quorum member ahead of this leader means the election chose wrongly: give up.
       const ahead = currentEpoch > this.summary.currentEpoch || (currentEpoch === this.summary.currentEpoch && lastZxid > this.summary.lastZxid);
@@ -332,27 +374,40 @@ export class Leader {
     for (const h of this.learners.values()) if (h.state === 'epoch-acked') this.startSync(h);
   }
 
-  /** Queues DIFF/TRUNC/SNAP, the txns that follow, and NEWLEADER; the learner then gets every broadcast message. */
+  /** Plans the learner's sync; a learner below the window but within the disk log waits for a log read. */
   private startSync(h: LearnerHandle): void {
+    const plan = planSync({
+      peerLastZxid: h.peerLastZxid,
+      peerCommittedZxid: h.peerCommittedZxid,
+      window: this.window,
+      snapshotZxid: this.appliedZxid,
+      skipTrunc: this.faults.skipTrunc === true,
+    });
+    // Below the window: the disk log may still hold everything from the learner's committed point.
+    if (plan.kind === 'SNAP' && h.peerCommittedZxid >= this.diskLogBaseZxid) {
+      h.state = 'log-read';
+      const read: LogRead = { sid: h.sid, stream: h.stream, fromZxid: h.peerCommittedZxid, upToZxid: this.window.baseZxid, diskLogBaseZxid: this.diskLogBaseZxid };
+      this.builder.requestLogRead(read);
+      return;
+    }
+    this.queueSync(h, plan, []);
+  }
+
+  private snapPlan(): SyncPlan {
+    return { kind: 'SNAP', zxid: this.appliedZxid, fromZxid: this.appliedZxid };
+  }
+
+  /** Queues DIFF/TRUNC/SNAP, the txns that follow, and NEWLEADER; the learner then gets every broadcast message. */
+  private queueSync(h: LearnerHandle, plan: SyncPlan, fromDisk: readonly Txn[]): void {
     const epoch = this.epoch;
     assert(epoch !== null, 'sync runs in an epoch');
-    const plan = planSync({ peerLastZxid: h.peerLastZxid, window: this.window, snapshotZxid: this.appliedZxid, skipTrunc: this.faults.skipTrunc === true });
-    // Before establishment the whole history is to be committed (it is the new epoch's initial history).
-    const committed = this.phase === 'broadcast' ? this.committedZxid : this.window.lastZxid;
-    if (plan.kind === 'SNAP') this.sendTo(h, { type: 'SNAP', zxid: plan.zxid, snapshot: null });
-    else this.sendTo(h, { type: plan.kind, zxid: plan.zxid });
-    // The learner's own log up to the DIFF/TRUNC point is committed history too (a SNAP is applied already).
-    const vouched = plan.zxid < committed ? plan.zxid : committed;
-    if (plan.kind !== 'SNAP' && vouched > 0n) this.sendTo(h, { type: 'COMMIT', zxid: vouched });
-    for (const txn of this.window.after(plan.fromZxid)) {
-      if (h.observer && txn.zxid > committed) break;
-      this.sendTo(h, { type: 'PROPOSAL', txn });
-      if (txn.zxid <= committed) this.sendTo(h, { type: 'COMMIT', zxid: txn.zxid });
-    }
     h.coveredZxid = this.window.lastZxid;
     h.newLeaderZxid = makeZxid(epoch, 0);
     h.state = 'syncing';
-    this.sendTo(h, { type: 'NEWLEADER', zxid: h.newLeaderZxid });
+    // Before establishment the whole history is to be committed (it is the new epoch's initial history).
+    const committedZxid = this.phase === 'broadcast' ? this.committedZxid : this.window.lastZxid;
+    const messages = syncMessages({ plan, fromDisk, window: this.window, committedZxid, observer: h.observer, newLeaderZxid: h.newLeaderZxid });
+    for (const msg of messages) this.sendTo(h, msg);
   }
 
   private onAck(h: LearnerHandle, zxid: Zxid): void {
@@ -423,7 +478,8 @@ export class Leader {
       if (isForwarding(h)) this.sendTo(h, { type: 'LEADERINFO', newEpoch: epoch });
       else this.drop(h, 'still in discovery at an epoch rollover');
     }
-    this.builder.send(this.sid, { type: 'ACKEPOCH', currentEpoch: epoch, lastZxid: this.window.lastZxid }, true);
+    const self = { type: 'ACKEPOCH', currentEpoch: epoch, lastZxid: this.window.lastZxid, committedZxid: this.committedZxid } as const;
+    this.builder.send(this.sid, self, true);
   }
 
   private maybeFinishRollover(): void {

@@ -192,7 +192,8 @@ export class Learner {
     }
     this.phase = 'epoch-acked';
     // ACKEPOCH promises not to accept an older leader: only once acceptedEpoch is durable.
-    this.builder.send(this.leaderSid, { type: 'ACKEPOCH', currentEpoch: this.currentEpoch, lastZxid: this.lastLoggedZxid }, true);
+    const ack = { type: 'ACKEPOCH', currentEpoch: this.currentEpoch, lastZxid: this.lastLoggedZxid, committedZxid: this.appliedZxid } as const;
+    this.builder.send(this.leaderSid, ack, true);
   }
 
   /** The leader moves to the next epoch before its counter overflows (see README). */
@@ -201,7 +202,7 @@ export class Learner {
     this.acceptedEpoch = newEpoch;
     this.currentEpoch = newEpoch;
     this.builder.persistHardState({ acceptedEpoch: newEpoch, currentEpoch: newEpoch });
-    this.builder.send(this.leaderSid, { type: 'ACKEPOCH', currentEpoch: newEpoch, lastZxid: this.lastLoggedZxid }, true);
+    this.builder.send(this.leaderSid, { type: 'ACKEPOCH', currentEpoch: newEpoch, lastZxid: this.lastLoggedZxid, committedZxid: this.appliedZxid }, true);
   }
 
   private onTrunc(zxid: Zxid): void {

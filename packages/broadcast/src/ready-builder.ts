@@ -5,7 +5,7 @@
  * must wait for the disk, every later message to that peer waits too.
  */
 import { assert, type Zxid } from '@corral/base';
-import type { HardState, Inbound, OutMsg, PeerMsg, Ready, ServerId, SnapshotInstall, Stopped, StreamRef, Txn } from './types.js';
+import type { HardState, Inbound, LogRead, OutMsg, PeerMsg, Ready, ServerId, SnapshotInstall, Stopped, StreamRef, Txn } from './types.js';
 
 /** Mutable accumulator of a Ready; `take()` empties it. */
 export class ReadyBuilder {
@@ -18,6 +18,7 @@ export class ReadyBuilder {
   private messagesAfterPersist: OutMsg[] = [];
   private disconnect: StreamRef[] = [];
   private inbound: Inbound[] = [];
+  private logReads: LogRead[] = [];
   private stopped: Stopped | null = null;
   /** Peers that already have a message waiting for the disk in this Ready. */
   private readonly waitingPeers = new Set<ServerId>();
@@ -72,6 +73,10 @@ export class ReadyBuilder {
     if (!this.disconnect.some((d) => d.sid === ref.sid && d.stream === ref.stream)) this.disconnect.push(ref);
   }
 
+  requestLogRead(read: LogRead): void {
+    this.logReads.push(read);
+  }
+
   deliverInbound(inbound: Inbound): void {
     this.inbound.push(inbound);
   }
@@ -96,6 +101,7 @@ export class ReadyBuilder {
       this.messagesAfterPersist.length === 0 &&
       this.disconnect.length === 0 &&
       this.inbound.length === 0 &&
+      this.logReads.length === 0 &&
       this.stopped === null
     );
   }
@@ -112,6 +118,7 @@ export class ReadyBuilder {
       messagesAfterPersist: this.messagesAfterPersist,
       disconnect: this.disconnect,
       inbound: this.inbound,
+      logReads: this.logReads,
       stopped: this.stopped,
     };
     this.snapshot = null;
@@ -123,6 +130,7 @@ export class ReadyBuilder {
     this.messagesAfterPersist = [];
     this.disconnect = [];
     this.inbound = [];
+    this.logReads = [];
     this.waitingPeers.clear();
     this.perPeer.clear();
     return ready;

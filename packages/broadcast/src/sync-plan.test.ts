@@ -12,24 +12,27 @@ const txn = (zxid: bigint) => ({ zxid, bytes: new Uint8Array() });
 const window = new TxnWindow(z(1, 2), [txn(z(1, 3)), txn(z(1, 4)), txn(z(3, 1)), txn(z(3, 2))]);
 
 const cases = [
-  { name: 'DIFF: learner is up to date', peer: z(3, 2), want: { kind: 'DIFF', zxid: z(3, 2), fromZxid: z(3, 2) } },
-  { name: 'DIFF: learner last zxid inside the window', peer: z(1, 4), want: { kind: 'DIFF', zxid: z(1, 4), fromZxid: z(1, 4) } },
-  { name: 'DIFF: learner at the window base', peer: z(1, 2), want: { kind: 'DIFF', zxid: z(1, 2), fromZxid: z(1, 2) } },
-  { name: 'TRUNC: learner ahead of the leader', peer: z(3, 5), want: { kind: 'TRUNC', zxid: z(3, 2), fromZxid: z(3, 2) } },
-  { name: 'TRUNC+DIFF: learner holds an uncommitted epoch-2 proposal', peer: z(2, 1), want: { kind: 'TRUNC', zxid: z(1, 4), fromZxid: z(1, 4) } },
-  { name: 'TRUNC+DIFF: learner holds an uncommitted 1.5', peer: z(1, 5), want: { kind: 'TRUNC', zxid: z(1, 4), fromZxid: z(1, 4) } },
-  { name: 'SNAP: learner behind the window', peer: z(1, 1), want: { kind: 'SNAP', zxid: z(1, 4), fromZxid: z(1, 4) } },
-  { name: 'SNAP: empty learner', peer: 0n, want: { kind: 'SNAP', zxid: z(1, 4), fromZxid: z(1, 4) } },
+  { name: 'DIFF: learner is up to date', peer: z(3, 2), committed: z(1, 2), want: { kind: 'DIFF', zxid: z(3, 2), fromZxid: z(3, 2) } },
+  { name: 'DIFF: learner last zxid inside the window', peer: z(1, 4), committed: z(1, 4), want: { kind: 'DIFF', zxid: z(1, 4), fromZxid: z(1, 4) } },
+  { name: 'DIFF: learner at the window base', peer: z(1, 2), committed: z(1, 1), want: { kind: 'DIFF', zxid: z(1, 2), fromZxid: z(1, 2) } },
+  { name: 'TRUNC: learner ahead of the leader, to its committed zxid', peer: z(3, 5), committed: z(3, 1), want: { kind: 'TRUNC', zxid: z(3, 1), fromZxid: z(3, 1) } },
+  { name: 'TRUNC: learner ahead, committed at the window base', peer: z(3, 5), committed: z(1, 2), want: { kind: 'TRUNC', zxid: z(1, 2), fromZxid: z(1, 2) } },
+  { name: 'TRUNC+DIFF: learner holds an uncommitted epoch-2 proposal', peer: z(2, 1), committed: z(1, 4), want: { kind: 'TRUNC', zxid: z(1, 4), fromZxid: z(1, 4) } },
+  { name: 'TRUNC+DIFF: learner log forked at 1.3, not at the leader zxid below 2.1', peer: z(2, 1), committed: z(1, 3), want: { kind: 'TRUNC', zxid: z(1, 3), fromZxid: z(1, 3) } },
+  { name: 'SNAP: learner behind the window', peer: z(1, 1), committed: z(1, 1), want: { kind: 'SNAP', zxid: z(1, 4), fromZxid: z(1, 4) } },
+  { name: 'SNAP: empty learner', peer: 0n, committed: 0n, want: { kind: 'SNAP', zxid: z(1, 4), fromZxid: z(1, 4) } },
+  { name: 'SNAP: forked learner committed below the window', peer: z(2, 1), committed: z(1, 1), want: { kind: 'SNAP', zxid: z(1, 4), fromZxid: z(1, 4) } },
 ];
 
 for (const c of cases) {
   test(`planSync ${c.name}`, () => {
-    assert.deepEqual(planSync({ peerLastZxid: c.peer, window, snapshotZxid: z(1, 4) }), c.want);
+    assert.deepEqual(planSync({ peerLastZxid: c.peer, peerCommittedZxid: c.committed, window, snapshotZxid: z(1, 4) }), c.want);
   });
 }
 
 test('planSync with the skip-trunc bug keeps the learner log (DIFF at its own zxid)', () => {
-  assert.deepEqual(planSync({ peerLastZxid: z(2, 1), window, snapshotZxid: z(1, 4), skipTrunc: true }), { kind: 'DIFF', zxid: z(2, 1), fromZxid: z(1, 4) });
+  const plan = planSync({ peerLastZxid: z(2, 1), peerCommittedZxid: z(1, 3), window, snapshotZxid: z(1, 4), skipTrunc: true });
+  assert.deepEqual(plan, { kind: 'DIFF', zxid: z(2, 1), fromZxid: z(1, 4) });
 });
 
 test('TxnWindow.prune keeps txns above the applied zxid', () => {

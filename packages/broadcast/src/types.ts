@@ -48,6 +48,8 @@ export interface AckEpochMsg {
   readonly currentEpoch: Epoch;
   /** The learner's last logged zxid. */
   readonly lastZxid: Zxid;
+  /** The learner's committed zxid: its log up to here is committed (the zxid its tree stands at). */
+  readonly committedZxid: Zxid;
 }
 
 /** Leader → learner: keep your log up to `zxid` (it is a prefix of mine); txns follow. */
@@ -174,6 +176,16 @@ export interface HardState {
   readonly currentEpoch: Epoch;
 }
 
+/** A leader's request for the log records with fromZxid <= zxid <= upToZxid, for one learner's sync. */
+export interface LogRead {
+  readonly sid: ServerId;
+  readonly stream: number;
+  readonly fromZxid: Zxid;
+  readonly upToZxid: Zxid;
+  /** The disk log's base when the read was asked for (fromZxid may equal it: no record there). */
+  readonly diskLogBaseZxid: Zxid;
+}
+
 /** A learner installs the snapshot a SNAP carried: the tree and log are replaced at `zxid`. */
 export interface SnapshotInstall {
   readonly zxid: Zxid;
@@ -217,6 +229,11 @@ export interface Ready {
   readonly disconnect: readonly StreamRef[];
   /** REQUEST and REVALIDATE messages for the replica layer, in arrival order. */
   readonly inbound: readonly Inbound[];
+  /**
+   * Leader: log ranges to read from disk for a learner's DIFF below the window. Read them at any
+   * time (the records are committed and never change) and hand each back with `leader.logRead`.
+   */
+  readonly logReads: readonly LogRead[];
   /** Set once: the machine has stopped and the server must return to election. */
   readonly stopped: Stopped | null;
 }
@@ -230,7 +247,13 @@ export interface Ready {
 export interface InitialState {
   readonly acceptedEpoch: Epoch;
   readonly currentEpoch: Epoch;
-  /** The zxid the data tree stands at (its snapshot plus whatever the driver replayed). */
+  /**
+   * The zxid the data tree stands at. It must be a committed point — a snapshot's zxid, or the
+   * last zxid an earlier machine handed out in `committed` — never a replay of log records
+   * beyond it: those may be uncommitted, and the learner reports this zxid as the point its log
+   * is safe to truncate to. The machine re-commits the records above it once they are known
+   * committed (after UPTODATE on a learner, at establishment on a leader).
+   */
   readonly appliedZxid: Zxid;
   /**
    * The zxid just before `log[0]` (or the last zxid, when `log` is empty): the leader can DIFF a
@@ -238,6 +261,12 @@ export interface InitialState {
    */
   readonly logBaseZxid: Zxid;
   readonly log: readonly Txn[];
+  /**
+   * Leader: the driver's on-disk log holds every record above this zxid (at most logBaseZxid), so a
+   * learner behind the window but above it gets a DIFF read from disk instead of a SNAP. Defaults
+   * to logBaseZxid (no disk reads).
+   */
+  readonly diskLogBaseZxid?: Zxid;
 }
 
 /**

@@ -15,7 +15,7 @@ import { Leader } from '../leader.js';
 import { Learner } from '../learner.js';
 import { defaultBroadcastLimits, type BroadcastLimits } from '../limits.js';
 import { MajorityQuorum } from '../quorum.js';
-import type { Epoch, InitialState, OutMsg, PeerMsg, Ready, ServerId, Txn, UnsafeFaults } from '../types.js';
+import type { Epoch, InitialState, LogRead, OutMsg, PeerMsg, Ready, ServerId, Txn, UnsafeFaults } from '../types.js';
 import { Checker } from './checker.js';
 import { decodeText, encodeText, formatMsg, formatReady, formatTxn, formatZxid, parseZxid } from './format.js';
 import type { Prng } from './prng.js';
@@ -27,7 +27,9 @@ export interface DiskState {
   readonly snapshotZxid: Zxid;
   /** The data tree at snapshotZxid: the txns applied to build it. */
   readonly snapshot: readonly Txn[];
+  /** Log records, oldest first: every record above logBaseZxid. */
   readonly log: readonly Txn[];
+  readonly logBaseZxid: Zxid;
 }
 
 type WriteUnit = (disk: DiskState) => DiskState;
@@ -39,7 +41,7 @@ export type NodeRole = 'LOOKING' | 'LEADING' | 'FOLLOWING' | 'OBSERVING' | 'CRAS
 export class SimNode {
   readonly sid: ServerId;
   readonly observer: boolean;
-  durable: DiskState = { acceptedEpoch: 0, currentEpoch: 0, snapshotZxid: 0n, snapshot: [], log: [] };
+  durable: DiskState = { acceptedEpoch: 0, currentEpoch: 0, snapshotZxid: 0n, snapshot: [], log: [], logBaseZxid: 0n };
   volatile: DiskState = this.durable;
   unsynced: WriteUnit[] = [];
   tree: Txn[] = [];
@@ -47,6 +49,8 @@ export class SimNode {
   role: NodeRole = 'LOOKING';
   /** The Ready performed up to its writes, waiting for `persist`. */
   pendingReady: Ready | null = null;
+  /** Log reads the leader asked for in the pending Ready, answered at persist. */
+  logReads: readonly LogRead[] = [];
   /** The pending Ready's after-persist messages, SNAPs already serialized. */
   afterPersist: readonly OutMsg[] = [];
   /** Whether the checker has verified this leader machine's history at establishment. */
@@ -75,6 +79,11 @@ export interface ClusterOptions {
   readonly faults?: UnsafeFaults;
   /** The fake driver snapshots its tree after this many applied txns past the last snapshot. */
   readonly snapshotEvery?: number;
+  /**
+   * 'compact' drops log records at each snapshot (a leader then SNAPs any learner behind its
+   * window); 'keep' retains them, so the leader DIFFs such learners from a disk read.
+   */
+  readonly logRetention?: 'compact' | 'keep';
   /** Crash keeps a random prefix of unsynced writes when set; loses them all otherwise. */
   readonly prng?: Prng;
 }
@@ -105,6 +114,7 @@ export class Cluster {
   private nextStream = 1;
   private readonly faults: UnsafeFaults;
   private readonly snapshotEvery: number;
+  private readonly keepLog: boolean;
   private readonly prng: Prng | undefined;
 
   constructor(options: ClusterOptions) {
@@ -112,6 +122,7 @@ export class Cluster {
     this.limits = { ...testLimits, ...options.limits };
     this.faults = options.faults ?? {};
     this.snapshotEvery = options.snapshotEvery ?? 16;
+    this.keepLog = options.logRetention === 'keep';
     this.prng = options.prng;
     for (const sid of options.voters) this.nodes.set(sid, new SimNode(sid, false));
     for (const sid of options.observers ?? []) this.nodes.set(sid, new SimNode(sid, true));
@@ -173,6 +184,7 @@ export class Cluster {
         ...(hardState === null ? {} : { acceptedEpoch: hardState.acceptedEpoch, currentEpoch: hardState.currentEpoch }),
       }));
     }
+    node.logReads = ready.logReads;
     for (const ref of ready.disconnect) if (this.streams.get(ref.sid) === ref.stream) this.closeStream(sid, ref.sid);
     node.pendingReady = ready;
     return true;
@@ -194,6 +206,12 @@ export class Cluster {
       else this.send(node, out);
     }
     machine.advance(ready);
+    // The driver reads the log whenever it likes; here, once the Ready is done.
+    for (const read of node.logReads) {
+      if (!(machine instanceof Leader)) break;
+      machine.logRead(read, node.volatile.log.filter((txn) => txn.zxid >= read.fromZxid && txn.zxid <= read.upToZxid));
+    }
+    node.logReads = [];
     this.maybeSnapshot(node);
     if (ready.stopped !== null) this.toLooking(node);
     this.checkLeaders();
@@ -331,7 +349,8 @@ export class Cluster {
       currentEpoch: disk.currentEpoch,
       appliedZxid: disk.snapshotZxid,
       logBaseZxid: disk.snapshotZxid,
-      log: disk.log,
+      log: disk.log.filter((txn) => txn.zxid > disk.snapshotZxid),
+      diskLogBaseZxid: disk.logBaseZxid < disk.snapshotZxid ? disk.logBaseZxid : disk.snapshotZxid,
     };
     node.tree = [...disk.snapshot];
     node.historyChecked = false;
@@ -373,7 +392,7 @@ export class Cluster {
     if (install !== null) {
       const txns = decodeSnapshot(install.snapshot);
       node.tree = [...txns];
-      node.write((disk) => ({ ...disk, snapshotZxid: install.zxid, snapshot: txns, log: [] }));
+      node.write((disk) => ({ ...disk, snapshotZxid: install.zxid, snapshot: txns, log: [], logBaseZxid: install.zxid }));
     }
     const truncate = ready.truncate;
     if (truncate !== null) {
@@ -416,7 +435,14 @@ export class Cluster {
     if (applied < this.snapshotEvery) return;
     const tree = [...node.tree];
     const zxid = (tree.at(-1) as Txn).zxid;
-    node.write((disk) => ({ ...disk, snapshotZxid: zxid, snapshot: tree, log: disk.log.filter((txn) => txn.zxid > zxid) }));
+    const keep = this.keepLog;
+    node.write((disk) => ({
+      ...disk,
+      snapshotZxid: zxid,
+      snapshot: tree,
+      ...(keep ? {} : { log: disk.log.filter((txn) => txn.zxid > zxid), logBaseZxid: zxid }),
+    }));
+    if (!keep && node.machine instanceof Leader) node.machine.logCompacted(zxid);
     node.durable = node.volatile;
     node.unsynced = [];
   }

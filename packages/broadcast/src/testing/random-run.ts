@@ -19,6 +19,8 @@ export interface RandomRunOptions {
   readonly faults?: UnsafeFaults;
   readonly limits?: Partial<BroadcastLimits>;
   readonly snapshotEvery?: number;
+  /** Log retention of the fake driver (default 'compact'). */
+  readonly logRetention?: 'compact' | 'keep';
   /** Stop at the first violation (for replaying a failing seed with its trace). */
   readonly stopOnViolation?: boolean;
   /** Chance of a crash per step, in percent of the steps (default 1). */
@@ -47,6 +49,7 @@ export function runRandom(options: RandomRunOptions): RandomRunResult {
     faults: options.faults ?? {},
     limits: options.limits ?? {},
     snapshotEvery: options.snapshotEvery ?? 8,
+    logRetention: options.logRetention ?? 'compact',
     prng,
   });
   const all = [...voters, ...observers];

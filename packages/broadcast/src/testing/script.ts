@@ -7,8 +7,9 @@
  *
  * Commands (IDS is a space-separated list of server ids, or `all`):
  *   add-nodes N [observers=A,B] [pending=P] [window=W] [counter-max=C] [init=I] [sync=S]
- *             [snapshot-every=K] [fault=ack-before-durable|commit-without-quorum|skip-trunc]
- *   disk ID [accepted=E] [current=E] [snap=Z,Z..] [log=Z[:data],..]   durable state of a LOOKING server
+ *             [snapshot-every=K] [log=keep] [fault=ack-before-durable|commit-without-quorum|skip-trunc]
+ *   disk ID [accepted=E] [current=E] [snap=Z,Z..] [log=Z[:data],..] [log-keep=yes]
+ *                          durable state of a LOOKING server (log-keep: the snapshot's txns stay in the log)
  *   elect L [IDS]          L leads; IDS (default: every other LOOKING server) learn
  *   join ID L              a LOOKING server joins leader L
  *   elect-auto             the election oracle (Cluster.electIfPossible)
@@ -102,7 +103,8 @@ function addNodes(command: Command): Cluster {
     commitWithoutQuorum: fault === 'commit-without-quorum',
     skipTrunc: fault === 'skip-trunc',
   };
-  return new Cluster({ voters, observers, limits, faults, snapshotEvery: number('snapshot-every') ?? 1000 });
+  const logRetention = command.options.get('log') === 'keep' ? 'keep' : 'compact';
+  return new Cluster({ voters, observers, limits, faults, snapshotEvery: number('snapshot-every') ?? 1000, logRetention });
 }
 
 function ids(cluster: Cluster, args: readonly string[]): number[] {
@@ -180,7 +182,8 @@ function setDisk(cluster: Cluster, command: Command): string[] {
     currentEpoch: Number(command.options.get('current') ?? 0),
     snapshotZxid: snapshot.at(-1)?.zxid ?? 0n,
     snapshot,
-    log: txns('log'),
+    log: [...(command.options.get('log-keep') === 'yes' ? snapshot : []), ...txns('log')],
+    logBaseZxid: command.options.get('log-keep') === 'yes' ? 0n : (snapshot.at(-1)?.zxid ?? 0n),
   });
   return cluster.describeLog(Number(command.args[0]));
 }
