@@ -436,6 +436,7 @@ export class Leader {
     if (this.phase !== 'sync' || !this.quorum.containsQuorum(this.newLeaderAcks) || !this.newLeaderAcks.has(this.sid)) return;
     this.phase = 'broadcast';
     this.phaseStartTick = this.tickCount;
+    this.builder.markEstablished();
     for (const txn of this.window.after(this.committedZxid)) this.builder.commit(txn);
     this.committedZxid = this.window.lastZxid;
     for (const h of this.learners.values()) if (h.state === 'synced') this.sendTo(h, { type: 'UPTODATE' });

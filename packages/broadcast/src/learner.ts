@@ -152,6 +152,7 @@ export class Learner {
       case 'UPTODATE':
         if (this.phase !== 'newleader-acked') return this.stop('UPTODATE out of order');
         this.phase = 'broadcast';
+        this.builder.markEstablished();
         return this.applyCommitted();
       case 'PING':
         if (this.phase !== 'discovery') this.builder.send(this.leaderSid, { type: 'PING' });

@@ -19,6 +19,7 @@ export class ReadyBuilder {
   private disconnect: StreamRef[] = [];
   private inbound: Inbound[] = [];
   private logReads: LogRead[] = [];
+  private established = false;
   private stopped: Stopped | null = null;
   /** Peers that already have a message waiting for the disk in this Ready. */
   private readonly waitingPeers = new Set<ServerId>();
@@ -81,6 +82,10 @@ export class ReadyBuilder {
     this.inbound.push(inbound);
   }
 
+  markEstablished(): void {
+    this.established = true;
+  }
+
   stop(reason: string): void {
     if (this.stopped === null) this.stopped = { role: 'LOOKING', reason };
   }
@@ -102,6 +107,7 @@ export class ReadyBuilder {
       this.disconnect.length === 0 &&
       this.inbound.length === 0 &&
       this.logReads.length === 0 &&
+      !this.established &&
       this.stopped === null
     );
   }
@@ -119,6 +125,7 @@ export class ReadyBuilder {
       disconnect: this.disconnect,
       inbound: this.inbound,
       logReads: this.logReads,
+      established: this.established,
       stopped: this.stopped,
     };
     this.snapshot = null;
@@ -131,6 +138,7 @@ export class ReadyBuilder {
     this.disconnect = [];
     this.inbound = [];
     this.logReads = [];
+    this.established = false;
     this.waitingPeers.clear();
     this.perPeer.clear();
     return ready;

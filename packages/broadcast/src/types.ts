@@ -234,6 +234,12 @@ export interface Ready {
    * time (the records are committed and never change) and hand each back with `leader.logRead`.
    */
   readonly logReads: readonly LogRead[];
+  /**
+   * True in the one Ready where broadcast begins: a quorum acknowledged NEWLEADER (leader) or
+   * UPTODATE arrived (learner). The server may serve clients once this Ready's `committed` are
+   * applied (ZooKeeper's "now serving"); `propose` works from here on.
+   */
+  readonly established: boolean;
   /** Set once: the machine has stopped and the server must return to election. */
   readonly stopped: Stopped | null;
 }

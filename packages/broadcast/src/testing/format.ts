@@ -77,6 +77,7 @@ export function formatReady(sid: number, ready: Ready): string[] {
   for (const ref of ready.disconnect) lines.push(`${p} disconnect ${ref.sid}`);
   for (const read of ready.logReads) lines.push(`${p} read-log for ${read.sid} ${formatZxid(read.fromZxid)}..${formatZxid(read.upToZxid)}`);
   for (const inbound of ready.inbound) lines.push(`${p} inbound ${formatMsg(inbound.msg)} from ${inbound.from}`);
+  if (ready.established) lines.push(`${p} established`);
   if (ready.stopped !== null) lines.push(`${p} stopped: ${ready.stopped.reason}`);
   return lines;
 }
