@@ -12,7 +12,7 @@
 import { assert, zxidEpoch, type Zxid } from '@corral/base';
 import { validateBroadcastLimits, type BroadcastLimits } from './limits.js';
 import { ReadyBuilder } from './ready-builder.js';
-import type { Epoch, InitialState, PeerMsg, Ready, ServerId, Txn, UnsafeFaults } from './types.js';
+import type { Epoch, InitialState, PeerMsg, Ready, ServerId, SnapshotInstall, Txn, UnsafeFaults } from './types.js';
 
 /** Configuration of a Learner. */
 export interface LearnerConfig {
@@ -50,6 +50,15 @@ export class Learner {
   private commitZxid: Zxid;
   /** Logged txns above appliedZxid, oldest first. */
   private pending: Txn[] = [];
+  /**
+   * The sync's log rewrite and txns, held until NEWLEADER and then written in one Ready with
+   * currentEpoch after them (Learner.syncWithLeader holds packetsNotCommitted the same way). A
+   * TRUNC or SNAP made durable alone would leave a log shorter than the currentEpoch on disk
+   * vouches for; a crash there lets this server win an election without committed txns
+   * (harness, seed 100137).
+   */
+  private syncRewrite: { readonly truncate: Zxid } | { readonly install: SnapshotInstall } | null = null;
+  private syncAppends: Txn[] = [];
   private ticksSinceHeard = 0;
 
   constructor(config: LearnerConfig) {
@@ -210,7 +219,7 @@ export class Learner {
     if (this.phase !== 'epoch-acked') return this.stop('TRUNC out of order');
     if (zxid > this.lastLoggedZxid) return this.stop('TRUNC above my last zxid');
     this.phase = 'sync';
-    this.builder.truncateTo(zxid);
+    this.syncRewrite = { truncate: zxid };
     this.pending = this.pending.filter((txn) => txn.zxid <= zxid);
     this.lastLoggedZxid = zxid;
     // A tree that applied past the point is rebuilt by the driver (Ready.truncate).
@@ -222,7 +231,7 @@ export class Learner {
     if (this.phase !== 'epoch-acked') return this.stop('SNAP out of order');
     if (snapshot === null) return this.stop('SNAP without a snapshot');
     this.phase = 'sync';
-    this.builder.installSnapshot({ zxid, snapshot });
+    this.syncRewrite = { install: { zxid, snapshot } };
     this.pending = [];
     this.lastLoggedZxid = zxid;
     this.appliedZxid = zxid;
@@ -236,7 +245,8 @@ export class Learner {
     if (this.pending.length >= this.limits.learnerPendingTxnsMax) return this.stop('too many uncommitted txns');
     this.lastLoggedZxid = txn.zxid;
     this.pending.push(txn);
-    this.builder.appendTxn(txn);
+    if (this.phase === 'sync') this.syncAppends.push(txn);
+    else this.builder.appendTxn(txn);
     // Before NEWLEADER the NEWLEADER ack vouches for the whole sync; after it, each proposal is acked.
     const acks = !this.observer && (this.phase === 'newleader-acked' || this.phase === 'broadcast');
     if (acks) this.builder.send(this.leaderSid, { type: 'ACK', zxid: txn.zxid }, this.faults.ackBeforeDurable !== true);
@@ -256,6 +266,12 @@ export class Learner {
     if (zxidEpoch(zxid) !== this.acceptedEpoch) return this.stop('NEWLEADER of an epoch not accepted');
     this.phase = 'newleader-acked';
     this.currentEpoch = this.acceptedEpoch;
+    const rewrite = this.syncRewrite;
+    if (rewrite !== null && 'truncate' in rewrite) this.builder.truncateTo(rewrite.truncate);
+    if (rewrite !== null && 'install' in rewrite) this.builder.installSnapshot(rewrite.install);
+    for (const txn of this.syncAppends) this.builder.appendTxn(txn);
+    this.syncRewrite = null;
+    this.syncAppends = [];
     // Ready writes the log before the hard state: currentEpoch never vouches for a log not on disk.
     this.builder.persistHardState({ acceptedEpoch: this.acceptedEpoch, currentEpoch: this.currentEpoch });
     this.builder.send(this.leaderSid, { type: 'ACK', zxid }, true);

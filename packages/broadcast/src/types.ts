@@ -211,7 +211,10 @@ export interface Stopped {
  * 3. Apply `committed` to the data tree, in order. It does not wait for this Ready's writes:
  *    a commit is decided by a quorum's durable ACKs, not by the local disk.
  * 4. Write `append`, then `hardState`, as one atomic batch or in that order: a currentEpoch
- *    must never be durable ahead of the log it vouches for (ZOOKEEPER-4643).
+ *    must never be durable ahead of the log it vouches for (ZOOKEEPER-4643). A learner's
+ *    `snapshot`/`truncate` comes only in the Ready of its NEWLEADER, with the sync's appends
+ *    and the new currentEpoch: the rewrite and the appends must become durable together (one
+ *    batch, or a new log swapped in by rename), never the rewrite alone.
  * 5. When every write of steps 1 and 4 is durable, send `messagesAfterPersist` (ACKs, ACKEPOCH,
  *    the NEWLEADER ack, the leader's self-ack addressed to itself: deliver it with `step`).
  * 6. Call `advance(ready)`. Only one Ready is outstanding at a time; inputs may be stepped while
