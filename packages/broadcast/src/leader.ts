@@ -23,6 +23,8 @@ export interface LeaderConfig {
   readonly quorum: QuorumVerifier;
   readonly limits: BroadcastLimits;
   readonly state: InitialState;
+  /** The configured observers; an OBSERVERINFO from any other sid is refused. */
+  readonly observers: readonly ServerId[];
   /** Test-only deliberate bugs. */
   readonly faults?: UnsafeFaults;
 }
@@ -57,6 +59,7 @@ interface LearnerHandle {
 export class Leader {
   readonly sid: ServerId;
   private readonly quorum: QuorumVerifier;
+  private readonly observers: ReadonlySet<ServerId>;
   private readonly limits: BroadcastLimits;
   private readonly faults: UnsafeFaults;
   private readonly builder = new ReadyBuilder();
@@ -92,6 +95,8 @@ export class Leader {
     assert(state.appliedZxid >= state.logBaseZxid, 'the log covers every txn above the applied zxid');
     this.sid = config.sid;
     this.quorum = config.quorum;
+    this.observers = new Set(config.observers);
+    for (const sid of config.observers) assert(!config.quorum.isVoter(sid), () => `observer ${sid} is not a voter`);
     this.limits = config.limits;
     this.faults = config.faults ?? {};
     this.acceptedEpoch = state.acceptedEpoch;
@@ -293,7 +298,9 @@ export class Leader {
     // A new stream from a known learner replaces the old one (a reconnect).
     const old = this.learners.get(sid);
     if (old !== undefined) this.drop(old, 'reconnected');
-    if (observer === this.quorum.isVoter(sid) || this.rollover !== null) {
+    // Only configured members: voters send FOLLOWERINFO, observers OBSERVERINFO.
+    const known = observer ? this.observers.has(sid) : this.quorum.isVoter(sid);
+    if (!known || sid === this.sid || this.rollover !== null) {
       this.builder.disconnectPeer({ sid, stream });
       return;
     }

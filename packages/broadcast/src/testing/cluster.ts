@@ -355,7 +355,8 @@ export class Cluster {
     node.tree = [...disk.snapshot];
     node.historyChecked = false;
     if (leaderSid === null) {
-      node.machine = new Leader({ sid: node.sid, quorum: this.quorum, limits: this.limits, state, faults: this.faults });
+      const observers = [...this.nodes.values()].filter((n) => n.observer).map((n) => n.sid);
+      node.machine = new Leader({ sid: node.sid, quorum: this.quorum, observers, limits: this.limits, state, faults: this.faults });
       node.role = 'LEADING';
     } else {
       node.machine = new Learner({ sid: node.sid, leaderSid, observer: node.observer, limits: this.limits, state, faults: this.faults });
