@@ -171,18 +171,19 @@ export class Cluster {
     if (machine === null || node.pendingReady !== null || !machine.hasReady()) return false;
     const ready = machine.ready();
     this.trace.push(...formatReady(sid, ready));
-    this.rewriteLog(node, ready);
+    const rewrite = this.rewriteLog(node, ready);
     for (const out of ready.messages) this.send(node, { ...out, msg: this.fillSnapshot(node, out.msg) });
     // Every SNAP is serialized now, before this Ready's commits, even one that waits for the disk.
     node.afterPersist = ready.messagesAfterPersist.map((out) => ({ ...out, msg: this.fillSnapshot(node, out.msg) }));
     this.apply(node, ready.committed);
-    if (ready.append.length > 0 || ready.hardState !== null) {
+    if (rewrite !== null || ready.append.length > 0 || ready.hardState !== null) {
       const { append, hardState } = ready;
-      node.write((disk) => ({
-        ...disk,
-        log: [...disk.log, ...append],
-        ...(hardState === null ? {} : { acceptedEpoch: hardState.acceptedEpoch, currentEpoch: hardState.currentEpoch }),
-      }));
+      // One unit: a crash keeps the rewrite, the appends and the hard state together or not at all.
+      node.write((before) => {
+        const disk = rewrite === null ? before : rewrite(before);
+        const epochs = hardState === null ? {} : { acceptedEpoch: hardState.acceptedEpoch, currentEpoch: hardState.currentEpoch };
+        return { ...disk, log: [...disk.log, ...append], ...epochs };
+      });
     }
     node.logReads = ready.logReads;
     for (const ref of ready.disconnect) if (this.streams.get(ref.sid) === ref.stream) this.closeStream(sid, ref.sid);
@@ -388,20 +389,22 @@ export class Cluster {
     this.links.set(key, queue);
   }
 
-  private rewriteLog(node: SimNode, ready: Ready): void {
+  /** Step 1 of a Ready on the tree; returns the disk part, which process() writes with the appends. */
+  private rewriteLog(node: SimNode, ready: Ready): WriteUnit | null {
     const install = ready.snapshot;
     if (install !== null) {
       const txns = decodeSnapshot(install.snapshot);
       node.tree = [...txns];
-      node.write((disk) => ({ ...disk, snapshotZxid: install.zxid, snapshot: txns, log: [], logBaseZxid: install.zxid }));
+      return (disk) => ({ ...disk, snapshotZxid: install.zxid, snapshot: txns, log: [], logBaseZxid: install.zxid });
     }
     const truncate = ready.truncate;
     if (truncate !== null) {
       const lost = node.tree.filter((txn) => txn.zxid > truncate);
       if (lost.length > 0) this.checker.violation(`[${node.sid}] truncated applied txns ${lost.map(formatTxn).join(' ')}`);
       node.tree = node.tree.filter((txn) => txn.zxid <= truncate);
-      node.write((disk) => ({ ...disk, log: disk.log.filter((txn) => txn.zxid <= truncate) }));
+      return (disk) => ({ ...disk, log: disk.log.filter((txn) => txn.zxid <= truncate) });
     }
+    return null;
   }
 
   private apply(node: SimNode, committed: readonly Txn[]): void {
