@@ -138,16 +138,29 @@ export class Leader {
   }
 
   /** Orders a txn. Only an established leader proposes; the zxid is returned. */
+  /**
+   * The zxid the next propose() will assign, or null when it would be
+   * refused. Prep names its change records by zxid before the txn exists
+   * (replica), so it asks first; the two calls happen in one synchronous step.
+   */
+  nextZxid(): Zxid | null {
+    if (this.phase !== 'broadcast' || this.rollover !== null) return null;
+    if (this.outstanding.size >= this.limits.pendingProposalsMax) return null;
+    const epoch = this.currentEpoch;
+    const last = this.window.lastZxid;
+    const counter = zxidEpoch(last) === epoch ? zxidCounter(last) + 1 : 1;
+    assert(counter <= this.limits.zxidCounterMax, 'the counter stays below its maximum (rollover starts at it)');
+    return makeZxid(epoch, counter);
+  }
+
   propose(bytes: Uint8Array): ProposeResult {
     if (this.phase === 'stopped') return { ok: false, reason: 'stopped' };
     if (this.phase !== 'broadcast') return { ok: false, reason: 'not-established' };
     if (this.rollover !== null) return { ok: false, reason: 'epoch-change' };
     if (this.outstanding.size >= this.limits.pendingProposalsMax) return { ok: false, reason: 'busy' };
-    const epoch = this.currentEpoch;
-    const last = this.window.lastZxid;
-    const counter = zxidEpoch(last) === epoch ? zxidCounter(last) + 1 : 1;
-    assert(counter <= this.limits.zxidCounterMax, 'the counter stays below its maximum (rollover starts at it)');
-    const txn: Txn = { zxid: makeZxid(epoch, counter), bytes };
+    const zxid = this.nextZxid();
+    assert(zxid !== null, 'a proposable leader names its next zxid');
+    const txn: Txn = { zxid, bytes };
     this.window.push(txn);
     this.builder.appendTxn(txn);
     this.outstanding.set(txn.zxid, new Set());
@@ -156,7 +169,7 @@ export class Leader {
     }
     // The leader's own ack waits for its disk, like any follower's (AckRequestProcessor).
     this.builder.send(this.sid, { type: 'ACK', zxid: txn.zxid }, true);
-    if (counter === this.limits.zxidCounterMax) this.startRollover();
+    if (zxidCounter(zxid) === this.limits.zxidCounterMax) this.startRollover();
     return { ok: true, zxid: txn.zxid };
   }
 
