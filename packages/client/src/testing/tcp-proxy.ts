@@ -1,0 +1,79 @@
+/**
+ * Test helper: a TCP proxy in front of a server, so a test can cut a
+ * client's connection (sever: reset every connection) or partition it
+ * (blackhole: keep sockets open but drop bytes both ways, and accept new
+ * connections that never get an answer) and heal it again.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+/** A proxy owned by one test. */
+export interface TcpProxy {
+  readonly port: number;
+  readonly connectString: string;
+  /** Destroys every proxied connection (the client sees a reset). */
+  sever(): void;
+  /** Drops bytes both ways until heal(); with `refuse`, new connections are closed at once instead. */
+  blackhole(options?: { refuse?: boolean }): void;
+  heal(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy to 127.0.0.1:targetPort on a random port in 40000-49999. */
+export async function startProxy(targetPort: number): Promise<TcpProxy> {
+  const pairs = new Set<[Socket, Socket]>();
+  let mode: 'pass' | 'blackhole' | 'refuse' = 'pass';
+  const server: Server = createServer((client) => {
+    if (mode === 'refuse') {
+      client.destroy();
+      return;
+    }
+    const upstream = connect({ host: '127.0.0.1', port: targetPort });
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    const drop = (): void => {
+      client.destroy();
+      upstream.destroy();
+      pairs.delete(pair);
+    };
+    client.on('data', (chunk) => mode === 'pass' && upstream.write(chunk));
+    upstream.on('data', (chunk) => mode === 'pass' && client.write(chunk));
+    client.on('close', drop);
+    upstream.on('close', drop);
+    client.on('error', drop);
+    upstream.on('error', drop);
+  });
+  let port = 0;
+  for (let attempt = 0; ; attempt++) {
+    port = 40000 + Math.floor(Math.random() * 10000);
+    const error = await new Promise<Error | null>((resolve) => {
+      server.once('error', resolve);
+      server.listen(port, '127.0.0.1', () => resolve(null));
+    });
+    if (error === null) break;
+    if (attempt > 10) throw error;
+  }
+  const sever = (): void => {
+    for (const [client, upstream] of pairs) {
+      client.resetAndDestroy();
+      upstream.destroy();
+    }
+    pairs.clear();
+  };
+  return {
+    port,
+    connectString: `127.0.0.1:${port}`,
+    sever,
+    blackhole: (options = {}) => {
+      mode = options.refuse === true ? 'refuse' : 'blackhole';
+      if (mode === 'refuse') sever();
+    },
+    heal: () => {
+      mode = 'pass';
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        sever();
+        server.close(() => resolve());
+      }),
+  };
+}
