@@ -38,3 +38,38 @@ export type { OpResult, MultiReadResult } from './multi-results.js';
 export type { Transport, TransportConnection, TransportConnectOptions, TransportHandlers } from './transport.js';
 export type { WatchEvent, WatchKind, Watcher } from './watch-registry.js';
 export type { ACL, Id, Stat, ClientInfo } from '@corral/wire';
+
+// Recipes.
+/** A held lock, permit or leadership: fencing token, lost signal, release(). */
+export { Lease } from './recipes/lease.js';
+/** Distributed mutex; waits on its predecessor only. */
+export { Mutex } from './recipes/mutex.js';
+/** Distributed read-write lock. */
+export { ReadWriteLock } from './recipes/read-write-lock.js';
+/** Counting semaphore. */
+export { Semaphore } from './recipes/semaphore.js';
+/** Leader election (campaign, leader, observe). */
+export { LeaderElection } from './recipes/leader-election.js';
+/** Leader latch (isLeader / notLeader). */
+export { LeaderLatch } from './recipes/leader-latch.js';
+/** Barrier. */
+export { Barrier } from './recipes/barrier.js';
+/** Double barrier (enter / leave). */
+export { DoubleBarrier } from './recipes/double-barrier.js';
+/** FIFO and priority queue with exactly-once take. */
+export { DistributedQueue } from './recipes/queue.js';
+/** Shared counter by compare-and-set. */
+export { SharedCounter } from './recipes/shared-counter.js';
+/** Watches one node's data. */
+export { ConfigWatcher } from './recipes/config-watcher.js';
+/** Local copy of a subtree. */
+export { TreeCache } from './recipes/tree-cache.js';
+/** Ephemeral service registrations, list and watch. */
+export { ServiceDiscovery } from './recipes/service-discovery.js';
+/** Protected (guid-named) sequential create, and retry after connection loss. */
+export { protectedCreate, retryOnLoss, ensurePath } from './recipes/common.js';
+
+export type { ProtectedNode } from './recipes/common.js';
+export type { ConfigValue } from './recipes/config-watcher.js';
+export type { CachedNode } from './recipes/tree-cache.js';
+export type { ServiceInstance } from './recipes/service-discovery.js';

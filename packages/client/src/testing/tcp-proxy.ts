@@ -2,7 +2,9 @@
  * Test helper: a TCP proxy in front of a server, so a test can cut a
  * client's connection (sever: reset every connection) or partition it
  * (blackhole: keep sockets open but drop bytes both ways, and accept new
- * connections that never get an answer) and heal it again.
+ * connections that never get an answer), or make it deaf (requests reach the
+ * server, replies are dropped: a create that succeeds with its reply lost),
+ * and heal it again.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -14,6 +16,8 @@ export interface TcpProxy {
   sever(): void;
   /** Drops bytes both ways until heal(); with `refuse`, new connections are closed at once instead. */
   blackhole(options?: { refuse?: boolean }): void;
+  /** Forwards client→server bytes but drops server→client ones until heal(). */
+  deafen(): void;
   heal(): void;
   close(): Promise<void>;
 }
@@ -21,7 +25,7 @@ export interface TcpProxy {
 /** Starts a proxy to 127.0.0.1:targetPort on a random port in 40000-49999. */
 export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
-  let mode: 'pass' | 'blackhole' | 'refuse' = 'pass';
+  let mode: 'pass' | 'blackhole' | 'refuse' | 'deaf' = 'pass';
   const server: Server = createServer((client) => {
     if (mode === 'refuse') {
       client.destroy();
@@ -35,7 +39,7 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
       upstream.destroy();
       pairs.delete(pair);
     };
-    client.on('data', (chunk) => mode === 'pass' && upstream.write(chunk));
+    client.on('data', (chunk) => (mode === 'pass' || mode === 'deaf') && upstream.write(chunk));
     upstream.on('data', (chunk) => mode === 'pass' && client.write(chunk));
     client.on('close', drop);
     upstream.on('close', drop);
@@ -66,6 +70,9 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
     blackhole: (options = {}) => {
       mode = options.refuse === true ? 'refuse' : 'blackhole';
       if (mode === 'refuse') sever();
+    },
+    deafen: () => {
+      mode = 'deaf';
     },
     heal: () => {
       mode = 'pass';
