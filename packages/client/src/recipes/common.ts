@@ -126,6 +126,9 @@ export function wakeUp(client: ZkClient, signal?: AbortSignal): { watcher: Watch
     resolve = res;
     reject = rej;
   });
+  // The caller may be awaiting something else when the session ends or the
+  // signal aborts; that call fails on its own, so this rejection is not unhandled.
+  wait.catch(() => undefined);
   const onState = (state: ConnectionState): void => {
     if (state === 'expired') finish(() => reject(new ZkError(ZkCode.SESSIONEXPIRED)));
     else if (state === 'closed') finish(() => reject(new ZkError(ZkCode.CONNECTIONLOSS, { message: 'client closed' })));

@@ -7,7 +7,9 @@
  */
 import type { Watcher } from '../watch-registry.js';
 import type { CallOptions, ZkClient } from '../client.js';
-import { retryOnLoss, wakeUp } from './common.js';
+import { ZkCode } from '@corral/base';
+import { isZkError } from '../errors.js';
+import { ensurePath, retryOnLoss, wakeUp } from './common.js';
 import { acquireInQueue, contenders, predecessor } from './lock-queue.js';
 import type { Lease } from './lease.js';
 
@@ -51,14 +53,22 @@ export class LeaderElection {
   private async leaderWithWatch(options: CallOptions, watcher?: Watcher): Promise<{ id: string | null }> {
     return retryOnLoss(this.client, async () => {
       for (;;) {
-        const children = await this.client.getChildren(this.dir, { ...options, ...(watcher === undefined ? {} : { watch: watcher }) });
+        let children: string[];
+        try {
+          children = await this.client.getChildren(this.dir, { ...options, ...(watcher === undefined ? {} : { watch: watcher }) });
+        } catch (error) {
+          if (!isZkError(error, ZkCode.NONODE)) throw error;
+          // No candidate ever ran: create the directory so the child watch can be set.
+          await ensurePath(this.client, this.dir, options);
+          continue;
+        }
         const first = contenders(children, [prefix])[0];
         if (first === undefined) return { id: null };
         try {
           return { id: Buffer.from((await this.client.getData(`${this.dir}/${first}`, options)).data).toString() };
         } catch (error) {
           // The leader resigned between the two reads: look again.
-          if ((error as { code?: number }).code !== -101) throw error;
+          if (!isZkError(error, ZkCode.NONODE)) throw error;
         }
       }
     }, options);

@@ -6,39 +6,28 @@
 // stops a holder whose session expired. Method: one Corral child server, a
 // TCP proxy per client that gets cut, an in-process occupancy counter as the
 // shared resource.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkCode, ZkError } from '@corral/base';
 import type { ZkClient } from '../client.js';
-import { startCorralServer, type TestServer } from '../testing/corral-server.js';
-import { ClientPool, Occupancy, expireSession, fourLetterWord, yieldTurns } from '../testing/harness.js';
-import { startProxy, type TcpProxy } from '../testing/tcp-proxy.js';
+import { Occupancy, expireSession, fourLetterWord, serverFixture, yieldTurns } from '../testing/harness.js';
+import type { TcpProxy } from '../testing/tcp-proxy.js';
 import { ensurePath } from './common.js';
 import { Mutex } from './mutex.js';
 import { ReadWriteLock } from './read-write-lock.js';
 import { Semaphore } from './semaphore.js';
 
-let server: TestServer;
-const pool = new ClientPool();
-const proxies: TcpProxy[] = [];
-before(async () => {
-  server = await startCorralServer();
-});
-after(async () => {
-  await pool.closeAll();
-  for (const proxy of proxies) await proxy.close();
-  await server.stop();
-});
+const fixture = serverFixture();
+const { pool } = fixture;
+const proxy = (): Promise<TcpProxy> => fixture.proxy();
 
 /** `count` clients; the first `proxied` go through their own proxy. */
 async function contenders(count: number, proxied: number): Promise<{ clients: ZkClient[]; proxies: TcpProxy[] }> {
   const own: TcpProxy[] = [];
   for (let index = 0; index < proxied; index++) {
-    const proxy = await startProxy(server.port);
-    proxies.push(proxy);
-    own.push(proxy);
+    own.push(await proxy());
   }
-  const clients = await Promise.all(Array.from({ length: count }, (_, index) => pool.open(own[index]?.connectString ?? server.connectString)));
+  const clients = await Promise.all(Array.from({ length: count }, (_, index) => pool.open(own[index]?.connectString ?? fixture.server.connectString)));
   return { clients, proxies: own };
 }
 
@@ -98,7 +87,7 @@ test('mutex: each waiter watches only its predecessor (no herd effect)', async (
   }
   // Every waiter has sent its exists watch once it queued; a sync per client orders that before wchc.
   await Promise.all(clients.map((client) => client.sync('/')));
-  const watchesBySession = parseWchc(await fourLetterWord(server.port, 'wchc'));
+  const watchesBySession = parseWchc(await fourLetterWord(fixture.server.port, 'wchc'));
   const lockWatches = [...watchesBySession.values()].map((paths) => paths.filter((path) => path.startsWith('/locks/herd/')));
   const watchers = lockWatches.filter((paths) => paths.length > 0);
   assert.equal(watchers.length, 4);
@@ -141,7 +130,7 @@ test('fencing: a holder whose session expired is refused by the resource', async
   const store = new FencedStore();
   const stale = await new Mutex(first, '/locks/fenced').acquire();
   store.write(stale.fencingToken, 'first');
-  await expireSession(first, server.connectString);
+  await expireSession(first, fixture.server.connectString);
   assert.ok(stale.signal.aborted);
   const fresh = await new Mutex(second, '/locks/fenced').acquire();
   assert.ok(fresh.fencingToken > stale.fencingToken);
@@ -220,7 +209,7 @@ test('semaphore: at most 3 holders among 8 clients, with cuts', async () => {
 test('a lease reports loss when its session expires, and calls then fail with SESSIONEXPIRED', async () => {
   const { clients } = await contenders(1, 0);
   const lease = await new Mutex(clients[0]!, '/locks/expiry').acquire();
-  await expireSession(clients[0]!, server.connectString);
+  await expireSession(clients[0]!, fixture.server.connectString);
   assert.ok(lease.signal.aborted);
   await assert.rejects(clients[0]!.exists('/'), (error: unknown) => error instanceof ZkError && error.code === ZkCode.SESSIONEXPIRED);
   await lease.release();

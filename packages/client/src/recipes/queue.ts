@@ -31,6 +31,8 @@ const claimsDir = 'claims';
 export class DistributedQueue {
   private readonly consumerId = randomUUID();
   private attemptCount = 0;
+  /** Both directories exist (checked once per instance; a take that finds one gone recreates it). */
+  private prepared = false;
 
   constructor(
     private readonly client: ZkClient,
@@ -72,14 +74,12 @@ export class DistributedQueue {
 
   private async items(options: CallOptions & { watch?: Watcher }): Promise<string[]> {
     const path = `${this.dir}/${itemsDir}`;
-    try {
-      return sortItems(await this.client.getChildren(path, options));
-    } catch (error) {
-      if (!isZkError(error, ZkCode.NONODE)) throw error;
+    if (!this.prepared) {
       await ensurePath(this.client, path, options);
       await ensurePath(this.client, `${this.dir}/${claimsDir}`, options);
-      return sortItems(await this.client.getChildren(path, options));
+      this.prepared = true;
     }
+    return sortItems(await this.client.getChildren(path, options));
   }
 
   private async takeFrom(names: readonly string[], options: CallOptions): Promise<Uint8Array | null> {

@@ -5,7 +5,10 @@
  * words.
  */
 import { connect } from 'node:net';
+import { after, before } from 'node:test';
 import { ZkClient } from '../client.js';
+import { startCorralServer, type TestServer } from './corral-server.js';
+import { startProxy, type TcpProxy } from './tcp-proxy.js';
 
 /** Clients opened by one test file; closeAll() at the end. */
 export class ClientPool {
@@ -61,4 +64,38 @@ export class Occupancy {
 /** Yields to the event loop a few times so other clients' callbacks run (no timing involved). */
 export async function yieldTurns(count = 3): Promise<void> {
   for (let turn = 0; turn < count; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** What serverFixture() gives a test file. */
+export interface ServerFixture {
+  readonly server: TestServer;
+  readonly pool: ClientPool;
+  /** A proxy to the server, closed after the file. */
+  proxy(): Promise<TcpProxy>;
+}
+
+/** One Corral server per test file (started before, stopped after), a client pool and proxies. */
+export function serverFixture(): ServerFixture {
+  let server: TestServer | undefined;
+  const pool = new ClientPool();
+  const proxies: TcpProxy[] = [];
+  before(async () => {
+    server = await startCorralServer();
+  });
+  after(async () => {
+    await pool.closeAll();
+    for (const proxy of proxies) await proxy.close();
+    await server?.stop();
+  });
+  return {
+    get server(): TestServer {
+      return server!;
+    },
+    pool,
+    async proxy(): Promise<TcpProxy> {
+      const started = await startProxy(server!.port);
+      proxies.push(started);
+      return started;
+    },
+  };
 }

@@ -7,6 +7,7 @@
  * and heal it again.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { FrameDecoder, decodeRequestHeader, maxFrameBytesDefault } from '@corral/wire';
 
 /** A proxy owned by one test. */
 export interface TcpProxy {
@@ -18,6 +19,8 @@ export interface TcpProxy {
   blackhole(options?: { refuse?: boolean }): void;
   /** Forwards client→server bytes but drops server→client ones until heal(). */
   deafen(): void;
+  /** Becomes deaf (see deafen) as soon as a client sends a request of `opcode`, so that request's reply is lost. */
+  deafenOn(opcode: number): void;
   heal(): void;
   close(): Promise<void>;
 }
@@ -26,6 +29,7 @@ export interface TcpProxy {
 export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let mode: 'pass' | 'blackhole' | 'refuse' | 'deaf' = 'pass';
+  let deafOpcode: number | null = null;
   const server: Server = createServer((client) => {
     if (mode === 'refuse') {
       client.destroy();
@@ -39,7 +43,20 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
       upstream.destroy();
       pairs.delete(pair);
     };
-    client.on('data', (chunk) => (mode === 'pass' || mode === 'deaf') && upstream.write(chunk));
+    // Frames are parsed only to spot deafOpcode; the first frame is the handshake (no request header).
+    const decoder = new FrameDecoder({ maxFrameBytes: maxFrameBytesDefault });
+    let frameCount = 0;
+    client.on('data', (chunk: Buffer) => {
+      if (mode !== 'pass' && mode !== 'deaf') return;
+      decoder.push(Uint8Array.from(chunk));
+      for (let frame = decoder.next(); frame !== null; frame = decoder.next()) {
+        if (frameCount++ > 0 && deafOpcode !== null && decodeRequestHeader(frame).type === deafOpcode) {
+          mode = 'deaf';
+          deafOpcode = null;
+        }
+      }
+      upstream.write(chunk);
+    });
     upstream.on('data', (chunk) => mode === 'pass' && client.write(chunk));
     client.on('close', drop);
     upstream.on('close', drop);
@@ -73,6 +90,9 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
     },
     deafen: () => {
       mode = 'deaf';
+    },
+    deafenOn: (opcode) => {
+      deafOpcode = opcode;
     },
     heal: () => {
       mode = 'pass';
