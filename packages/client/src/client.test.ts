@@ -12,6 +12,7 @@ import { CreateMode, EventType } from '@corral/wire';
 import { ZkClient } from './client.js';
 import { MultiError } from './multi-results.js';
 import { startCorralServer, type TestServer } from './testing/corral-server.js';
+import { expireSession } from './testing/harness.js';
 import { startProxy } from './testing/tcp-proxy.js';
 import type { WatchEvent } from './watch-registry.js';
 
@@ -184,13 +185,12 @@ test('failover skips a server that closes the handshake (as one behind lastZxidS
 });
 
 test('a session closed elsewhere is reported expired; calls then fail with SESSIONEXPIRED', async () => {
-  const c = await client();
-  const expired = new Promise((resolve) => c.once('expired', resolve));
-  const twin = await ZkClient.connect(server.connectString, { sessionId: c.sessionId, sessionPassword: c.sessionPassword });
-  await twin.close();
-  await expired;
+  const proxy = await startProxy(server.port);
+  const c = await client(proxy.connectString);
+  await expireSession(c, proxy, server.connectString);
   assert.equal(c.state, 'expired');
   await rejectsWith(c.exists('/'), ZkCode.SESSIONEXPIRED);
+  await proxy.close();
 });
 
 test('an aborted call rejects with the signal reason; a pre-aborted one is never sent', async () => {

@@ -76,6 +76,8 @@ interface Call {
 
 const protocolVersion = 0;
 const xidMax = 0x7fffffff;
+/** Ping ticks (a third of the timeout each) the oldest request may stay unanswered before the connection is dropped. */
+const replyOverdueTicks = 3;
 
 /** The session engine (see the file comment). Events: 'state' (state, previous), 'event' (none: watch events go to watchers). */
 export class Session extends EventEmitter {
@@ -99,6 +101,9 @@ export class Session extends EventEmitter {
   private backoffWake: (() => void) | null = null;
   private sentSinceTick = false;
   private ticksSinceReceive = 0;
+  /** The oldest unanswered xid at the last ping tick, and for how many ticks it has stayed unanswered. */
+  private stuckXid = 0;
+  private stuckTicks = 0;
   private everConnected = false;
   private closing: Promise<void> | null = null;
   /** The running connect loop, awaited by close() so no attempt outlives the client. */
@@ -358,6 +363,7 @@ export class Session extends EventEmitter {
     this.password = response.passwd;
     this.negotiatedTimeoutMs = response.timeOut;
     this.ticksSinceReceive = 0;
+    this.stuckTicks = 0;
     this.primeConnection(connection);
     const reconnected = this.everConnected;
     this.everConnected = true;
@@ -390,7 +396,7 @@ export class Session extends EventEmitter {
     // while the session still has a third of its timeout left.
     this.pingTimer = setInterval(() => {
       this.ticksSinceReceive += 1;
-      if (this.ticksSinceReceive > 2) {
+      if (this.ticksSinceReceive > 2 || this.replyOverdue()) {
         connection.close();
         return;
       }
@@ -398,6 +404,29 @@ export class Session extends EventEmitter {
       this.sentSinceTick = false;
     }, Math.max(1, Math.floor(this.negotiatedTimeoutMs / 3)));
     this.pingTimer.unref();
+  }
+
+  /**
+   * True when the oldest request has gone unanswered for a whole session
+   * timeout while the connection is otherwise alive. Replies come in request
+   * order, so it means the server lost the reply; without this check the
+   * caller (and every request queued behind it) would wait forever. The
+   * connection is dropped instead: the call fails with CONNECTIONLOSS, which
+   * callers already handle.
+   */
+  private replyOverdue(): boolean {
+    const head = this.sent[this.sentHead];
+    if (head === undefined) {
+      this.stuckTicks = 0;
+      return false;
+    }
+    if (head.xid !== this.stuckXid) {
+      this.stuckXid = head.xid;
+      this.stuckTicks = 0;
+      return false;
+    }
+    this.stuckTicks += 1;
+    return this.stuckTicks >= replyOverdueTicks;
   }
 
   private stopTimers(): void {

@@ -56,6 +56,8 @@ export interface ProtectedNode {
   /** The node's name (last segment). */
   name: string;
   stat: Stat;
+  /** `_c_<guid>-`: every node this create may have made starts with it. */
+  guidPrefix: string;
 }
 
 /**
@@ -75,17 +77,27 @@ export async function protectedCreate(
   for (;;) {
     try {
       const created = await client.create2(`${options.parent}/${guidPrefix}${options.name}`, options.data ?? '', { mode: options.mode, ...signalOption });
-      return { path: created.path, name: created.path.slice(options.parent.length + 1), stat: created.stat };
+      return { path: created.path, name: created.path.slice(options.parent.length + 1), stat: created.stat, guidPrefix };
     } catch (error) {
       if (isZkError(error, ZkCode.NONODE)) {
         await ensurePath(client, options.parent, signalOption);
         continue;
       }
-      if (!isZkError(error, ZkCode.CONNECTIONLOSS)) throw error;
+      if (!isZkError(error, ZkCode.CONNECTIONLOSS)) {
+        // Aborted after sending: the create may still be applied. The search
+        // is ordered after it (per-session FIFO), so it finds and removes it.
+        if (!(error instanceof ZkError)) await removeProtected(client, options.parent, guidPrefix);
+        throw error;
+      }
     }
     const found = await retryOnLoss(client, () => findProtected(client, options.parent, guidPrefix), signalOption);
     if (found !== null) return found;
   }
+}
+
+async function removeProtected(client: ZkClient, parent: string, guidPrefix: string): Promise<void> {
+  const found = await retryOnLoss(client, () => findProtected(client, parent, guidPrefix)).catch(() => null);
+  if (found !== null) await deleteQuietly(client, found.path);
 }
 
 async function findProtected(client: ZkClient, parent: string, guidPrefix: string): Promise<ProtectedNode | null> {
@@ -93,7 +105,7 @@ async function findProtected(client: ZkClient, parent: string, guidPrefix: strin
   const name = children.find((child) => child.startsWith(guidPrefix));
   if (name === undefined) return null;
   const stat = await client.exists(`${parent}/${name}`);
-  return stat === null ? null : { path: `${parent}/${name}`, name, stat };
+  return stat === null ? null : { path: `${parent}/${name}`, name, stat, guidPrefix };
 }
 
 /** The sequence number ZooKeeper appended to a sequential node's name, or -1. */
@@ -170,6 +182,19 @@ export async function waitForDeletion(client: ZkClient, path: string, signal?: A
       return;
     }
     await wake.wait;
+  }
+}
+
+/**
+ * Deletes nodes of `dir` that carry `node`'s guid but are not `node`: a
+ * create retried after connection loss can, in a rare race, be applied twice
+ * (the first attempt reaching the server after the search). Such a stray
+ * would sit in a lock queue forever, blocking whoever waits behind it.
+ */
+export async function deleteStrays(client: ZkClient, dir: string, node: ProtectedNode, children?: readonly string[]): Promise<void> {
+  const names = children ?? (await retryOnLoss(client, () => client.getChildren(dir)));
+  for (const name of names) {
+    if (name !== node.name && name.startsWith(node.guidPrefix)) await deleteQuietly(client, `${dir}/${name}`);
   }
 }
 

@@ -43,7 +43,8 @@ test('election: 6 candidates lead one at a time, each once, in campaign order, w
 });
 
 test('election: observe() reports each new leader; an expired leader is replaced', async () => {
-  const [first, second, watcher] = (await Promise.all([0, 1, 2].map(() => pool.open(fixture.server.connectString)))) as [ZkClient, ZkClient, ZkClient];
+  const cut = await proxy();
+  const [first, second, watcher] = (await Promise.all([cut.connectString, fixture.server.connectString, fixture.server.connectString].map((at) => pool.open(at)))) as [ZkClient, ZkClient, ZkClient];
   const leaders: (string | null)[] = [];
   const controller = new AbortController();
   const observed = (async () => {
@@ -58,7 +59,7 @@ test('election: observe() reports each new leader; an expired leader is replaced
   })();
   const lease = await new LeaderElection(first, '/election/e2').campaign('first');
   const next = new LeaderElection(second, '/election/e2').campaign('second');
-  await expireSession(first, fixture.server.connectString);
+  await expireSession(first, cut, fixture.server.connectString);
   assert.ok(lease.signal.aborted);
   const secondLease: Lease = await next;
   assert.ok(secondLease.fencingToken > lease.fencingToken);

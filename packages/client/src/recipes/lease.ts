@@ -30,6 +30,8 @@ export class Lease {
      * holder whose lease was lost (Kleppmann's fencing token).
      */
     readonly fencingToken: bigint,
+    /** Runs after the node is deleted on release (e.g. removing stray duplicates). */
+    private readonly afterRelease: () => Promise<void> = async () => undefined,
   ) {
     this.signal = this.controller.signal;
     client.on('state', this.onState);
@@ -42,6 +44,7 @@ export class Lease {
     this.released = true;
     this.client.off('state', this.onState);
     await deleteQuietly(this.client, this.path);
+    if (this.client.state !== 'expired' && this.client.state !== 'closed') await this.afterRelease();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

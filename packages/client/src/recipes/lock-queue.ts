@@ -9,7 +9,7 @@
 import { ZkCode, ZkError } from '@corral/base';
 import { CreateMode } from '@corral/wire';
 import type { CallOptions, ZkClient } from '../client.js';
-import { deleteQuietly, protectedCreate, retryOnLoss, sortBySequence, unprotectedName, waitForDeletion } from './common.js';
+import { deleteQuietly, deleteStrays, protectedCreate, retryOnLoss, sortBySequence, unprotectedName, waitForDeletion } from './common.js';
 import { Lease } from './lease.js';
 
 /**
@@ -43,12 +43,13 @@ export async function acquireInQueue(client: ZkClient, options: EnqueueOptions):
   try {
     for (;;) {
       const children = await retryOnLoss(client, () => client.getChildren(options.dir, signalOption), signalOption);
-      const sorted = contenders(children, options.prefixes);
+      await deleteStrays(client, options.dir, node, children);
+      const sorted = contenders(children, options.prefixes).filter((name) => name === node.name || !name.startsWith(node.guidPrefix));
       const index = sorted.indexOf(node.name);
       // Our ephemeral is gone while the session lives only if someone deleted it: never hold then.
       if (index < 0) throw new ZkError(ZkCode.NONODE, { path: node.path, message: 'lock node deleted by someone else' });
       const blocker = options.blockerOf(sorted, index);
-      if (blocker === null) return new Lease(client, node.path, node.stat.czxid);
+      if (blocker === null) return new Lease(client, node.path, node.stat.czxid, () => deleteStrays(client, options.dir, node));
       await waitForDeletion(client, `${options.dir}/${blocker}`, options.signal);
     }
   } catch (error) {

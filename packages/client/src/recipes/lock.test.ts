@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkCode, ZkError } from '@corral/base';
 import type { ZkClient } from '../client.js';
-import { Occupancy, expireSession, fourLetterWord, serverFixture, yieldTurns } from '../testing/harness.js';
+import { Occupancy, expireSession, fourLetterWord, armWatch, serverFixture, waitForChildren, yieldTurns } from '../testing/harness.js';
 import type { TcpProxy } from '../testing/tcp-proxy.js';
 import { ensurePath } from './common.js';
 import { Mutex } from './mutex.js';
@@ -80,11 +80,7 @@ test('mutex: each waiter watches only its predecessor (no herd effect)', async (
   const holder = await mutex(clients[0]!).acquire();
   const waiting = clients.slice(1).map((client) => mutex(client).acquire());
   // Wait until all four queued, through the observer's eyes (a child watch loop, no sleeps).
-  for (;;) {
-    const children = await clients[0]!.getChildren('/locks/herd');
-    if (children.length === 5) break;
-    await new Promise((resolve) => void clients[0]!.getChildren('/locks/herd', { watch: resolve }));
-  }
+  await waitForChildren(clients[0]!, '/locks/herd', 5);
   // Every waiter has sent its exists watch once it queued; a sync per client orders that before wchc.
   await Promise.all(clients.map((client) => client.sync('/')));
   const watchesBySession = parseWchc(await fourLetterWord(fixture.server.port, 'wchc'));
@@ -111,7 +107,7 @@ test('mutex: a lock node created with its reply lost is found by its guid and he
   const { clients, proxies: cut } = await contenders(2, 1);
   const [deaf, observer] = clients as [ZkClient, ZkClient];
   await ensurePath(observer, '/locks/lost');
-  const created = new Promise((resolve) => void observer.getChildren('/locks/lost', { watch: resolve }));
+  const { fired: created } = await armWatch((watch) => observer.getChildren('/locks/lost', { watch }));
   cut[0]!.deafen();
   const acquiring = new Mutex(deaf, '/locks/lost').acquire();
   await created;
@@ -125,12 +121,12 @@ test('mutex: a lock node created with its reply lost is found by its guid and he
 });
 
 test('fencing: a holder whose session expired is refused by the resource', async () => {
-  const { clients } = await contenders(2, 0);
+  const { clients, proxies: cut } = await contenders(2, 1);
   const [first, second] = clients as [ZkClient, ZkClient];
   const store = new FencedStore();
   const stale = await new Mutex(first, '/locks/fenced').acquire();
   store.write(stale.fencingToken, 'first');
-  await expireSession(first, fixture.server.connectString);
+  await expireSession(first, cut[0]!, fixture.server.connectString);
   assert.ok(stale.signal.aborted);
   const fresh = await new Mutex(second, '/locks/fenced').acquire();
   assert.ok(fresh.fencingToken > stale.fencingToken);
@@ -146,10 +142,7 @@ test('mutex: an aborted waiter leaves the queue', async () => {
   const holder = await new Mutex(clients[0]!, '/locks/abort').acquire();
   const controller = new AbortController();
   const waiting = new Mutex(clients[1]!, '/locks/abort').acquire({ signal: controller.signal });
-  for (;;) {
-    if ((await clients[0]!.getChildren('/locks/abort')).length === 2) break;
-    await new Promise((resolve) => void clients[0]!.getChildren('/locks/abort', { watch: resolve }));
-  }
+  await waitForChildren(clients[0]!, '/locks/abort', 2);
   controller.abort(new Error('gave up'));
   await assert.rejects(waiting, /gave up/);
   assert.deepEqual(await clients[0]!.getChildren('/locks/abort'), [holder.path.split('/').pop()]);
@@ -207,9 +200,9 @@ test('semaphore: at most 3 holders among 8 clients, with cuts', async () => {
 });
 
 test('a lease reports loss when its session expires, and calls then fail with SESSIONEXPIRED', async () => {
-  const { clients } = await contenders(1, 0);
+  const { clients, proxies: cut } = await contenders(1, 1);
   const lease = await new Mutex(clients[0]!, '/locks/expiry').acquire();
-  await expireSession(clients[0]!, fixture.server.connectString);
+  await expireSession(clients[0]!, cut[0]!, fixture.server.connectString);
   assert.ok(lease.signal.aborted);
   await assert.rejects(clients[0]!.exists('/'), (error: unknown) => error instanceof ZkError && error.code === ZkCode.SESSIONEXPIRED);
   await lease.release();

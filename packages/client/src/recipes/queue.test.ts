@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpCode } from '@corral/wire';
 import type { ZkClient } from '../client.js';
-import { serverFixture } from '../testing/harness.js';
+import { armWatch, serverFixture } from '../testing/harness.js';
 import type { TcpProxy } from '../testing/tcp-proxy.js';
 import { DistributedQueue } from './queue.js';
 
@@ -89,7 +89,7 @@ test('a take whose reply was lost still delivers the item once', async () => {
   await queue.offer('only');
   const claims = new DistributedQueue(consumer, '/queues/lost');
   await claims.size();
-  const gone = new Promise((resolve) => void observer.getChildren('/queues/lost/items', { watch: resolve }));
+  const { fired: gone } = await armWatch((watch) => observer.getChildren('/queues/lost/items', { watch }));
   cut.deafenOn(OpCode.multi);
   const taking = claims.take();
   await gone;

@@ -8,7 +8,7 @@ import { ZkCode, ZkError } from '@corral/base';
 import { CreateMode } from '@corral/wire';
 import type { CallOptions, ZkClient } from '../client.js';
 import { isZkError } from '../errors.js';
-import { deleteQuietly, protectedCreate, wakeUp } from './common.js';
+import { deleteQuietly, deleteStrays, protectedCreate, wakeUp } from './common.js';
 import { contenders } from './lock-queue.js';
 import { Lease } from './lease.js';
 
@@ -40,11 +40,12 @@ export class Semaphore {
           await client.waitConnected(options);
           continue;
         }
-        const index = contenders(children, [prefix]).indexOf(node.name);
+        await deleteStrays(client, this.dir, node, children);
+        const index = contenders(children, [prefix]).filter((name) => name === node.name || !name.startsWith(node.guidPrefix)).indexOf(node.name);
         if (index < 0) throw new ZkError(ZkCode.NONODE, { path: node.path, message: 'semaphore node deleted by someone else' });
         if (index < this.permits) {
           wake.dispose();
-          return new Lease(client, node.path, node.stat.czxid);
+          return new Lease(client, node.path, node.stat.czxid, () => deleteStrays(client, this.dir, node));
         }
         await wake.wait;
       }

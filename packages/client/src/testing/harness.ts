@@ -29,11 +29,20 @@ export class ClientPool {
   }
 }
 
-/** Ends `client`'s session on the server; resolves once the client saw the expiry. */
-export async function expireSession(client: ZkClient, connectString: string): Promise<void> {
+/**
+ * Ends the session of `client`, which talks through `proxy`, on the server
+ * and resolves once the client saw the expiry. The proxy refuses the client
+ * meanwhile: a client that reconnected before the twin's closeSession would
+ * take the session back and the twin's close would fail.
+ */
+export async function expireSession(client: ZkClient, proxy: TcpProxy, connectString: string): Promise<void> {
   const expired = new Promise<void>((resolve) => client.once('expired', () => resolve()));
+  const suspended = new Promise<void>((resolve) => client.once('suspended', () => resolve()));
+  proxy.blackhole({ refuse: true });
+  await suspended;
   const twin = await ZkClient.connect(connectString, { sessionId: client.sessionId, sessionPassword: client.sessionPassword });
   await twin.close();
+  proxy.heal();
   await expired;
 }
 
@@ -98,4 +107,28 @@ export function serverFixture(): ServerFixture {
       return started;
     },
   };
+}
+
+/** Resolves once `path` has at least `count` children (a child watch per look, no polling). */
+export async function waitForChildren(client: ZkClient, path: string, count: number): Promise<string[]> {
+  for (;;) {
+    let fired!: () => void;
+    const changed = new Promise<void>((resolve) => (fired = resolve));
+    const children = await client.getChildren(path, { watch: () => fired() });
+    if (children.length >= count) return children;
+    await changed;
+  }
+}
+
+/**
+ * Sets a one-shot watch (`read` passes the watcher to getData/getChildren/exists)
+ * and resolves, once the server has it, with a promise of its firing; so a
+ * test triggers the change only after the watch is in place.
+ */
+export async function armWatch(read: (watcher: () => void) => Promise<unknown>): Promise<{ fired: Promise<void> }> {
+  let fire!: () => void;
+  // Wrapped in an object: an async function returning a promise would wait for it.
+  const fired = new Promise<void>((resolve) => (fire = resolve));
+  await read(() => fire());
+  return { fired };
 }
