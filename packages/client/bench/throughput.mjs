@@ -2,7 +2,8 @@
 // Throughput of @corral/client against node-zookeeper-client on the same
 // Corral server (started as a child like the tests do): getData and setData
 // of a 100-byte node with `--depth` requests in flight on one session, after a
-// warm-up. Not a test: prints ops/s per client and workload.
+// warm-up. Not a test: prints ops/s and the client process's CPU time per op
+// per client and workload (the server runs in its own process).
 //   node packages/client/bench/throughput.mjs [--ops 20000] [--depth 64] [--connect host:port]
 import { performance } from 'node:perf_hooks';
 import zookeeper from 'node-zookeeper-client';
@@ -30,9 +31,12 @@ async function run(label, call) {
   };
   await once(Math.min(2000, ops));
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   await once(ops);
+  const cpu = process.cpuUsage(cpuStart);
   const seconds = (performance.now() - start) / 1000;
-  return { label, opsPerSecond: Math.round(ops / seconds) };
+  // Client CPU per op: the server is shared, so this is the client's own cost.
+  return { label, opsPerSecond: Math.round(ops / seconds), cpuMicrosPerOp: ((cpu.user + cpu.system) / ops).toFixed(1) };
 }
 
 function nzkConnect(connectString) {
@@ -56,7 +60,9 @@ try {
   results.push(await run('node-zookeeper-client getData', () => nzk((cb) => legacy.getData('/bench', cb))));
   results.push(await run('@corral/client setData', () => corral.setData('/bench', payload)));
   results.push(await run('node-zookeeper-client setData', () => nzk((cb) => legacy.setData('/bench', payload, -1, cb))));
-  for (const { label, opsPerSecond } of results) console.log(`${label.padEnd(32)} ${String(opsPerSecond).padStart(8)} ops/s`);
+  for (const { label, opsPerSecond, cpuMicrosPerOp } of results) {
+    console.log(`${label.padEnd(32)} ${String(opsPerSecond).padStart(8)} ops/s ${cpuMicrosPerOp.padStart(7)} µs client CPU/op`);
+  }
   console.log(`(${ops} ops per run, ${depth} in flight, node ${process.version})`);
   await corral.close();
   legacy.close();
