@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { ZkCode, ZkError } from '@corral/base';
 import { CreateMode, EventType } from '@corral/wire';
 import { ZkClient } from './client.js';
+import { outstandingRequestsMax } from './limits.js';
 import { MultiError } from './multi-results.js';
 import { startCorralServer, type TestServer } from './testing/corral-server.js';
 import { expireSession } from './testing/harness.js';
@@ -222,4 +223,12 @@ test('addAuth grants digest access, also after a reconnect', async () => {
   assert.deepEqual((await c.whoAmI()).map((i) => i.authScheme).sort(), ['digest', 'ip']);
   await c.close();
   await proxy.close();
+});
+
+test('more calls than outstandingRequestsMax are queued and answered in call order', async () => {
+  const c = await client();
+  const order: number[] = [];
+  const calls = Array.from({ length: outstandingRequestsMax * 2 + 17 }, (_, index) => c.exists('/').then(() => order.push(index)));
+  await Promise.all(calls);
+  assert.deepEqual(order, Array.from({ length: calls.length }, (_, index) => index));
 });

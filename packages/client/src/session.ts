@@ -156,7 +156,7 @@ export class Session extends EventEmitter {
         call.onAbort = () => this.abort(call);
         signal.addEventListener('abort', call.onAbort, { once: true });
       }
-      if (this.canSend() && this.queued.length === 0) this.send(call);
+      if (this.canSend() && this.queued.length === 0 && this.outstanding() < outstandingRequestsMax) this.send(call);
       else if (this.queued.length < queuedRequestsMax) this.queued.push(call);
       else this.finish(call, new ClientLimitError(`more than ${queuedRequestsMax} queued requests`));
     });
@@ -246,8 +246,12 @@ export class Session extends EventEmitter {
     this.connection!.send(call.xid, call.request);
   }
 
+  private outstanding(): number {
+    return this.sent.length - this.sentHead;
+  }
+
   private pump(): void {
-    while (this.canSend() && this.queued.length > 0 && this.sent.length - this.sentHead < outstandingRequestsMax) {
+    while (this.canSend() && this.queued.length > 0 && this.outstanding() < outstandingRequestsMax) {
       this.send(this.queued.shift()!);
     }
   }
