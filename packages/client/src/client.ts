@@ -21,7 +21,7 @@ import {
 } from '@corral/wire';
 import { parseConnectionString } from './connection-string.js';
 import { JuteTcpTransport } from './jute-transport.js';
-import { sessionTimeoutMsDefault } from './limits.js';
+import { eventListenersMax, sessionTimeoutMsDefault } from './limits.js';
 import { decodeMultiRead, decodeMultiResults, type MultiReadResult, type OpResult } from './multi-results.js';
 import { Session, type ConnectionState, type PendingWatch } from './session.js';
 import { Transaction } from './transaction.js';
@@ -82,6 +82,7 @@ export class ZkClient extends EventEmitter {
 
   private constructor(session: Session) {
     super();
+    this.setMaxListeners(eventListenersMax);
     this.session = session;
     session.on('state', (state: ConnectionState, previous: ConnectionState) => {
       this.emit('state', state, previous);

@@ -26,3 +26,10 @@ export const reconnectBackoffMsMax = 1000;
 
 /** Session timeout asked for when the caller gives none (ZooKeeper's minimum is 2 ticks, maximum 20). */
 export const sessionTimeoutMsDefault = 10_000;
+
+/**
+ * Listeners on a client's events before Node warns of a leak. Every waiting
+ * recipe call listens for state changes, so one client with many concurrent
+ * waits legitimately passes Node's default of 10.
+ */
+export const eventListenersMax = 1000;

@@ -26,7 +26,7 @@ import {
 } from '@corral/wire';
 import type { ServerAddress } from './connection-string.js';
 import { ClientClosedError, ClientLimitError, abortReason, connectionLoss, sessionExpired } from './errors.js';
-import { authEntriesMax, outstandingRequestsMax, queuedRequestsMax, reconnectBackoffMsMax, setWatchesBytesMax } from './limits.js';
+import { authEntriesMax, eventListenersMax, outstandingRequestsMax, queuedRequestsMax, reconnectBackoffMsMax, setWatchesBytesMax } from './limits.js';
 import type { Transport, TransportConnection } from './transport.js';
 import { WatchRegistry, type WatchKind, type Watcher } from './watch-registry.js';
 
@@ -113,6 +113,7 @@ export class Session extends EventEmitter {
 
   constructor(private readonly options: SessionOptions) {
     super();
+    this.setMaxListeners(eventListenersMax);
     this.sessionIdValue = options.sessionId ?? 0n;
     this.password = options.sessionPassword ?? new Uint8Array(16);
     this.serverIndex = Math.floor(Math.random() * options.servers.length);
