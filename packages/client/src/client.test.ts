@@ -232,3 +232,35 @@ test('more calls than outstandingRequestsMax are queued and answered in call ord
   await Promise.all(calls);
   assert.deepEqual(order, Array.from({ length: calls.length }, (_, index) => index));
 });
+
+test('a server behind lastZxidSeen refuses the session; the client keeps it and returns to an up-to-date server', async () => {
+  // Two independent servers: `behind` has none of this session's writes, as a lagging follower would.
+  const behindServer = await startCorralServer();
+  const ahead = await startProxy(server.port);
+  const behind = await startProxy(behindServer.port);
+  behind.blackhole({ refuse: true });
+  const c = await client(`${ahead.connectString},${behind.connectString}`);
+  const sessionId = c.sessionId;
+  for (let index = 0; index < 5; index++) await c.create(`/behind-${index}-`, '', { mode: CreateMode.PERSISTENT_SEQUENTIAL });
+  assert.ok(c.lastZxidSeen > 0n);
+  const suspended = new Promise((resolve) => c.once('suspended', resolve));
+  const refusedBefore = behind.connections;
+  behind.heal();
+  ahead.blackhole({ refuse: true });
+  await suspended;
+  const expiredEvents: unknown[] = [];
+  c.on('expired', (event: unknown) => expiredEvents.push(event));
+  // Two handshakes reached the lagging server and were refused, not answered "expired".
+  await behind.waitForConnections(refusedBefore + 2);
+  assert.equal(c.state, 'suspended');
+  const reconnected = new Promise((resolve) => c.once('reconnected', resolve));
+  ahead.heal();
+  await reconnected;
+  assert.equal(c.sessionId, sessionId);
+  assert.deepEqual(expiredEvents, []);
+  assert.ok((await c.getChildren('/')).some((name) => name.startsWith('behind-0-')));
+  await c.close();
+  await ahead.close();
+  await behind.close();
+  await behindServer.stop();
+});

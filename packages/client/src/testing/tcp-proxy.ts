@@ -22,6 +22,10 @@ export interface TcpProxy {
   /** Becomes deaf (see deafen) as soon as a client sends a request of `opcode`, so that request's reply is lost. */
   deafenOn(opcode: number): void;
   heal(): void;
+  /** Client connections accepted so far (refused ones included). */
+  readonly connections: number;
+  /** Resolves once `count` client connections have been accepted in total (counted from the start). */
+  waitForConnections(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,7 +34,14 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let mode: 'pass' | 'blackhole' | 'refuse' | 'deaf' = 'pass';
   let deafOpcode: number | null = null;
+  let accepted = 0;
+  const connectionWaiters: { count: number; resolve: () => void }[] = [];
   const server: Server = createServer((client) => {
+    accepted += 1;
+    for (const waiter of connectionWaiters.filter((w) => w.count <= accepted)) {
+      connectionWaiters.splice(connectionWaiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     if (mode === 'refuse') {
       client.destroy();
       return;
@@ -83,6 +94,9 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
   return {
     port,
     connectString: `127.0.0.1:${port}`,
+    get connections(): number {
+      return accepted;
+    },
     sever,
     blackhole: (options = {}) => {
       mode = options.refuse === true ? 'refuse' : 'blackhole';
@@ -97,6 +111,11 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
     heal: () => {
       mode = 'pass';
     },
+    waitForConnections: (count) =>
+      new Promise<void>((resolve) => {
+        if (accepted >= count) resolve();
+        else connectionWaiters.push({ count, resolve });
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         sever();
