@@ -264,3 +264,10 @@ test('a server behind lastZxidSeen refuses the session; the client keeps it and 
   await behind.close();
   await behindServer.stop();
 });
+
+test('refused credentials reject addAuth with AUTHFAILED and are not replayed after the reconnect', async () => {
+  const c = await client();
+  await rejectsWith(c.addAuth('no-such-scheme', 'x'), ZkCode.AUTHFAILED);
+  // ZooKeeper closes the connection after AUTHFAILED; the session carries on without the entry.
+  assert.ok((await c.whoAmI()).every((info) => info.authScheme !== 'no-such-scheme'));
+});

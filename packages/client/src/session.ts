@@ -62,6 +62,16 @@ export interface PendingWatch {
   kindOnNoNode?: WatchKind;
 }
 
+interface AuthEntry {
+  scheme: string;
+  auth: Uint8Array;
+}
+
+interface AuthWaiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 interface Call {
   xid: number;
   request: ClientRequest;
@@ -94,8 +104,15 @@ export class Session extends EventEmitter {
   /** Sent and unanswered, in send order; entries before sentHead are answered (cleared to undefined). */
   private sent: (Call | undefined)[] = [];
   private sentHead = 0;
-  private readonly auths: { scheme: string; auth: Uint8Array }[] = [];
-  private readonly authWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  /** Credentials replayed on every new connection, in the order added. */
+  private readonly auths: AuthEntry[] = [];
+  /**
+   * Auth packets sent on this connection and not yet answered, in send order
+   * (replies with xid -4 come in that order): replays have no waiter. A
+   * refused entry is dropped from `auths`, or every reconnect would replay it
+   * and be closed again.
+   */
+  private authsInFlight: { entry: AuthEntry; waiter: AuthWaiter | null }[] = [];
   private pingTimer: NodeJS.Timeout | null = null;
   private backoffTimer: NodeJS.Timeout | null = null;
   private backoffWake: (() => void) | null = null;
@@ -168,7 +185,8 @@ export class Session extends EventEmitter {
     if (this.stateValue === 'closed' || this.closing !== null) return Promise.reject(new ClientClosedError());
     if (this.stateValue === 'expired') return Promise.reject(sessionExpired());
     if (this.auths.length >= authEntriesMax) return Promise.reject(new ClientLimitError(`more than ${authEntriesMax} auth entries`));
-    this.auths.push({ scheme, auth });
+    const entry = { scheme, auth };
+    this.auths.push(entry);
     return new Promise<void>((resolve, reject) => {
       if (!this.canSend()) {
         // Sent with the others once connected; resolving then would need a
@@ -176,7 +194,7 @@ export class Session extends EventEmitter {
         void this.waitConnected(signal).then(resolve, reject);
         return;
       }
-      this.authWaiters.push({ resolve, reject });
+      this.authsInFlight.push({ entry, waiter: { resolve, reject } });
       this.connection!.send(Xid.auth, { type: OpCode.auth, authType: 0, scheme, auth });
     });
   }
@@ -274,7 +292,13 @@ export class Session extends EventEmitter {
   private failAll(error: Error): void {
     for (const call of this.queued.splice(0)) this.finish(call, error);
     this.failSent(error);
-    for (const waiter of this.authWaiters.splice(0)) waiter.reject(error);
+    this.failAuths(error);
+  }
+
+  private failAuths(error: Error): void {
+    const inFlight = this.authsInFlight;
+    this.authsInFlight = [];
+    for (const { waiter } of inFlight) waiter?.reject(error);
   }
 
   private failSent(error: Error): void {
@@ -380,7 +404,10 @@ export class Session extends EventEmitter {
 
   /** Replays credentials and watches on a new connection, ahead of any queued request (ClientCnxn.primeConnection). */
   private primeConnection(connection: TransportConnection): void {
-    for (const { scheme, auth } of this.auths) connection.send(Xid.auth, { type: OpCode.auth, authType: 0, scheme, auth });
+    for (const entry of this.auths) {
+      this.authsInFlight.push({ entry, waiter: null });
+      connection.send(Xid.auth, { type: OpCode.auth, authType: 0, scheme: entry.scheme, auth: entry.auth });
+    }
     const paths = this.watches.paths();
     const full = (list: string[]): string[] => list.map((path) => this.toServerPath(path));
     const batches = splitWatches({
@@ -454,7 +481,7 @@ export class Session extends EventEmitter {
     this.connection = null;
     this.stopTimers();
     this.failSent(connectionLoss());
-    for (const waiter of this.authWaiters.splice(0)) waiter.reject(connectionLoss());
+    this.failAuths(connectionLoss());
     if (this.closing !== null || this.stateValue === 'expired' || this.stateValue === 'closed') return;
     this.setState('suspended');
     this.emit('suspended');
@@ -477,9 +504,17 @@ export class Session extends EventEmitter {
     if (header.zxid > this.lastZxidSeenValue) this.lastZxidSeenValue = header.zxid;
     if (header.xid === Xid.ping || header.xid === Xid.setWatches) return;
     if (header.xid === Xid.auth) {
-      const waiter = this.authWaiters.shift();
-      if (header.err === 0) waiter?.resolve();
-      else waiter?.reject(new ZkError(isZkCode(header.err) ? header.err : ZkCode.AUTHFAILED));
+      const sent = this.authsInFlight.shift();
+      if (header.err === 0) {
+        sent?.waiter?.resolve();
+        return;
+      }
+      const refused = sent === undefined ? -1 : this.auths.indexOf(sent.entry);
+      if (refused >= 0) this.auths.splice(refused, 1);
+      // The server closes the connection after refusing credentials: drop it
+      // now, so calls made after this rejection wait for the next connection.
+      this.connection?.close();
+      sent?.waiter?.reject(new ZkError(isZkCode(header.err) ? header.err : ZkCode.AUTHFAILED));
       return;
     }
     const call = this.sent[this.sentHead]!;
