@@ -44,7 +44,7 @@ export default [
   },
   {
     // The pure layer holds no I/O, timers or clocks (STYLE §1, §4).
-    files: ['packages/data-tree/src/**/*.ts', 'packages/base/src/**/*.ts'],
+    files: ['packages/data-tree/src/**/*.ts', 'packages/base/src/**/*.ts', 'packages/election/src/**/*.ts', 'tools/lincheck/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'net', 'timers', '@grpc/*', 'classic-level'], message: 'pure packages import no I/O' }] }],

@@ -44,7 +44,7 @@ if (files.length === 0) {
 console.error(`running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-reporter=tap', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
+  ['--test', '--test-reporter=tap', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=900000', ...files],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(result.status ?? 1);

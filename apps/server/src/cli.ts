@@ -13,6 +13,7 @@ import { createLogger } from './logger.js';
 import { CorralServer } from './server.js';
 import { BackupError, exportBackup, restoreBackup } from './storage/backup.js';
 import { dumpLogCommand, dumpSnapshotCommand } from './storage/inspect.js';
+import { RecoveryError } from './storage/recovery.js';
 
 const usage = `usage:
   corral server [--config zoo.cfg]     run a server (default: standalone on 127.0.0.1:2181, data in ./data)
@@ -115,6 +116,11 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof BackupError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
+  }
+  if (error instanceof RecoveryError) {
+    // The operator needs the one line that says what is wrong, not a stack.
+    process.stderr.write(`${error.message}\n`);
+    process.exit(3);
   }
   process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);

@@ -8,4 +8,6 @@ export { createLogger } from './logger.js';
 export { exportBackup, restoreBackup, readBackup, BackupError } from './storage/backup.js';
 export type { ServerConfig, QuorumServerSpec } from './config/server-config.js';
 export type { Logger } from './logger.js';
-export type { ClientTransport } from './session/session.js';
+/** Per-connection `cons` counters a ClientTransport carries. */
+export { ConnectionStats } from './stats/connection-stats.js';
+export type { ClientTransport, ReplyBacklog } from './session/session.js';

@@ -6,9 +6,7 @@
 // a random port in 40000-49999 with a temp data dir.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZkCode } from '@corral/base';
 import { OpCode, type CreateRequest } from '@corral/wire';
@@ -16,6 +14,7 @@ import { parseZooCfg } from './config/zoo-cfg.js';
 import { createLogger } from './logger.js';
 import { CorralServer } from './server.js';
 import { RawClient } from './testing/raw-client.js';
+import { startTestServer } from './testing/test-server.js';
 
 const open = { perms: 31, id: { scheme: 'world', id: 'anyone' } };
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -23,20 +22,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startServer(options: { dataDir?: string; extra?: string } = {}): Promise<{ server: CorralServer; dataDir: string }> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'corral-server-test-'));
-  if (options.dataDir === undefined) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  for (let attempt = 0; ; attempt += 1) {
-    const port = 40000 + Math.floor(Math.random() * 10000);
-    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\n4lw.commands.whitelist=*\n${options.extra ?? ''}`);
-    try {
-      const server = await CorralServer.start(config, createLogger({ quiet: true }));
-      cleanups.push(() => server.close({ force: true }));
-      return { server, dataDir };
-    } catch (error) {
-      if (attempt > 10 || (error as { code?: string }).code !== 'EADDRINUSE') throw error;
-    }
-  }
+function startServer(options: { dataDir?: string; extra?: string } = {}): Promise<{ server: CorralServer; dataDir: string }> {
+  return startTestServer(cleanups, options);
 }
 
 async function client(port: number, timeoutMs?: number): Promise<RawClient> {
@@ -68,7 +55,7 @@ test('create, getData, setData and delete give ZooKeeper codes and stats', async
   assert.equal((await c.request(create('/missing/child'))).header.err, ZkCode.NONODE);
   const got = await c.request({ type: OpCode.getData, path: '/a', watch: false });
   assert.ok(got.response?.type === OpCode.getData);
-  assert.equal(Buffer.from(got.response.data).toString(), 'x');
+  assert.equal(Buffer.from(got.response.data ?? []).toString(), 'x');
   assert.equal(got.response.stat.version, 0);
   assert.equal(got.response.stat.czxid, got.response.stat.mzxid);
   const set = await c.request({ type: OpCode.setData, path: '/a', data: Buffer.from('yy'), version: 0 });
@@ -123,7 +110,7 @@ test('replies keep request order within a session while writes are pipelined', a
     c.request({ type: OpCode.setData, path: '/order', data: Buffer.from('2'), version: -1 }),
     c.request({ type: OpCode.getData, path: '/order', watch: false }),
   ]);
-  const reads = replies.filter((r) => r.response?.type === OpCode.getData).map((r) => r.response?.type === OpCode.getData ? Buffer.from(r.response.data).toString() : '');
+  const reads = replies.filter((r) => r.response?.type === OpCode.getData).map((r) => r.response?.type === OpCode.getData ? Buffer.from(r.response.data ?? []).toString() : '');
   assert.deepEqual(reads, ['1', '2']);
 });
 
@@ -176,7 +163,41 @@ test('acknowledged writes survive a restart', async () => {
   const d = await client(second.server.port);
   const got = await d.request({ type: OpCode.getData, path: '/p19', watch: false });
   assert.ok(got.response?.type === OpCode.getData);
-  assert.equal(Buffer.from(got.response.data).toString(), 'v19');
+  assert.equal(Buffer.from(got.response.data ?? []).toString(), 'v19');
+});
+
+test('null data stays null, apart from empty, across a restart with snapshots (kazoo test_create_null_data)', async () => {
+  // snapCount=2: snapshots are taken while these writes go on, so the restart loads
+  // null data from a snapshot and from replayed txns.
+  const first = await startServer({ extra: 'snapCount=2\n' });
+  const c = await client(first.server.port);
+  const createWith = (path: string, data: Uint8Array | null): CreateRequest => ({ type: OpCode.create, path, data, acl: [open], flags: 0 });
+  assert.equal((await c.request(createWith('/null', null))).header.err, ZkCode.OK);
+  assert.equal((await c.request(createWith('/empty', new Uint8Array(0)))).header.err, ZkCode.OK);
+  assert.equal((await c.request(createWith('/set', Buffer.from('x')))).header.err, ZkCode.OK);
+  const set = await c.request({ type: OpCode.setData, path: '/set', data: null, version: 0 });
+  assert.ok(set.response?.type === OpCode.setData);
+  assert.equal(set.response.stat.dataLength, 0);
+  const multi = await c.request({ type: OpCode.multi, ops: [createWith('/multi', null), { type: OpCode.setData, path: '/empty', data: new Uint8Array(0), version: 0 }] });
+  assert.equal(multi.header.err, ZkCode.OK);
+  for (let index = 0; index < 10; index += 1) await c.request(create(`/filler${index}`));
+  const want = new Map<string, Uint8Array | null>([['/null', null], ['/empty', new Uint8Array(0)], ['/set', null], ['/multi', null]]);
+  const readAll = async (rc: RawClient): Promise<void> => {
+    for (const [path, data] of want) {
+      const got = await rc.request({ type: OpCode.getData, path, watch: false });
+      assert.ok(got.response?.type === OpCode.getData, path);
+      assert.deepEqual(got.response.data, data, path);
+      assert.equal(got.response.stat.dataLength, 0, path);
+    }
+    const reads = await rc.request({ type: OpCode.multiRead, ops: [...want.keys()].map((path) => ({ type: OpCode.getData, path, watch: false })) });
+    assert.ok(reads.response?.type === OpCode.multiRead);
+    assert.deepEqual(reads.response.results.map((r) => (r.type === OpCode.getData ? r.data : 'not getData')), [...want.values()]);
+  };
+  await readAll(c);
+  c.close();
+  await first.server.close();
+  const second = await startServer({ dataDir: first.dataDir });
+  await readAll(await client(second.server.port));
 });
 
 test('bad bytes close only the offending connection', async () => {
@@ -227,7 +248,7 @@ test('large data, long paths and big multis are stored and survive a restart', a
   const d = await client(second.server.port);
   const got = await d.request({ type: OpCode.getData, path: '/big', watch: false });
   assert.ok(got.response?.type === OpCode.getData);
-  assert.equal(got.response.data.length, big.length);
+  assert.equal(got.response.data?.length, big.length);
   const children = await d.request({ type: OpCode.getChildren2, path: '/big', watch: false });
   assert.ok(children.response?.type === OpCode.getChildren2);
   assert.equal(children.response.children.length, 300);
@@ -295,4 +316,86 @@ test('a start that cannot bind releases the data dirs, so the next start can ope
   const again = await startServer({ dataDir: join(dataDir, 'second') });
   const c = await client(again.server.port);
   assert.equal((await c.request(create('/reopened'))).header.err, ZkCode.OK);
+});
+
+test('auth with the ip scheme answers OK with its own xid and zxid 0, adds the connection address once, and keeps the connection', async () => {
+  // Apache 3.8: IPAuthenticationProvider ignores the auth bytes and adds the
+  // id the connection already has; processPacket answers ReplyHeader(xid, 0, OK).
+  const { server } = await startServer();
+  const c = await client(server.port);
+  await c.request(create('/before'));
+  const reply = await c.request({ type: OpCode.auth, authType: 0, scheme: 'ip', auth: Buffer.from('10.9.8.7') }, -4);
+  assert.deepEqual(reply.header, { xid: -4, zxid: 0n, err: ZkCode.OK });
+  const who = await c.request({ type: OpCode.whoAmI });
+  assert.ok(who.response?.type === OpCode.whoAmI);
+  assert.deepEqual(who.response.clientInfo, [{ authScheme: 'ip', user: '127.0.0.1' }]);
+  const ipOnly = [{ perms: 31, id: { scheme: 'ip', id: '127.0.0.1' } }];
+  assert.equal((await c.request({ type: OpCode.create2, path: '/mine', data: Buffer.from('x'), acl: ipOnly, flags: 0 })).header.err, ZkCode.OK);
+  assert.equal((await c.request({ type: OpCode.getData, path: '/mine', watch: false })).header.err, ZkCode.OK);
+  const refused = await c.request({ type: OpCode.auth, authType: 0, scheme: 'world', auth: Buffer.from('anyone') }, -4);
+  assert.deepEqual(refused.header, { xid: -4, zxid: 0n, err: ZkCode.AUTHFAILED });
+  await c.closed;
+});
+
+test('a session resumed on a new connection has none of the old connection\'s watches until it re-registers them', async () => {
+  const { server } = await startServer();
+  const writer = await client(server.port);
+  const first = await client(server.port);
+  await writer.request(create('/moved', 'v0'));
+  await first.request({ type: OpCode.getData, path: '/moved', watch: true });
+  assert.ok(first.session !== null);
+  const second = await RawClient.open(server.port, { sessionId: first.session.sessionId, passwd: first.session.passwd });
+  cleanups.push(() => second.close());
+  await first.closed;
+  const changed = await writer.request({ type: OpCode.setData, path: '/moved', data: Buffer.from('v1'), version: -1 });
+  // The event, had there been one, leaves before the writer's reply; the
+  // sync reply on the same connection comes after anything sent before it.
+  await second.request({ type: OpCode.sync, path: '/' });
+  assert.deepEqual(second.events, [], 'no event for a watch this connection never set');
+  assert.equal(await fourLetterWord(server.port, 'wchc'), '\n');
+  await second.request({
+    type: OpCode.setWatches, relativeZxid: changed.header.zxid, dataWatches: ['/moved'], existWatches: [], childWatches: [],
+  }, -8);
+  await writer.request({ type: OpCode.setData, path: '/moved', data: Buffer.from('v2'), version: -1 });
+  const events = await second.waitForEvents(1);
+  assert.deepEqual(events.map((e) => [e.type, e.path]), [[3, '/moved']], 'a re-registered watch fires');
+});
+
+/** `cons` lines keyed by remote port. */
+function consLines(output: string): Map<number, string> {
+  const lines = new Map<number, string>();
+  for (const line of output.split('\n')) {
+    const match = /^ \/127\.0\.0\.1:(\d+)\[/.exec(line);
+    if (match?.[1] !== undefined) lines.set(Number(match[1]), line);
+  }
+  return lines;
+}
+
+test('cons and crst: Apache\'s line format, with counters that move with traffic and reset', async () => {
+  const { server } = await startServer();
+  const c = await client(server.port);
+  const port = c.socket.localPort ?? 0;
+  const sid = `0x${BigInt.asUintN(64, c.session?.sessionId ?? 0n).toString(16)}`;
+  const to = c.session?.timeOut ?? 0;
+  await c.request(create('/cons', 'x'));
+  await c.request({ type: OpCode.getData, path: '/cons', watch: false });
+  await c.request({ type: OpCode.getData, path: '/none', watch: false });
+  const before = await fourLetterWord(server.port, 'cons');
+  assert.ok(before.endsWith(')\n\n'), 'a blank line ends the list');
+  const line = consLines(before).get(port);
+  // Connect + 3 requests each way; lop of the last reply (a failed read keeps its name).
+  assert.match(line ?? '', new RegExp(
+    `^ /127\\.0\\.0\\.1:${port}\\[1\\]\\(queued=0,recved=4,sent=4,sid=${sid},lop=GETD,est=\\d+,to=${to},lcxid=0x3,`
+    + 'lzxid=0x[0-9a-f]+,lresp=\\d+,llat=\\d+,minlat=\\d+,avglat=\\d+,maxlat=\\d+\\)$',
+  ));
+  assert.match(before, /^ \/127\.0\.0\.1:\d+\[0\]\(queued=0,recved=1,sent=0\)$/m, 'the cons connection itself, brief');
+  const brief = consLines((await fourLetterWord(server.port, 'stat')).replace(/^[^]*?Clients:\n/, '')).get(port);
+  assert.equal(brief, ` /127.0.0.1:${port}[1](queued=0,recved=4,sent=4)`);
+  assert.equal(await fourLetterWord(server.port, 'crst'), 'Connection stats reset.\n');
+  const reset = consLines(await fourLetterWord(server.port, 'cons')).get(port);
+  assert.equal(reset, ` /127.0.0.1:${port}[1](queued=0,recved=0,sent=0,sid=${sid},lop=NA,est=${/est=(\d+)/.exec(line ?? '')?.[1]},to=${to},`
+    + 'lzxid=0xffffffffffffffff,lresp=0,llat=0,minlat=0,avglat=0,maxlat=0)');
+  await c.request({ type: OpCode.exists, path: '/cons', watch: false });
+  const after = consLines(await fourLetterWord(server.port, 'cons')).get(port);
+  assert.match(after ?? '', /\(queued=0,recved=1,sent=1,sid=0x[0-9a-f]+,lop=EXIS,est=\d+,to=\d+,lcxid=0x4,lzxid=0x[0-9a-f]+,lresp=[1-9]\d*,/);
 });

@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
-import { WatchManager, decodeTxn, snapshotChunkBytesMax, watchSinkFor } from '@corral/data-tree';
+import { WatchManager, decodeTxn, watchSinkFor } from '@corral/data-tree';
 import { openStorage } from '@corral/txn-log';
 import { isFourLetterWord, runFourLetterWord, type ConnectionReport } from './admin/four-letter-words.js';
 import type { ServerConfig } from './config/server-config.js';
@@ -18,6 +18,10 @@ import { ServerStats } from './stats/server-stats.js';
 import { ContainerManager } from './pipeline/container-manager.js';
 import { Snapshotter } from './storage/snapshotter.js';
 import { recoverTree } from './storage/recovery.js';
+import { GrpcFront } from './front/grpc/grpc-front.js';
+import { storageLimits } from './storage/storage-limits.js';
+
+export { storageLimits };
 
 /** Limits of the server as a whole. */
 export const sessionsMax = 1_000_000;
@@ -26,7 +30,10 @@ export const sessionsMax = 1_000_000;
 export class CorralServer {
   readonly config: ServerConfig;
   readonly port: number;
+  /** The gRPC client API's port, or null when `grpcPort` is unset. */
+  readonly grpcPort: number | null;
   private readonly listener: ClientListener;
+  private readonly grpc: GrpcFront | null;
   private readonly storage: { close(): Promise<void> };
   private readonly snapshotter: Snapshotter;
   private readonly timers: NodeJS.Timeout[];
@@ -34,12 +41,14 @@ export class CorralServer {
   private closing: Promise<void> | null = null;
 
   private constructor(parts: {
-    config: ServerConfig; port: number; listener: ClientListener; storage: { close(): Promise<void> }; snapshotter: Snapshotter;
+    config: ServerConfig; port: number; listener: ClientListener; grpc: GrpcFront | null; storage: { close(): Promise<void> }; snapshotter: Snapshotter;
     timers: NodeJS.Timeout[]; logger: Logger;
   }) {
     this.config = parts.config;
     this.port = parts.port;
+    this.grpcPort = parts.grpc?.port ?? null;
     this.listener = parts.listener;
+    this.grpc = parts.grpc;
     this.storage = parts.storage;
     this.snapshotter = parts.snapshotter;
     this.timers = parts.timers;
@@ -66,7 +75,7 @@ export class CorralServer {
     config: ServerConfig, logger: Logger, storage: Awaited<ReturnType<typeof openStorage>>, clock: () => number,
   ): Promise<CorralServer> {
     const { log, snapshots } = storage;
-    const tree = await recoverTree({ log, snapshots, logger, decodeTxn });
+    const tree = await recoverTree({ log, snapshots, logger, decodeTxn, dataDir: config.dataDir, dataLogDir: config.dataLogDir });
 
     const watches = new WatchManager();
     const sessions = new SessionTable({ tickTimeMs: config.tickTimeMs, nowMs: clock(), serverId: config.myid ?? 0, sessionsMax });
@@ -83,9 +92,13 @@ export class CorralServer {
       logger.error({ error }, 'storage failure: refusing to continue');
       process.exit(2);
     };
+    let grpc: GrpcFront | null = null;
     pipeline = new RequestPipeline({
       config, tree, watches, sessions, stats, log, clock, onFatal: fatal,
-      onApplied: (zxid) => snapshotter.onApplied(zxid),
+      onApplied: (zxid) => {
+        snapshotter.onApplied(zxid);
+        grpc?.onApplied();
+      },
     });
     const activePipeline = pipeline;
 
@@ -95,38 +108,47 @@ export class CorralServer {
       host: {
         pipeline: activePipeline,
         maxFrameBytes: config.juteMaxBuffer,
+        globalOutstandingLimit: config.globalOutstandingLimit,
+        clock,
         isFourLetterWord,
         runFourLetterWord: (word) => runFourLetterWord(word, {
           config, tree, watches, sessions, stats, clock,
           serverState: 'standalone',
           connections: () => [...listener.connections].map((c): ConnectionReport => ({
-            remoteAddress: c.remoteAddress, remotePort: c.remotePort, sessionId: c.session?.id ?? null,
-            queued: c.queuedCount, received: c.session?.packetsReceived ?? 0, sent: c.session?.packetsSent ?? 0,
+            remoteAddress: c.remoteAddress, remotePort: c.remotePort, interestOps: c.interestOps, queued: c.backlog.requestCount,
+            stats: c.stats, session: c.session === null ? null : { id: c.session.id, timeoutMs: c.session.timeoutMs },
           })),
           outstandingRequests: () => activePipeline.outstandingCount,
           storage: () => ({ ...log.stats(), snapshotBytes: snapshotter.lastSnapshotBytes }),
           openFileDescriptorCount: () => countOpenFileDescriptors(),
           resetConnectionStats: () => {
-            for (const session of sessions.values()) session.resetCounters();
+            for (const connection of listener.connections) connection.stats.reset();
           },
         }),
         log: (message) => logger.info({}, message),
       },
     });
     const port = await listener.listen(config.clientPort, config.clientPortAddress);
+    try {
+      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, pipeline: activePipeline, sessions, tree, watches, clock, logger });
+    } catch (error) {
+      await listener.close(true);
+      throw error;
+    }
     const containers = new ContainerManager({ tree, pipeline: activePipeline, clock });
     const timers = [
       setInterval(() => activePipeline.tick(clock()), Math.max(10, Math.floor(config.tickTimeMs / 2))),
       setInterval(() => containers.check(), config.containerCheckIntervalMs),
     ];
     for (const timer of timers) timer.unref();
-    return new CorralServer({ config, port, listener, storage, snapshotter, timers, logger });
+    return new CorralServer({ config, port, listener, grpc, storage, snapshotter, timers, logger });
   }
 
   /** Stops serving: closes the port and connections, drains the log, closes storage. Idempotent. */
   close(options: { force?: boolean } = {}): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
+      await this.grpc?.close(options);
       await this.listener.close(options.force ?? false);
       await this.snapshotter.close();
       await this.storage.close();
@@ -134,16 +156,6 @@ export class CorralServer {
     })();
     return this.closing;
   }
-}
-
-/**
- * Log limits that fit this server's frames: a txn can be a little larger
- * than the request frame it came from (ACL "auth" expansion, header), and a
- * snapshot chunk holds one whole node.
- */
-export function storageLimits(config: ServerConfig): { recordBytesMax: number; batchBytesMax: number; snapshotChunkBytesMax: number } {
-  const recordBytesMax = config.juteMaxBuffer * 2 + 1024 * 1024;
-  return { recordBytesMax, batchBytesMax: Math.max(32 * 1024 * 1024, recordBytesMax), snapshotChunkBytesMax };
 }
 
 function countOpenFileDescriptors(): number {

@@ -3,4 +3,7 @@ export { AssertionError, assert, unreachable } from './assert.js';
 export { ZkCode, ZkError, isZkCode, zkCodeName } from './zk-code.js';
 export { makeZxid, zxidCounter, zxidEpoch, zxidToHex } from './zxid.js';
 export { assertLimit, assertLimitBelow } from './limits.js';
+export { GrpcStatus, grpcStatusOf, zkCodeOfGrpcStatus } from './grpc-status.js';
 export type { Zxid } from './zxid.js';
+export { hierarchicalQuorum, majorityQuorum } from './quorum.js';
+export type { HierarchicalQuorumOptions, MajorityQuorumOptions, QuorumVerifier, ServerId } from './quorum.js';

@@ -10,6 +10,14 @@ import { CorruptDataError } from './errors.js';
 import { aclEntriesMax, aclStringBytesMax } from './limits.js';
 
 const encoder = new TextEncoder();
+
+/**
+ * The u32 length that stands for null data: 0xffffffff, jute's -1 read
+ * unsigned. Encodings written before null data was kept (txn and snapshot
+ * format 1 alike) never hold it, since every length is bounded far below, so
+ * they read unchanged; an older reader refuses it as a length over limit.
+ */
+const nullBytesLength = 0xffffffff;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Growable writer with a hard maximum size. */
@@ -79,6 +87,15 @@ export class ByteWriter {
     this.u32(value.length);
     const at = this.reserve(value.length);
     this.buffer.set(value, at);
+  }
+
+  /**
+   * Znode data, which may be null (ZooKeeper keeps null apart from empty):
+   * null is the length nullBytesLength, which no real length reaches.
+   */
+  nodeData(value: Uint8Array | null): void {
+    if (value === null) this.u32(nullBytesLength);
+    else this.bytes(value);
   }
 
   string(value: string): void {
@@ -159,7 +176,16 @@ export class ByteReader {
   }
 
   bytes(what: string, max: number): Uint8Array {
+    return this.bytesOfLength(this.u32(what), what, max);
+  }
+
+  /** Znode data written by ByteWriter.nodeData: null, or bytes up to `max`. */
+  nodeData(what: string, max: number): Uint8Array | null {
     const length = this.u32(what);
+    return length === nullBytesLength ? null : this.bytesOfLength(length, what, max);
+  }
+
+  private bytesOfLength(length: number, what: string, max: number): Uint8Array {
     if (length > max) throw new CorruptDataError(`${what} length ${length} over limit ${max}`);
     const at = this.take(length, what);
     // A view, not a copy: the tree copies data it keeps (ownData), so copying

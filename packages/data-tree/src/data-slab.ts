@@ -12,8 +12,15 @@ const emptyData = new Uint8Array(0);
 let slab = new Uint8Array(dataSlabBytes);
 let slabUsed = 0;
 
-/** A private copy of `data`, from a slab when small. Views are 8-byte aligned (word-wise hashing). */
-export function ownData(data: Uint8Array): Uint8Array {
+/**
+ * A private copy of `data`, from a slab when small. Views are 8-byte aligned
+ * (word-wise hashing). Null data stays null: a node's data field holds null
+ * as cheaply as a pointer, so null costs nothing beyond what empty costs.
+ */
+export function ownData(data: Uint8Array): Uint8Array;
+export function ownData(data: Uint8Array | null): Uint8Array | null;
+export function ownData(data: Uint8Array | null): Uint8Array | null {
+  if (data === null) return null;
   const length = data.length;
   if (length === 0) return emptyData;
   if (length > dataSlabValueBytesMax) return data.slice();

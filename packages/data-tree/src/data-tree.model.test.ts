@@ -9,6 +9,7 @@ import { ZkCode } from '@corral/base';
 import { openAclUnsafe } from './acl.js';
 import { DataTree } from './data-tree.js';
 import { CorruptDataError } from './errors.js';
+import { checksum32 } from './hash.js';
 import { parentPath } from './path.js';
 import { deserializeSnapshot, serializeSnapshot } from './snapshot.js';
 import { pathArb, stepArb } from './test-arbitraries.js';
@@ -176,12 +177,11 @@ function prepare(steps: { sessionId: bigint; txn: Txn }[]): { sessionId: bigint;
   const scratch = new DataTree();
   const out: { sessionId: bigint; txn: Txn }[] = [];
   for (const step of steps) {
-    // As the server's prep does, a closeSession lists the session's ephemerals:
-    // replaying it over a fuzzy snapshot that no longer holds them must still
-    // move their parents' pzxid (DataTree.deleteNode on a missing node).
-    const txn = step.txn.type === -11
-      ? { type: -11 as const, paths2Delete: [...scratch.ephemerals(step.sessionId)] }
-      : prepareOne(scratch, step.txn);
+    // As the server does, a closeSession lists no paths: apply derives them
+    // from the ephemeral index. Replaying it over a fuzzy snapshot that no
+    // longer holds some of them must still move their parents' pzxid: the
+    // snapshot records the ephemerals of its start for that.
+    const txn = step.txn.type === -11 ? { type: -11 as const } : prepareOne(scratch, step.txn);
     if (txn === undefined) continue;
     out.push({ sessionId: step.sessionId, txn });
     replayAll(scratch, out, out.length - 1);
@@ -261,3 +261,64 @@ test('corrupt snapshot bytes raise CorruptDataError', () => {
   assert.throws(() => deserializeSnapshot([]), CorruptDataError);
   assert.throws(() => deserializeSnapshot([...chunks, ...chunks]), CorruptDataError);
 });
+
+test('a closeSession without paths, applied at any point of a fuzzy snapshot walk, replays to the live tree', () => {
+  const session = 5n;
+  const create = (path: string, parentCVersion: number, ephemeral: boolean): Txn => ({ type: 1, path, data: new Uint8Array(0), acl: openAclUnsafe, ephemeral, parentCVersion });
+  const setup: { sessionId: bigint; txn: Txn }[] = [
+    { sessionId: 1n, txn: create('/p', 1, false) },
+    { sessionId: 1n, txn: create('/q', 2, false) },
+    { sessionId: session, txn: { type: -10, timeOut: 30_000 } },
+    { sessionId: session, txn: create('/p/e1', 1, true) },
+    { sessionId: session, txn: create('/q/e2', 1, true) },
+    { sessionId: session, txn: create('/p/e3', 2, true) },
+    { sessionId: 1n, txn: { type: 2, path: '/p/e3' } },
+  ];
+  // During the walk: another client deletes one ephemeral, then the session closes.
+  const during = [{ sessionId: 1n, txn: { type: 2 as const, path: '/q/e2' } }, { sessionId: session, txn: { type: -11 as const } }];
+  const steps = [...setup, ...during];
+  const chunkTotal = [...serializeSnapshot(treeAfter(setup), { chunkBytes: 1 })].length;
+  for (let deleteAfter = 0; deleteAfter <= chunkTotal; deleteAfter += 1) {
+    for (let closeAfter = deleteAfter; closeAfter <= chunkTotal; closeAfter += 1) {
+      const live = treeAfter(setup);
+      const chunks: Uint8Array[] = [];
+      let applied = setup.length;
+      const applyNext = (): void => {
+        replayAll(live, steps.slice(0, applied + 1), applied, false);
+        applied += 1;
+      };
+      for (const chunk of serializeSnapshot(live, { chunkBytes: 1 })) {
+        if (chunks.length === deleteAfter) applyNext();
+        if (chunks.length === closeAfter) applyNext();
+        chunks.push(chunk);
+      }
+      while (applied < steps.length) applyNext();
+      const restored = deserializeSnapshot(chunks);
+      replayAll(restored, steps, setup.length);
+      const where = `delete after chunk ${deleteAfter}, close after chunk ${closeAfter}`;
+      assert.equal(restored.digest(), live.digest(), where);
+      assert.equal(restored.getNode('/p')?.pzxid, live.getNode('/p')?.pzxid, where);
+      assert.equal(restored.getNode('/q')?.pzxid, live.getNode('/q')?.pzxid, where);
+      assert.equal(restored.ephemeralsCount, 0, where);
+    }
+  }
+});
+
+test('a format 1 snapshot (no EPHEMERAL records) still loads', () => {
+  const tree = new DataTree();
+  replayAll(tree, [{ sessionId: 1n, txn: { type: 1, path: '/a', data: new Uint8Array([1]), acl: openAclUnsafe, ephemeral: false, parentCVersion: -1 } }]);
+  const chunks = [...serializeSnapshot(tree)].map((chunk) => {
+    // Same records, version byte 1 (after the u32 magic), checksum recomputed.
+    const old = chunk.slice();
+    old[4] = 1;
+    new DataView(old.buffer).setUint32(old.length - 4, checksum32(old.subarray(0, old.length - 4)));
+    return old;
+  });
+  assert.equal(deserializeSnapshot(chunks).digest(), tree.digest());
+});
+
+function treeAfter(steps: { sessionId: bigint; txn: Txn }[]): DataTree {
+  const tree = new DataTree();
+  replayAll(tree, steps, 0, false);
+  return tree;
+}

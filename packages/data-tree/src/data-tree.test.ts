@@ -163,7 +163,7 @@ test('a successful multi applies ops in order with one zxid', () => {
   assert.deepEqual(pick(r.tree.statOf('/')), { cversion: 1, numChildren: 1, pzxid: 1n });
 });
 
-test('closeSession deletes the session ephemerals, paths2Delete first, firing watches', () => {
+test('closeSession deletes the session ephemerals in creation order, with an old log\'s paths2Delete, firing watches', () => {
   const r = new Recorder();
   r.create('/p');
   r.create('/p/e1', { ephemeral: true });
@@ -175,11 +175,23 @@ test('closeSession deletes the session ephemerals, paths2Delete first, firing wa
   assert.deepEqual(r.tree.getEphemerals(session, '/p'), ['/p/e1']);
   r.events.length = 0;
   r.run({ type: TxnType.closeSession, paths2Delete: ['/e2', '/gone'] });
-  assert.deepEqual(r.events, ['deleted /e2', 'child 4 /', 'deleted /p/e1', 'child 4 /p', 'deleted /other', 'child 4 /']);
+  assert.deepEqual(r.events, ['deleted /p/e1', 'child 4 /p', 'deleted /e2', 'child 4 /', 'deleted /other', 'child 4 /']);
   assert.equal(r.tree.ephemeralsCount, 0);
   assert.deepEqual([...r.tree.ephemeralSessions()], []);
   r.run({ type: TxnType.closeSession }, 7n);
   assert.equal(r.tree.sessions().size, 0);
+});
+
+test('closeSession without paths derives them from the ephemeral index, in creation order', () => {
+  const r = new Recorder();
+  r.create('/b', { ephemeral: true });
+  r.create('/a');
+  r.create('/a/z', { ephemeral: true });
+  r.create('/a/c', { ephemeral: true });
+  r.events.length = 0;
+  r.run({ type: TxnType.closeSession });
+  assert.deepEqual(r.events, ['deleted /b', 'child 4 /', 'deleted /a/z', 'child 4 /a', 'deleted /a/c', 'child 4 /a']);
+  assert.deepEqual([...r.tree.paths()].filter((path) => !path.startsWith('/zookeeper')), ['/', '/a']);
 });
 
 test('apply asserts that zxids grow unless replaying', () => {

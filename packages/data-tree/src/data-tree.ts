@@ -78,6 +78,14 @@ export class DataTree {
   private readonly nodes = new Map<string, Znode>();
   private readonly aclCache = new AclCache();
   private readonly ephemeralPaths = new Map<bigint, Set<string>>();
+  /**
+   * Replay only: ephemerals a fuzzy snapshot's session owned when its walk
+   * began but that the snapshot does not hold (deleted during the walk).
+   * A replayed closeSession deletes them too, so their parents' pzxid moves
+   * exactly as it did live; a replayed delete of the path forgets them.
+   */
+  private readonly ghostEphemerals = new Map<bigint, Set<string>>();
+  private readonly ghostOwners = new Map<string, bigint>();
   private readonly containerPaths = new Set<string>();
   private readonly ttlPaths = new Set<string>();
   private readonly sessionTimeouts = new Map<bigint, number>();
@@ -110,7 +118,7 @@ export class DataTree {
 
   /** DataTree.approximateDataSize: Σ path length + data length, root counted twice as in ZooKeeper. */
   get approximateDataSize(): number {
-    return this.dataSize + (this.nodes.get('/')?.data.length ?? 0);
+    return this.dataSize + (this.nodes.get('/')?.dataLength ?? 0);
   }
 
   /** Number of ephemeral znodes over all sessions. */
@@ -225,6 +233,8 @@ export class DataTree {
     const replay = options.replay === true;
     assert(replay || header.zxid > this.processedZxid, () => `zxid ${header.zxid} not above lastProcessedZxid ${this.processedZxid}`);
     assert(header.type === txn.type, () => `header type ${header.type} differs from txn type ${txn.type}`);
+    // The first live txn ends replay: every ghost was consumed by the log, or never will be.
+    if (!replay && this.ghostOwners.size > 0) this.forgetGhosts();
     const result = txn.type === TxnType.multi ? this.applyMulti(header, txn, replay) : this.applyOne(header, txn, replay);
     if (header.zxid > this.processedZxid) this.processedZxid = header.zxid;
     if (this.paranoid) assert(this.computeDigest() === this.digest(), 'incremental digest differs from full digest');
@@ -305,7 +315,7 @@ export class DataTree {
 
   private createNode(
     header: TxnHeader,
-    create: { path: string; data: Uint8Array; acl: readonly ACL[]; owner: bigint; parentCVersion: number },
+    create: { path: string; data: Uint8Array | null; acl: readonly ACL[]; owner: bigint; parentCVersion: number },
     replay: boolean,
   ): ApplyResult {
     const { path } = create;
@@ -357,7 +367,7 @@ export class DataTree {
   /** Adds a fully built node to the map and the indexes (create and snapshot load). */
   private linkNode(path: string, node: Znode): void {
     this.nodes.set(path, node);
-    this.dataSize += path.length + node.data.length;
+    this.dataSize += path.length + node.dataLength;
     this.rehash(path, node);
     const kind = ephemeralKind(node.ephemeralOwner);
     if (kind === 'container') {
@@ -379,7 +389,7 @@ export class DataTree {
     this.unhash(path, node);
     this.nodes.delete(path);
     this.aclCache.release(node.acl);
-    this.dataSize -= path.length + node.data.length;
+    this.dataSize -= path.length + node.dataLength;
     const kind = ephemeralKind(node.ephemeralOwner);
     if (kind === 'container') {
       this.containerPaths.delete(path);
@@ -398,6 +408,7 @@ export class DataTree {
    * The persisted cversion is not touched: it counts creates.
    */
   private deleteNode(path: string, zxid: bigint, replay: boolean): ZkCode {
+    if (this.ghostOwners.size > 0) this.forgetGhost(path);
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName);
     if (parent === undefined) return ZkCode.NONODE;
@@ -415,13 +426,13 @@ export class DataTree {
     return ZkCode.OK;
   }
 
-  private setData(header: TxnHeader, path: string, data: Uint8Array, version: number): ApplyResult {
+  private setData(header: TxnHeader, path: string, data: Uint8Array | null, version: number): ApplyResult {
     const node = this.nodes.get(path);
     if (node === undefined) return { type: TxnType.setData, err: ZkCode.NONODE, path };
     this.unhash(path, node);
-    this.dataSize -= node.data.length;
+    this.dataSize -= node.dataLength;
     node.data = ownData(data);
-    this.dataSize += node.data.length;
+    this.dataSize += node.dataLength;
     node.mtime = header.time;
     node.mzxid = header.zxid;
     node.version = version;
@@ -443,17 +454,60 @@ export class DataTree {
   }
 
   /**
-   * DataTree.killSession: deletes the txn's paths2Delete, then whatever
-   * ephemerals of the session remain, ignoring ones already gone.
+   * DataTree.killSession: deletes every ephemeral of the session in
+   * creation order (czxid, then path: a multi creates several at one zxid),
+   * so that every replica and every replay fires the same events in the
+   * same order, and as Corral did when the txn listed them. The paths come from the ephemeral index (plus, during
+   * replay, the snapshot's ghosts), not from the txn: a close txn does not
+   * grow with the session's ephemerals. paths2Delete of older logs is still
+   * honoured; deleting a path already gone only moves its parent's pzxid.
    */
   private killSession(sessionId: bigint, zxid: bigint, paths2Delete: readonly string[] | undefined): void {
     this.sessionTimeouts.delete(sessionId);
-    const local = this.ephemeralPaths.get(sessionId);
-    this.ephemeralPaths.delete(sessionId);
-    const remaining = local === undefined ? [] : [...local];
-    const inTxn = new Set(paths2Delete ?? []);
-    for (const path of paths2Delete ?? []) this.deleteNode(path, zxid, true);
-    for (const path of remaining) if (!inTxn.has(path)) this.deleteNode(path, zxid, true);
+    const paths = new Set(paths2Delete ?? []);
+    for (const path of this.ephemeralPaths.get(sessionId) ?? emptySet) paths.add(path);
+    for (const path of this.ghostEphemerals.get(sessionId) ?? emptySet) paths.add(path);
+    for (const path of this.inCreationOrder(paths)) this.deleteNode(path, zxid, true);
+    assert(!this.ephemeralPaths.has(sessionId), 'a closed session owns no ephemerals');
+  }
+
+  /** Paths sorted by their node's czxid, then by path; a path without a node (a ghost) first. */
+  private inCreationOrder(paths: Iterable<string>): string[] {
+    const keyed = [...paths].map((path) => ({ path, czxid: this.nodes.get(path)?.czxid ?? -1n }));
+    keyed.sort((a, b) => (a.czxid < b.czxid ? -1 : a.czxid > b.czxid ? 1 : comparePaths(a.path, b.path)));
+    return keyed.map((entry) => entry.path);
+  }
+
+  /**
+   * Snapshot loading: `path` was an ephemeral of `sessionId` when the
+   * snapshot's walk began. If the snapshot no longer holds it as such, it
+   * was deleted during the walk, and replaying the log must know it (see
+   * ghostEphemerals).
+   */
+  restoreEphemeralAtStart(sessionId: bigint, path: string): void {
+    if (this.nodes.get(path)?.ephemeralOwner === sessionId) return;
+    this.forgetGhost(path);
+    let paths = this.ghostEphemerals.get(sessionId);
+    if (paths === undefined) {
+      paths = new Set();
+      this.ghostEphemerals.set(sessionId, paths);
+    }
+    paths.add(path);
+    this.ghostOwners.set(path, sessionId);
+  }
+
+  private forgetGhost(path: string): void {
+    const owner = this.ghostOwners.get(path);
+    if (owner === undefined) return;
+    this.ghostOwners.delete(path);
+    const paths = this.ghostEphemerals.get(owner);
+    paths?.delete(path);
+    if (paths?.size === 0) this.ghostEphemerals.delete(owner);
+  }
+
+  private forgetGhosts(): void {
+    this.ghostOwners.clear();
+    this.ghostEphemerals.clear();
   }
 
   private nodeHash(path: string, node: Znode): Hash64 {
@@ -502,7 +556,7 @@ export class DataTree {
    * touching the parent's stat or firing watches: system nodes and snapshot
    * loading. Returns false if the parent is missing or the node exists.
    */
-  restoreNode(path: string, data: Uint8Array, acl: readonly ACL[], stat: Readonly<StatPersisted>): boolean {
+  restoreNode(path: string, data: Uint8Array | null, acl: readonly ACL[], stat: Readonly<StatPersisted>): boolean {
     const existing = this.nodes.get(path);
     if (existing !== undefined) {
       // A fuzzy snapshot walks the node map in insertion order: a node deleted
@@ -536,6 +590,11 @@ export class DataTree {
 }
 
 const emptySet: ReadonlySet<string> = new Set();
+
+/** A total order on paths (UTF-16 code units), the same on every replica. */
+function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /**
  * The tree keeps its own copy of data: txn data is often a view into a

@@ -37,8 +37,9 @@ export class Hash64 {
     return this;
   }
 
-  /** Mixes bytes and their length, four at a time (little-endian words). */
-  bytes(value: Uint8Array): this {
+  /** Mixes bytes and their length, four at a time (little-endian words); null mixes as length -1 alone. */
+  bytes(value: Uint8Array | null): this {
+    if (value === null) return this.int(-1);
     this.int(value.length);
     let i = 0;
     if (littleEndian && value.byteOffset % 4 === 0 && value.length >= 64) {

@@ -10,10 +10,13 @@ export { validatePath, sequentialName, parentPath, childName, joinPath } from '.
 export { containerEphemeralOwner, ttlMaxMs, ephemeralKind, ttlEphemeralOwner, ttlOf } from './stat.js';
 /** Txn opcodes and the multi sub-txn predicate. */
 export { TxnType, isMultiSubTxnType } from './txn.js';
+/** What a txn must satisfy before it is logged (everything apply and decodeTxn rely on). */
+export { txnProblem, pathProblem, aclProblem, utf8Fits } from './txn-validation.js';
 /** Watch event numbers and the no-op sink. */
 export { EventType, noopWatchSink } from './watch-sink.js';
 /** Binary txn encoding for the log and replication (versioned; decode throws CorruptDataError). */
 export { encodeTxn, decodeTxn, txnFormatVersion } from './txn-codec.js';
+export { encodedTxnBytes } from './txn-size.js';
 /** Chunked, fuzzy-capable snapshots of a tree. */
 export { serializeSnapshot, deserializeSnapshot, createSnapshotLoader, snapshotFormatVersion } from './snapshot.js';
 /** ContainerManager.getCandidates as a pure function of the tree and the time. */

@@ -8,9 +8,14 @@
  * Chunk: u32 magic, u8 format version, u32 chunk index, records, u32
  * checksum of all preceding chunk bytes. A record never spans chunks.
  * Records: START(zxid) first; SESSION; ACL(index, list) before first use;
- * NODE(path, data, aclIndex, persisted stat), parent before child (a node
+ * EPHEMERAL(sessionId, path) for each ephemeral at the start of the walk
+ * (format 2; replay needs the ones deleted during the walk, see
+ * DataTree.restoreEphemeralAtStart); NODE(path, data (null data is length
+ * 0xffffffff, absent from snapshots written before null was kept, so those
+ * read unchanged), aclIndex, persisted stat), parent before child (a node
  * deleted and re-created during the walk may appear twice: the later wins);
- * END(counts, zxid and digest at the end of the walk) last.
+ * END(counts, zxid and digest at the end of the walk) last. Format 1 (no
+ * EPHEMERAL records) still loads.
  */
 import { assert } from '@corral/base';
 import type { ACL } from './acl.js';
@@ -31,10 +36,12 @@ import type { StatPersisted } from './stat.js';
 
 const chunkMagic = 0x4352534e; // "CRSN"
 const noOwner = 0n;
-/** Version of the snapshot format; bump on any layout change. */
-export const snapshotFormatVersion = 1;
+/** Version of the snapshot format; bump on any layout change. 2 added EPHEMERAL records. */
+export const snapshotFormatVersion = 2;
+/** Older formats the loader still reads. */
+const snapshotFormatVersionsReadable: ReadonlySet<number> = new Set([1, snapshotFormatVersion]);
 
-const Tag = { start: 1, session: 2, acl: 3, node: 4, end: 5 } as const;
+const Tag = { start: 1, session: 2, acl: 3, node: 4, end: 5, ephemeral: 6 } as const;
 
 /** Options of serializeSnapshot. */
 export interface SerializeSnapshotOptions {
@@ -56,12 +63,24 @@ export function* serializeSnapshot(tree: DataTree, options: SerializeSnapshotOpt
   out.u8(Tag.start);
   out.i64(tree.lastProcessedZxid);
   const startZxid = tree.lastProcessedZxid;
+  // Copied before the first chunk is yielded: the state at START, whatever
+  // the walk later sees.
+  const ephemeralsAtStart: [bigint, string][] = [];
+  for (const sessionId of tree.ephemeralSessions()) {
+    for (const path of tree.ephemerals(sessionId)) ephemeralsAtStart.push([sessionId, path]);
+  }
   let sessionCount = 0;
   for (const [sessionId, timeOut] of [...tree.sessions()]) {
     out.u8(Tag.session);
     out.i64(sessionId);
     out.i32(timeOut);
     sessionCount++;
+    yield* flushIfFull();
+  }
+  for (const [sessionId, path] of ephemeralsAtStart) {
+    out.u8(Tag.ephemeral);
+    out.i64(sessionId);
+    out.string(path);
     yield* flushIfFull();
   }
   const aclIndexes = new Map<readonly ACL[], number>();
@@ -105,10 +124,10 @@ function finishChunk(out: ByteWriter): Uint8Array {
   return out.finish();
 }
 
-function writeNode(out: ByteWriter, path: string, node: Readonly<StatPersisted> & { data: Uint8Array }, aclIndex: number): void {
+function writeNode(out: ByteWriter, path: string, node: Readonly<StatPersisted> & { data: Uint8Array | null }, aclIndex: number): void {
   out.u8(Tag.node);
   out.string(path);
-  out.bytes(node.data);
+  out.nodeData(node.data);
   out.u32(aclIndex);
   out.i64(node.czxid);
   out.i64(node.mzxid);
@@ -131,6 +150,7 @@ class SnapshotLoader {
 
   readonly acls = new Map<number, ACL[]>();
   readonly sessions = new Map<bigint, number>();
+  readonly ephemeralsAtStart: [bigint, string][] = [];
   startZxid: bigint | undefined = undefined;
   nodeCount = 0;
   ended = false;
@@ -146,7 +166,7 @@ class SnapshotLoader {
     const input = new ByteReader(body);
     if (input.u32('magic') !== chunkMagic) throw new CorruptDataError('not a snapshot chunk');
     const version = input.u8('snapshot format version');
-    if (version !== snapshotFormatVersion) throw new CorruptDataError(`unknown snapshot format version ${version}`);
+    if (!snapshotFormatVersionsReadable.has(version)) throw new CorruptDataError(`unknown snapshot format version ${version}`);
     const index = input.u32('chunk index');
     if (index !== this.chunkIndex) throw new CorruptDataError(`chunk ${index} where ${this.chunkIndex} expected`);
     this.chunkIndex++;
@@ -172,6 +192,10 @@ class SnapshotLoader {
         this.acls.set(index, input.acl('snapshot'));
         return;
       }
+      case Tag.ephemeral:
+        if (this.ephemeralsAtStart.length >= snapshotNodesMax) throw new CorruptDataError('too many ephemerals');
+        this.ephemeralsAtStart.push([input.i64('sessionId'), input.string('path', pathBytesMax)]);
+        return;
       case Tag.node:
         this.node(input);
         return;
@@ -186,7 +210,7 @@ class SnapshotLoader {
   private node(input: ByteReader): void {
     if (this.nodeCount >= snapshotNodesMax) throw new CorruptDataError('too many nodes');
     const path = input.string('path', pathBytesMax);
-    const data = input.bytes('data', dataBytesMax);
+    const data = input.nodeData('data', dataBytesMax);
     const acl = this.acls.get(input.u32('ACL index'));
     if (acl === undefined) throw new CorruptDataError(`node ${path} refers to an undefined ACL list`);
     // Equal zxids share one bigint (a bigint is a heap object each): most
@@ -222,6 +246,7 @@ class SnapshotLoader {
     }
     if (startZxid !== this.startZxid) throw new CorruptDataError('END zxid differs from START');
     this.tree.restoreMeta(startZxid, this.sessions);
+    for (const [sessionId, path] of this.ephemeralsAtStart) this.tree.restoreEphemeralAtStart(sessionId, path);
     // Only a snapshot taken while nothing was applied reflects exactly one zxid.
     if (endZxid === startZxid && digest !== 0n && this.tree.hasIncrementalDigest && this.tree.digest() !== digest) {
       throw new CorruptDataError('snapshot digest mismatch');

@@ -13,7 +13,8 @@ const names = ['a', 'b', 'c'];
 export const pathArb: fc.Arbitrary<string> = fc
   .array(fc.constantFrom(...names), { minLength: 1, maxLength: 3 })
   .map((parts) => `/${parts.join('/')}`);
-export const dataArb: fc.Arbitrary<Uint8Array> = fc.uint8Array({ maxLength: 8 });
+/** Znode data: null (jute length -1) is a value of its own, apart from empty. */
+export const dataArb: fc.Arbitrary<Uint8Array | null> = fc.option(fc.uint8Array({ maxLength: 8 }), { nil: null });
 export const aclArb: fc.Arbitrary<readonly ACL[]> = fc.constantFrom(openAclUnsafe, readAclUnsafe, [
   { perms: 3, id: { scheme: 'digest', id: 'u:h' } },
 ]);

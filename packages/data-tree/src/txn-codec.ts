@@ -2,7 +2,9 @@
  * The binary encoding of txns for the transaction log and replication.
  * Layout (big-endian, jute-like): u8 format version, header (i64 sessionId,
  * i32 cxid, i64 zxid, f64 time, i32 type), then the body by type. Strings
- * and byte arrays are u32 length + bytes; ACL lists are u32 count + entries.
+ * and byte arrays are u32 length + bytes (null znode data is length
+ * 0xffffffff, which version 1 logs never hold, so they read unchanged); ACL
+ * lists are u32 count + entries.
  * Multi bodies are u32 count + (i32 type + body) per op.
  */
 import type { ACL } from './acl.js';
@@ -69,7 +71,7 @@ function writeBody(out: ByteWriter, txn: Txn): void {
       return;
     case TxnType.setData:
       out.string(txn.path);
-      out.bytes(txn.data);
+      out.nodeData(txn.data);
       out.i32(txn.version);
       return;
     case TxnType.setACL:
@@ -102,9 +104,9 @@ function writeBody(out: ByteWriter, txn: Txn): void {
   }
 }
 
-function writeCreate(out: ByteWriter, path: string, data: Uint8Array, acl: readonly ACL[]): void {
+function writeCreate(out: ByteWriter, path: string, data: Uint8Array | null, acl: readonly ACL[]): void {
   out.string(path);
-  out.bytes(data);
+  out.nodeData(data);
   out.acl(acl);
 }
 
@@ -136,7 +138,7 @@ function readBody(input: ByteReader, type: number, topLevel: boolean): Txn {
       return { type, path: readPath(input) };
     case TxnType.setData: {
       const path = readPath(input);
-      const data = input.bytes('data', dataBytesMax);
+      const data = input.nodeData('data', dataBytesMax);
       return { type, path, data, version: input.i32('version') };
     }
     case TxnType.setACL: {
@@ -188,8 +190,8 @@ function readPath(input: ByteReader): string {
   return input.string('path', pathBytesMax);
 }
 
-function readCreate(input: ByteReader): { path: string; data: Uint8Array; acl: ACL[] } {
+function readCreate(input: ByteReader): { path: string; data: Uint8Array | null; acl: ACL[] } {
   const path = readPath(input);
-  const data = input.bytes('data', dataBytesMax);
+  const data = input.nodeData('data', dataBytesMax);
   return { path, data, acl: input.acl('create') };
 }

@@ -41,7 +41,8 @@ export interface TxnHeader {
 export interface CreateTxn {
   readonly type: 1;
   readonly path: string;
-  readonly data: Uint8Array;
+  /** null is ZooKeeper's null data, kept apart from empty data. */
+  readonly data: Uint8Array | null;
   readonly acl: readonly ACL[];
   readonly ephemeral: boolean;
   readonly parentCVersion: number;
@@ -51,7 +52,8 @@ export interface CreateTxn {
 export interface CreateContainerTxn {
   readonly type: 19;
   readonly path: string;
-  readonly data: Uint8Array;
+  /** null is ZooKeeper's null data, kept apart from empty data. */
+  readonly data: Uint8Array | null;
   readonly acl: readonly ACL[];
   readonly parentCVersion: number;
 }
@@ -60,7 +62,8 @@ export interface CreateContainerTxn {
 export interface CreateTTLTxn {
   readonly type: 21;
   readonly path: string;
-  readonly data: Uint8Array;
+  /** null is ZooKeeper's null data, kept apart from empty data. */
+  readonly data: Uint8Array | null;
   readonly acl: readonly ACL[];
   readonly parentCVersion: number;
   readonly ttl: bigint;
@@ -76,7 +79,8 @@ export interface DeleteTxn {
 export interface SetDataTxn {
   readonly type: 5;
   readonly path: string;
-  readonly data: Uint8Array;
+  /** null is ZooKeeper's null data, kept apart from empty data. */
+  readonly data: Uint8Array | null;
   readonly version: number;
 }
 

@@ -9,8 +9,10 @@ import { ephemeralKind } from './stat.js';
 
 /** Read-only view of a znode. Persisted stat fields are on the view itself (no allocation). */
 export interface ZnodeView extends Readonly<StatPersisted> {
-  /** The node's data. Owned by the tree: never mutate it. */
-  readonly data: Uint8Array;
+  /** The node's data; null when created or set with null (ZooKeeper's getData answers null). Owned by the tree: never mutate it. */
+  readonly data: Uint8Array | null;
+  /** Bytes of data: 0 for null data (DataNode.copyStat). */
+  readonly dataLength: number;
   /** The node's ACL list, shared with other nodes that have the same list. Never mutate it. */
   readonly acl: readonly ACL[];
   /** A fresh client-view Stat (DataNode.copyStat) on every access. */
@@ -25,7 +27,7 @@ const noChildren: readonly string[] = Object.freeze([]);
 
 /** The stored znode. */
 export class Znode implements ZnodeView {
-  data: Uint8Array;
+  data: Uint8Array | null;
   acl: readonly ACL[];
   czxid: bigint;
   mzxid: bigint;
@@ -39,7 +41,7 @@ export class Znode implements ZnodeView {
   /** Absent while the node has no children: most znodes are leaves. */
   children: Set<string> | undefined;
 
-  constructor(data: Uint8Array, acl: readonly ACL[], stat: Readonly<StatPersisted>) {
+  constructor(data: Uint8Array | null, acl: readonly ACL[], stat: Readonly<StatPersisted>) {
     this.data = data;
     this.acl = acl;
     this.czxid = stat.czxid;
@@ -52,6 +54,11 @@ export class Znode implements ZnodeView {
     this.aversion = stat.aversion;
     this.ephemeralOwner = stat.ephemeralOwner;
     this.children = undefined;
+  }
+
+  /** Bytes of data; 0 for null data, as ZooKeeper counts it. */
+  get dataLength(): number {
+    return this.data === null ? 0 : this.data.length;
   }
 
   get childCount(): number {
@@ -74,7 +81,8 @@ export class Znode implements ZnodeView {
       cversion: this.cversion * 2 - numChildren,
       aversion: this.aversion,
       ephemeralOwner: ephemeralKind(this.ephemeralOwner) === 'ephemeral' ? this.ephemeralOwner : 0n,
-      dataLength: this.data.length,
+      // DataNode.copyStat: null data has length 0.
+      dataLength: this.dataLength,
       numChildren,
       pzxid: this.pzxid,
     };

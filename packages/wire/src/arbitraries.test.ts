@@ -18,6 +18,8 @@ const timeMs = fc.maxSafeInteger();
 // 'binary' strings are whole code points (no lone surrogates), which UTF-8 round-trips exactly.
 const text = fc.string({ unit: 'binary', maxLength: 12 });
 const bytes = fc.uint8Array({ maxLength: 40 });
+// znode data may be jute's null buffer (length -1), which must stay distinct from empty.
+const nodeData = fc.option(bytes, { nil: null });
 const nullableText = fc.option(text, { nil: null });
 
 /** Any Stat. */
@@ -43,13 +45,13 @@ const strings = fc.array(text, { maxLength: 5 });
 const createArb = fc.record({
   type: fc.constantFrom(OpCode.create, OpCode.create2, OpCode.createContainer),
   path: text,
-  data: bytes,
+  data: nodeData,
   acl: aclArb,
   flags: int,
 });
-const createTTLArb = fc.record({ type: fc.constant(OpCode.createTTL), path: text, data: bytes, acl: aclArb, flags: int, ttl: long });
+const createTTLArb = fc.record({ type: fc.constant(OpCode.createTTL), path: text, data: nodeData, acl: aclArb, flags: int, ttl: long });
 const deleteArb = fc.record({ type: fc.constant(OpCode.delete), path: text, version: int });
-const setDataArb = fc.record({ type: fc.constant(OpCode.setData), path: text, data: bytes, version: int });
+const setDataArb = fc.record({ type: fc.constant(OpCode.setData), path: text, data: nodeData, version: int });
 const checkArb = fc.record({ type: fc.constant(OpCode.check), path: text, version: int });
 const readOpArb = fc.record({ type: fc.constantFrom(OpCode.getData, OpCode.getChildren), path: text, watch: fc.boolean() });
 
@@ -94,7 +96,7 @@ export const multiResultArb: fc.Arbitrary<MultiResult> = fc.oneof(
   fc.record({ type: fc.constantFrom(OpCode.delete, OpCode.check) }),
   fc.record({ type: fc.constant(OpCode.setData), stat: statArb }),
   fc.record({ type: fc.constant(OpCode.getChildren), children: strings }),
-  fc.record({ type: fc.constant(OpCode.getData), data: bytes, stat: statArb }),
+  fc.record({ type: fc.constant(OpCode.getData), data: nodeData, stat: statArb }),
   fc.record({ type: fc.constant(OpCode.error), err: int }),
 );
 
@@ -103,7 +105,7 @@ export const responseArb: fc.Arbitrary<ClientResponse> = fc.oneof(
   fc.record({ type: fc.constantFrom(OpCode.create, OpCode.sync), path: text }),
   fc.record({ type: fc.constantFrom(OpCode.create2, OpCode.createContainer, OpCode.createTTL), path: text, stat: statArb }),
   fc.record({ type: fc.constantFrom(OpCode.exists, OpCode.setData, OpCode.setACL), stat: statArb }),
-  fc.record({ type: fc.constantFrom(OpCode.getData, OpCode.reconfig), data: bytes, stat: statArb }),
+  fc.record({ type: fc.constantFrom(OpCode.getData, OpCode.reconfig), data: nodeData, stat: statArb }),
   fc.record({ type: fc.constant(OpCode.getACL), acl: aclArb, stat: statArb }),
   fc.record({ type: fc.constant(OpCode.getChildren), children: strings }),
   fc.record({ type: fc.constant(OpCode.getChildren2), children: strings, stat: statArb }),

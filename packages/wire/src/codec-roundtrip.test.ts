@@ -100,3 +100,35 @@ test('encoding a multi with an op kind MultiOperationRecord lacks is refused', (
     (error: unknown) => error instanceof ProtocolError && error.reason === 'unknown-opcode',
   );
 });
+
+// ZooKeeper keeps null data (jute buffer length -1) apart from empty data (length 0):
+// getData of a node created with null answers null (kazoo's test_create_null_data).
+const nullDataCases = [
+  { name: 'null', data: null, wantLength: -1 },
+  { name: 'empty', data: new Uint8Array(0), wantLength: 0 },
+] as const;
+
+for (const { name, data, wantLength } of nullDataCases) {
+  test(`${name} data keeps its jute length ${wantLength} through every request and reply that carries data`, () => {
+    const requests = [
+      { type: OpCode.create, path: '/n', data, acl: [], flags: 0 },
+      { type: OpCode.create2, path: '/n', data, acl: [], flags: 0 },
+      { type: OpCode.createContainer, path: '/n', data, acl: [], flags: 4 },
+      { type: OpCode.createTTL, path: '/n', data, acl: [], flags: 5, ttl: 10n },
+      { type: OpCode.setData, path: '/n', data, version: -1 },
+      { type: OpCode.multi, ops: [{ type: OpCode.create, path: '/n', data, acl: [], flags: 0 }, { type: OpCode.setData, path: '/n', data, version: 0 }] },
+    ] as const;
+    for (const request of requests) {
+      const frame = body(encodeRequest({ xid: 1, type: request.type }, request));
+      assert.deepEqual(decodeRequest(frame).request, request, `opcode ${request.type}`);
+    }
+    // The length sits right after the ReplyHeader (16 bytes); the Stat follows.
+    const stat = sampleResponses.find((r) => r.type === OpCode.exists);
+    assert.ok(stat !== undefined && stat.type === OpCode.exists);
+    const reply = body(encodeReply({ xid: 1, zxid: 1n, err: 0 }, { type: OpCode.getData, data, stat: stat.stat }));
+    assert.equal(new DataView(reply.buffer, reply.byteOffset).getInt32(16), wantLength);
+    assert.deepEqual(decodeReply(reply, OpCode.getData).response, { type: OpCode.getData, data, stat: stat.stat });
+    const multiRead = { type: OpCode.multiRead, results: [{ type: OpCode.getData, data, stat: stat.stat }] } as const;
+    assert.deepEqual(decodeReply(body(encodeReply({ xid: 1, zxid: 1n, err: 0 }, multiRead)), OpCode.multiRead).response, multiRead);
+  });
+}

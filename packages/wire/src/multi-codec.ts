@@ -137,7 +137,7 @@ function readMultiResult(reader: JuteReader, type: number): MultiResult {
     case OpCode.getChildren:
       return { type, children: reader.readStringVector('children') };
     case OpCode.getData:
-      return { type, data: reader.readBuffer(), stat: readStat(reader) };
+      return { type, data: reader.readBufferOrNull(), stat: readStat(reader) };
     case OpCode.error:
       return { type, err: reader.readInt() };
     default:

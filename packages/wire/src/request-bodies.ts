@@ -28,7 +28,7 @@ import type {
 
 /** CreateRequest {ustring path; buffer data; vector<ACL> acl; int flags}. */
 export function readCreate(reader: JuteReader, type: CreateRequest['type']): CreateRequest {
-  return { type, path: reader.readString('path'), data: reader.readBuffer(), acl: readAclVector(reader), flags: reader.readInt() };
+  return { type, path: reader.readString('path'), data: reader.readBufferOrNull(), acl: readAclVector(reader), flags: reader.readInt() };
 }
 
 /** Writes CreateRequest. */
@@ -42,7 +42,7 @@ export function writeCreate(writer: JuteWriter, request: CreateRequest | CreateT
 /** CreateTTLRequest {… CreateRequest fields …; long ttl}. */
 export function readCreateTTL(reader: JuteReader): CreateTTLRequest {
   const path = reader.readString('path');
-  const data = reader.readBuffer();
+  const data = reader.readBufferOrNull();
   const acl = readAclVector(reader);
   const flags = reader.readInt();
   return { type: OpCode.createTTL, path, data, acl, flags, ttl: reader.readLong() };
@@ -87,7 +87,7 @@ export function writePathWatch(writer: JuteWriter, request: { path: string; watc
 
 /** SetDataRequest {ustring path; buffer data; int version}. */
 export function readSetData(reader: JuteReader): SetDataRequest {
-  return { type: OpCode.setData, path: reader.readString('path'), data: reader.readBuffer(), version: reader.readInt() };
+  return { type: OpCode.setData, path: reader.readString('path'), data: reader.readBufferOrNull(), version: reader.readInt() };
 }
 
 /** Writes SetDataRequest. */
@@ -104,7 +104,8 @@ export function readPath(reader: JuteReader, type: PathRequest['type']): PathReq
 
 /** GetEphemeralsRequest {ustring prefixPath}. */
 export function readGetEphemerals(reader: JuteReader): GetEphemeralsRequest {
-  return { type: OpCode.getEphemerals, prefixPath: reader.readString('prefixPath') };
+  // A null prefix lists every ephemeral of the session, as "" does (ZooKeeper 3.8).
+  return { type: OpCode.getEphemerals, prefixPath: reader.readStringOrNull() ?? '' };
 }
 
 /** SetACLRequest {ustring path; vector<ACL> acl; int version}. */

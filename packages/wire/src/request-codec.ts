@@ -88,17 +88,16 @@ export function decodeRequestHeader(frame: Uint8Array): RequestHeader {
 /**
  * Decodes a request frame body (without the length prefix). `request` is
  * null for an opcode with no client request record (unknown, notification,
- * createSession, error): the server decides the answer. A malformed body, or
- * bytes after the record, throws ProtocolError.
+ * createSession, error): the server decides the answer. A malformed body
+ * throws ProtocolError. Bytes after the record are ignored, as ZooKeeper's
+ * server reads only the record from the frame's buffer.
  */
 export function decodeRequest(frame: Uint8Array): { header: RequestHeader; request: ClientRequest | null } {
   const reader = new JuteReader(frame);
   const header = readRequestHeader(reader);
   const readBody = bodyReaders.get(header.type);
   if (readBody === undefined) return { header, request: null };
-  const request = readBody(reader);
-  reader.expectEnd(`request of opcode ${header.type}`);
-  return { header, request };
+  return { header, request: readBody(reader) };
 }
 
 /** Encodes a request as a complete frame (with length prefix); `header.type` should equal `request.type`. */

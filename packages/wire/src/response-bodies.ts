@@ -101,7 +101,7 @@ export function readResponseBody(reader: JuteReader, requestType: number): Clien
       return { type: requestType, stat: readStat(reader) };
     case OpCode.getData:
     case OpCode.reconfig:
-      return { type: requestType, data: reader.readBuffer(), stat: readStat(reader) };
+      return { type: requestType, data: reader.readBufferOrNull(), stat: readStat(reader) };
     case OpCode.getACL:
       return { type: OpCode.getACL, acl: readAclVector(reader), stat: readStat(reader) };
     case OpCode.getChildren:

@@ -93,7 +93,8 @@ export interface WatcherEvent {
 export interface CreateRequest {
   type: Op['create'] | Op['create2'] | Op['createContainer'];
   path: string;
-  data: Uint8Array;
+  /** null is jute's null buffer (length -1), distinct from empty data: ZooKeeper stores and returns it as null. */
+  data: Uint8Array | null;
   acl: readonly ACL[];
   flags: number;
 }
@@ -102,7 +103,8 @@ export interface CreateRequest {
 export interface CreateTTLRequest {
   type: Op['createTTL'];
   path: string;
-  data: Uint8Array;
+  /** null is jute's null buffer (length -1), distinct from empty data: ZooKeeper stores and returns it as null. */
+  data: Uint8Array | null;
   acl: readonly ACL[];
   flags: number;
   ttl: bigint;
@@ -130,7 +132,8 @@ export interface PathWatchRequest {
 export interface SetDataRequest {
   type: Op['setData'];
   path: string;
-  data: Uint8Array;
+  /** null is jute's null buffer (length -1), distinct from empty data: ZooKeeper stores and returns it as null. */
+  data: Uint8Array | null;
   version: number;
 }
 
@@ -288,7 +291,8 @@ export interface StatResponse {
 /** GetDataResponse; reconfig is also answered with one (the new config as data). */
 export interface GetDataResponse {
   type: Op['getData'] | Op['reconfig'];
-  data: Uint8Array;
+  /** null is jute's null buffer (length -1), distinct from empty data: ZooKeeper stores and returns it as null. */
+  data: Uint8Array | null;
   stat: Stat;
 }
 

@@ -12,6 +12,8 @@ export interface DiffOp {
   s?: number;
   path?: string;
   data?: string;
+  /** Send null data (jute length -1) instead of `data`. */
+  nullData?: boolean;
   size?: number;
   mode?: string;
   ttl?: number;

@@ -149,6 +149,28 @@ export const diffScenarios: readonly DiffScenario[] = [
     ]),
   },
   {
+    name: 'null data stays null, apart from empty data, and fires data watches',
+    sequence: two([
+      { op: 'create', path: '/nd', nullData: true },
+      { op: 'get', path: '/nd', watch: true },
+      { op: 'create', path: '/nd/empty', data: '' },
+      { op: 'get', path: '/nd/empty', watch: true },
+      { op: 'set', s: 1, path: '/nd/empty', nullData: true, version: 0 },
+      { op: 'set', s: 1, path: '/nd', data: '', version: 0 },
+      { op: 'events' },
+      { op: 'get', path: '/nd/empty' },
+      { op: 'get', path: '/nd' },
+      { op: 'set', path: '/nd', nullData: true },
+      { op: 'exists', path: '/nd' },
+      { op: 'create', path: '/nd/c', mode: 'container', nullData: true },
+      { op: 'create', path: '/nd/t', mode: 'ttl', ttl: 600_000, nullData: true },
+      { op: 'multi', ops: [{ op: 'create', path: '/nd/m', nullData: true }, { op: 'set', path: '/nd/t', nullData: true }] },
+      { op: 'get', path: '/nd/c' },
+      { op: 'get', path: '/nd/t' },
+      { op: 'get', path: '/nd/m' },
+    ]),
+  },
+  {
     name: 'ACLs: NoAuth, InvalidACL, digest auth, getACL/exists on protected nodes',
     sequence: two([
       { op: 'create', path: '/ac', data: 'secret', acl: 'digest' },
@@ -210,6 +232,20 @@ export const diffScenarios: readonly DiffScenario[] = [
       { op: 'exists', path: '/ct/tl' },
       { op: 'exists', path: '/ct/tp' },
       { op: 'children', path: '/ct' },
+    ]),
+  },
+  {
+    name: 'multi op kinds follow flags; a multi holding a read; path "" is the root',
+    sequence: one([
+      { op: 'create', path: '/mk' },
+      // A create op (not createContainer) with container flags: ZooKeeper answers with a create2 result.
+      { op: 'multi', ops: [{ op: 'create', path: '/mk/c', mode: 'container' }, { op: 'create2', path: '/mk/p' }] },
+      { op: 'multi', ops: [{ op: 'create', path: '/mk/x' }, { op: 'get', path: '/mk' }] },
+      { op: 'exists', path: '/mk/x' },
+      { op: 'exists', path: '' },
+      { op: 'get', path: '' },
+      { op: 'children', path: '' },
+      { op: 'getacl', path: '' },
     ]),
   },
   {

@@ -96,6 +96,30 @@ const cases: readonly KazooCase[] = [
     },
   },
   {
+    // kazoo's test_create_null_data and test_set_null_data, then null data through every
+    // write that carries data; bytes are hex ('' is empty data), null is jute length -1.
+    check: 'null_data',
+    want: {
+      createNull: { value: null, dataLength: 0 },
+      setNullVersion: 1,
+      setNull: { value: null, dataLength: 0, version: 1 },
+      createEmpty: '',
+      setEmptyAfterNull: '',
+      setNullAgain: null,
+      create2: { dataLength: 0, value: null },
+      existsDataLength: 0,
+      container: null,
+      ttl: null,
+      multiCodes: ['OK', 'OK', 'OK'],
+      multiData: [null, '', null],
+      multiRead: [
+        { data: null, dataLength: 0 },
+        { data: '', dataLength: 0 },
+        { data: null, dataLength: 0 },
+      ],
+    },
+  },
+  {
     check: 'acl',
     want: {
       noAuthGet: 'NoAuth',
@@ -137,6 +161,10 @@ const cases: readonly KazooCase[] = [
       queueEmpty: null,
       counter: 20,
     },
+  },
+  {
+    check: 'many_ephemerals_close',
+    want: { created: 3300, childrenAfterClose: 0, serverAnswers: 'OK' },
   },
 ];
 

@@ -187,6 +187,53 @@ def check_transaction():
     return out
 
 
+def check_null_data():
+    """Null data (jute buffer length -1) stays null, distinct from empty data: kazoo's own
+    test_create_null_data and test_set_null_data, plus create2, TTL, container, multi and
+    multiRead with null data, and the Stat of a null node."""
+    c = client()
+    out = {}
+    c.create('/kn')
+    # kazoo's test_create_null_data
+    c.create('/kn/created', None)
+    value, stat = c.get('/kn/created')
+    out['createNull'] = {'value': value, 'dataLength': stat.dataLength}
+    # kazoo's test_set_null_data
+    c.create('/kn/set', b'somedata')
+    out['setNullVersion'] = c.set('/kn/set', None).version
+    value, stat = c.get('/kn/set')
+    out['setNull'] = {'value': value, 'dataLength': stat.dataLength, 'version': stat.version}
+    c.create('/kn/empty', b'')
+    out['createEmpty'] = c.get('/kn/empty')[0]
+    c.set('/kn/set', b'')
+    out['setEmptyAfterNull'] = c.get('/kn/set')[0]
+    c.set('/kn/set', None)
+    out['setNullAgain'] = c.get('/kn/set')[0]
+    path, stat = c.create('/kn/create2', None, include_data=True)
+    out['create2'] = {'dataLength': stat.dataLength, 'value': c.get(path)[0]}
+    out['existsDataLength'] = c.exists('/kn/create2').dataLength
+    zkraw.call(c, zkraw.CreateContainer('/kn/container', None, OPEN_ACL_UNSAFE, 4))
+    c.create('/kn/container/child')
+    out['container'] = c.get('/kn/container')[0]
+    zkraw.call(c, zkraw.CreateTTL('/kn/ttl', None, OPEN_ACL_UNSAFE, 5, 60000))
+    out['ttl'] = c.get('/kn/ttl')[0]
+    multi = zkraw.call(c, zkraw.Multi([
+        zkraw.Create('/kn/m1', None, OPEN_ACL_UNSAFE, 0),
+        zkraw.Create('/kn/m2', b'', OPEN_ACL_UNSAFE, 0),
+        zkraw.SetData('/kn/empty', None, -1),
+    ]))
+    out['multiCodes'] = [r['code'] for r in multi]
+    out['multiData'] = [c.get(p)[0] for p in ('/kn/m1', '/kn/m2', '/kn/empty')]
+    reads = zkraw.call(c, zkraw.MultiRead([
+        zkraw.GetData('/kn/m1', False),
+        zkraw.GetData('/kn/m2', False),
+        zkraw.GetData('/kn/created', False),
+    ]))
+    out['multiRead'] = [{'data': r['data'], 'dataLength': r['stat'].dataLength} for r in reads]
+    c.stop()
+    return out
+
+
 def check_acl():
     owner = client()
     stranger = client()
@@ -314,14 +361,32 @@ def check_recipes():
     return out
 
 
+def check_many_ephemerals_close():
+    # ZOOKEEPER-4306: the close of a session owning 3,300 ephemerals with 1 KB names
+    # was a txn over the log's record limit (Corral exited; Apache cannot read it back).
+    owner = client()
+    other = client()
+    owner.create('/kme')
+    prefix = '/kme/' + 'n' * 1000
+    pending = [owner.create_async(prefix + str(i), b'', ephemeral=True) for i in range(3300)]
+    out = {'created': sum(1 for p in pending if p.get(timeout=60))}
+    owner.stop()
+    out['childrenAfterClose'] = len(other.get_children('/kme'))
+    out['serverAnswers'] = outcome(lambda: other.create('/kme/after'))
+    other.stop()
+    return out
+
+
 CHECKS = {
     'create_modes': check_create_modes,
     'versions': check_versions,
     'watches': check_watches,
     'transaction': check_transaction,
+    'null_data': check_null_data,
     'acl': check_acl,
     'session_expiry': check_session_expiry,
     'recipes': check_recipes,
+    'many_ephemerals_close': check_many_ephemerals_close,
 }
 
 

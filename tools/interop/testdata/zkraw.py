@@ -9,8 +9,8 @@ import threading
 
 from kazoo.exceptions import EXCEPTIONS, ZookeeperError
 from kazoo.protocol.serialization import (
-    Connect, Create, Create2, Delete, SetData, CheckVersion, ZnodeStat,
-    int_struct, multiheader_struct, stat_struct, read_string, write_string, write_buffer,
+    Connect, Create, Create2, Delete, SetData, CheckVersion, GetData, ZnodeStat,
+    int_struct, multiheader_struct, stat_struct, read_buffer, read_string, write_string, write_buffer,
     long_struct, reply_header_struct, MultiHeader,
 )
 from kazoo.protocol.states import Callback
@@ -125,12 +125,21 @@ class Multi(object):
                 results.append({'type': 'set', 'code': 'OK', 'stat': stat})
             elif header.type == CheckVersion.type:
                 results.append({'type': 'check', 'code': 'OK'})
+            elif header.type == GetData.type:
+                data, offset = read_buffer(buf, offset)
+                stat, offset = read_stat(buf, offset)
+                results.append({'type': 'get', 'code': 'OK', 'data': data, 'stat': stat})
             elif header.type == -1:
                 err = int_struct.unpack_from(buf, offset)[0]
                 offset += int_struct.size
                 results.append({'type': 'error', 'code': CODE_NAMES.get(err, str(err))})
             else:
                 raise ValueError('unexpected multi result type %d' % header.type)
+
+
+class MultiRead(Multi):
+    """multiRead (opcode 22) of GetData ops: one (type, code, payload) per op."""
+    type = 22
 
 
 def call(client, request, timeout=10):

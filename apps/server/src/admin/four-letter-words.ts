@@ -7,6 +7,7 @@ import { zxidToHex } from '@corral/base';
 import type { DataTree, WatchManager } from '@corral/data-tree';
 import type { ServerConfig } from '../config/server-config.js';
 import type { SessionTable } from '../session/session-table.js';
+import type { ConnectionStats } from '../stats/connection-stats.js';
 import type { ServerStats } from '../stats/server-stats.js';
 
 /** ZooKeeper version string Corral reports (clients and tools parse the leading "3.8.0"). */
@@ -16,10 +17,12 @@ export const reportedVersion = '3.8.0-corral, built on 2026-11-30 00:00 UTC';
 export interface ConnectionReport {
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly sessionId: bigint | null;
+  /** NIO interest set: 1 reading, 4 output pending, 0 for a four-letter-word connection. */
+  readonly interestOps: number;
+  /** Requests in flight on this connection. */
   readonly queued: number;
-  readonly received: number;
-  readonly sent: number;
+  readonly stats: ConnectionStats;
+  readonly session: { readonly id: bigint; readonly timeoutMs: number } | null;
 }
 
 /** Storage figures for `mntr` (zk_cnt_fsynctime etc.). */
@@ -55,9 +58,28 @@ export function isFourLetterWord(word: string): boolean {
   return known.has(word);
 }
 
-function connectionLine(c: ConnectionReport): string {
-  const session = c.sessionId === null ? '' : `,sid=0x${BigInt.asUintN(64, c.sessionId).toString(16)}`;
-  return ` /${c.remoteAddress}:${c.remotePort}[1](queued=${c.queued},recved=${c.received},sent=${c.sent}${session})\n`;
+/**
+ * ServerCnxn.dumpConnectionInfo: `stat` prints the brief form, `cons` adds
+ * the session and last-operation fields once the connection has a session.
+ * Latencies are whole ms and the average is truncated, as Java's long
+ * division does; lcxid is left out after `crst` until the next reply.
+ */
+function connectionLine(c: ConnectionReport, brief: boolean): string {
+  const { stats } = c;
+  let line = ` /${c.remoteAddress}:${c.remotePort}[${c.interestOps.toString(16)}]`
+    + `(queued=${c.queued},recved=${stats.packetsReceived},sent=${stats.packetsSent}`;
+  if (!brief && c.session !== null) {
+    line += `,sid=${hex(c.session.id)},lop=${stats.lastOperation},est=${stats.establishedAtMs},to=${c.session.timeoutMs}`;
+    if (stats.lastCxid >= 0) line += `,lcxid=0x${stats.lastCxid.toString(16)}`;
+    const latency = stats.latency;
+    line += `,lzxid=${hex(stats.lastZxid)},lresp=${stats.lastResponseMs},llat=${latency.lastMs}`
+      + `,minlat=${latency.minMs},avglat=${Math.floor(latency.avgMs)},maxlat=${latency.maxMs}`;
+  }
+  return `${line})\n`;
+}
+
+function connectionLines(context: FourLetterWordContext, brief: boolean): string {
+  return context.connections().map((c) => connectionLine(c, brief)).join('');
 }
 
 /** Apache's DataTree also maps "" to the root, so its node count is one more than its nodes. */
@@ -189,8 +211,8 @@ export function runFourLetterWord(word: string, context: FourLetterWordContext):
     case 'ruok': return 'imok';
     case 'isro': return 'rw';
     case 'srvr': return `Zookeeper version: ${reportedVersion}\n${serverSummary(context)}`;
-    case 'stat': return `Zookeeper version: ${reportedVersion}\nClients:\n${context.connections().map(connectionLine).join('')}\n${serverSummary(context)}`;
-    case 'cons': return `${context.connections().map(connectionLine).join('')}\n`;
+    case 'stat': return `Zookeeper version: ${reportedVersion}\nClients:\n${connectionLines(context, true)}\n${serverSummary(context)}`;
+    case 'cons': return `${connectionLines(context, false)}\n`;
     case 'mntr': return mntr(context);
     case 'conf': return conf(context);
     case 'envi': return envi();

@@ -5,6 +5,15 @@
  * NIOServerCnxn.checkFourLetterWord does); the first frame must be a
  * ConnectRequest; every later frame is a request. Malformed input closes
  * this connection and nothing else.
+ *
+ * Flow control (STYLE §18): frames are decoded one at a time, and decoding
+ * stops, with the socket paused, as soon as what this connection owes its
+ * client passes a limit: bytes encoded and not yet taken by the kernel plus
+ * the estimated size of replies still to be built, its requests in flight,
+ * or, while it has any in flight, the server's (globalOutstandingLimit, as
+ * ZooKeeperServer.shouldThrottle). Frames already read stay in the decoder
+ * until the backlog drains. A reply that could never fit under the output
+ * limit is refused before it is built, by closing the connection.
  */
 import type { Socket } from 'node:net';
 import {
@@ -12,23 +21,17 @@ import {
   encodeWatcherEvent, type ClientResponse, type ConnectResponse, type ReplyHeader, type WatcherEvent,
 } from '@corral/wire';
 import type { RequestPipeline } from '../pipeline/request-pipeline.js';
-import type { ClientTransport, Session } from '../session/session.js';
-import {
-  framesBeforeSessionMax, outboundBytesPauseThreshold, outboundBytesPerConnectionMax,
-  outstandingRequestsPerConnectionMax,
-} from './limits.js';
-
-/** Connection-level counters for `cons`. */
-export interface ConnectionInfo {
-  readonly remoteAddress: string;
-  readonly session: Session | null;
-  readonly queuedCount: number;
-}
+import type { ClientTransport, ReplyBacklog, Session } from '../session/session.js';
+import { ConnectionStats } from '../stats/connection-stats.js';
+import { outboundBytesPauseThreshold, outboundBytesPerConnectionMax, outstandingRequestsPerConnectionMax } from './limits.js';
 
 /** Callbacks into the listener that owns this connection. */
 export interface ConnectionHost {
   readonly pipeline: RequestPipeline;
   readonly maxFrameBytes: number;
+  /** Requests in flight server-wide above which connections with requests in flight stop reading. */
+  readonly globalOutstandingLimit: number;
+  readonly clock: () => number;
   isFourLetterWord(word: string): boolean;
   runFourLetterWord(word: string): string;
   onClose(connection: JuteConnection): void;
@@ -37,30 +40,48 @@ export interface ConnectionHost {
 
 type State = 'prefix' | 'connecting' | 'awaiting-session' | 'established' | 'closed';
 
+/** SelectionKey.OP_READ and OP_WRITE, as `cons` prints a connection's interest set. */
+const interestRead = 1;
+const interestWrite = 4;
+
+/**
+ * Java's InetAddress.getHostAddress: an IPv4-mapped IPv6 peer (a dual-stack
+ * listener) is an IPv4 address, so `ip` ACLs and auth ids read "10.0.0.1".
+ */
+export function javaHostAddress(address: string | undefined): string {
+  if (address === undefined) return 'unknown';
+  return address.toLowerCase().startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
 /** Adapts one socket to the pipeline. */
-export class JuteConnection implements ClientTransport, ConnectionInfo {
+export class JuteConnection implements ClientTransport {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly stats: ConnectionStats;
+  readonly backlog: ReplyBacklog = { requestCount: 0, replyBytes: 0 };
   session: Session | null = null;
   private readonly socket: Socket;
   private readonly host: ConnectionHost;
   private readonly decoder: FrameDecoder;
   private state: State = 'prefix';
   private prefix: Buffer = Buffer.alloc(0);
-  private readonly early: Uint8Array[] = [];
   private pendingWrites: Buffer[] = [];
+  private pendingBytes = 0;
   private flushScheduled = false;
-  private pausedForBackpressure = false;
+  /** Decoding stopped and the socket paused, until the backlog drains. */
+  private readingPaused = false;
+  private resumeScheduled = false;
 
   constructor(socket: Socket, host: ConnectionHost) {
     this.socket = socket;
     this.host = host;
-    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.remoteAddress = javaHostAddress(socket.remoteAddress);
     this.remotePort = socket.remotePort ?? 0;
+    this.stats = new ConnectionStats(host.clock());
     this.decoder = new FrameDecoder({ maxFrameBytes: host.maxFrameBytes });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.maybeResume());
+    socket.on('drain', () => this.scheduleResume());
     socket.on('error', () => this.teardown());
     socket.on('close', () => this.teardown());
   }
@@ -69,23 +90,60 @@ export class JuteConnection implements ClientTransport, ConnectionInfo {
     return this.state === 'closed';
   }
 
-  get queuedCount(): number {
-    return this.session?.queue.length ?? 0;
+  /**
+   * Bytes this connection holds for its client: encoded replies not yet
+   * taken by the kernel, plus the estimated size of replies owed and not
+   * built yet.
+   */
+  get outboundBytes(): number {
+    return this.socket.writableLength + this.pendingBytes + this.backlog.replyBytes;
+  }
+
+  /** True while decoding is stopped for flow control (or until the session exists). */
+  get isReadingPaused(): boolean {
+    return this.readingPaused;
+  }
+
+  /** NIOServerCnxn.getInterestOps: 0 for a four-letter-word connection, else read and write interest. */
+  get interestOps(): number {
+    if (this.isClosed()) return 0;
+    const write = this.socket.writableLength + this.pendingBytes > 0 ? interestWrite : 0;
+    return (this.readingPaused ? 0 : interestRead) | write;
   }
 
   private onData(chunk: Buffer): void {
-    if (this.state === 'closed') return;
-    try {
-      if (this.state === 'prefix') {
-        const rest = this.readPrefix(chunk);
-        if (rest === null) return;
-        chunk = rest;
-      }
-      this.decoder.push(chunk);
-      for (let frame = this.decoder.next(); frame !== null; frame = this.decoder.next()) {
+    if (this.isClosed()) return;
+    if (this.state === 'prefix') {
+      const rest = this.readPrefix(chunk);
+      if (rest === null) return;
+      chunk = rest;
+    }
+    this.guard(() => this.decoder.push(chunk));
+    this.decodeFrames();
+  }
+
+  /** Decodes and handles buffered frames until none is left or flow control stops it. */
+  private decodeFrames(): void {
+    this.guard(() => {
+      while (!this.readingPaused && !this.isClosed()) {
+        if (this.state === 'awaiting-session') {
+          // Requests wait in the decoder, not in memory of ours, until the session exists.
+          this.pauseReading();
+          return;
+        }
+        const frame = this.decoder.next();
+        if (frame === null) return;
+        this.stats.packetsReceived += 1;
         this.onFrame(frame);
-        if (this.isClosed()) return;
+        if (this.state === 'established' && this.mustStopReading()) this.pauseReading();
       }
+    });
+  }
+
+  /** Runs `step`; malformed input closes this connection. */
+  private guard(step: () => void): void {
+    try {
+      step();
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.host.log(`closing connection from ${this.remoteAddress}: ${error.message}`);
@@ -103,6 +161,8 @@ export class JuteConnection implements ClientTransport, ConnectionInfo {
     this.prefix = Buffer.alloc(0);
     const word = bytes.toString('latin1', 0, 4);
     if (this.host.isFourLetterWord(word)) {
+      // NIOServerCnxn.checkFourLetterWord counts the word as one packet received.
+      this.stats.packetsReceived += 1;
       this.state = 'closed';
       this.socket.end(this.host.runFourLetterWord(word));
       return null;
@@ -119,10 +179,6 @@ export class JuteConnection implements ClientTransport, ConnectionInfo {
         this.host.pipeline.connect(this, request, (session) => this.onSession(session));
         return;
       }
-      case 'awaiting-session':
-        if (this.early.length >= framesBeforeSessionMax) throw new ProtocolError('too-many-ops', 'too many requests before the session was established');
-        this.early.push(frame);
-        return;
       case 'established':
         this.onRequestFrame(frame);
         return;
@@ -132,17 +188,10 @@ export class JuteConnection implements ClientTransport, ConnectionInfo {
   }
 
   private onSession(session: Session | null): void {
-    if (this.state === 'closed') return;
-    if (session === null) return;
+    if (this.isClosed() || session === null) return;
     this.session = session;
     this.state = 'established';
-    const early = this.early.splice(0);
-    try {
-      for (const frame of early) this.onRequestFrame(frame);
-    } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-      this.close('protocol error');
-    }
+    this.scheduleResume();
   }
 
   private onRequestFrame(frame: Uint8Array): void {
@@ -159,8 +208,60 @@ export class JuteConnection implements ClientTransport, ConnectionInfo {
       this.host.pipeline.submitMalformed(session, header.xid, header.type);
       return;
     }
-    this.host.pipeline.submit(session, decoded.header.xid, decoded.header.type, decoded.request);
-    if (session.queue.length >= outstandingRequestsPerConnectionMax) this.pause();
+    const { header, request } = decoded;
+    if (request !== null) {
+      const replyBytes = this.host.pipeline.estimateReplyBytes(session, request);
+      if (this.outboundBytes + replyBytes > outboundBytesPerConnectionMax) {
+        // Building it would break the limit that bounds this connection's memory,
+        // and no client reads a frame this large (its own jute.maxbuffer).
+        this.drop(`the reply to request type ${header.type} would take about ${replyBytes} bytes, over the ${outboundBytesPerConnectionMax}-byte output limit`);
+        return;
+      }
+    }
+    this.host.pipeline.submit(session, header.xid, header.type, request);
+  }
+
+  // ---- flow control --------------------------------------------------------
+
+  private mustStopReading(): boolean {
+    if (this.outboundBytes > outboundBytesPauseThreshold) return true;
+    if (this.backlog.requestCount >= outstandingRequestsPerConnectionMax) return true;
+    return this.overGlobalLimit();
+  }
+
+  private mayResumeReading(): boolean {
+    if (this.state !== 'established') return false;
+    if (this.outboundBytes > outboundBytesPauseThreshold / 2) return false;
+    if (this.backlog.requestCount >= outstandingRequestsPerConnectionMax / 2) return false;
+    return !this.overGlobalLimit();
+  }
+
+  /** ZooKeeperServer.shouldThrottle: only connections with requests in flight wait for the server's backlog. */
+  private overGlobalLimit(): boolean {
+    return this.backlog.requestCount > 0 && this.host.pipeline.inFlightCount > this.host.globalOutstandingLimit;
+  }
+
+  private pauseReading(): void {
+    if (this.readingPaused) return;
+    this.readingPaused = true;
+    this.socket.pause();
+  }
+
+  /**
+   * Resumes decoding once the backlog is below the low-water marks. Always
+   * from a later turn: this runs inside the pipeline's drain loop (through
+   * sendReply), which must not see new requests arrive under it.
+   */
+  private scheduleResume(): void {
+    if (!this.readingPaused || this.resumeScheduled || !this.mayResumeReading()) return;
+    this.resumeScheduled = true;
+    setImmediate(() => {
+      this.resumeScheduled = false;
+      if (!this.readingPaused || !this.mayResumeReading()) return;
+      this.readingPaused = false;
+      this.decodeFrames();
+      if (!this.readingPaused && !this.isClosed()) this.socket.resume();
+    });
   }
 
   // ---- ClientTransport -----------------------------------------------------
@@ -171,7 +272,7 @@ export class JuteConnection implements ClientTransport, ConnectionInfo {
 
   sendReply(header: ReplyHeader, response: ClientResponse | null): void {
     this.write(encodeReply(header, response));
-    this.maybeResume();
+    this.scheduleResume();
   }
 
   sendEvent(event: WatcherEvent): void {
@@ -179,7 +280,7 @@ export class JuteConnection implements ClientTransport, ConnectionInfo {
   }
 
   close(reason: string): void {
-    if (this.state === 'closed') return;
+    if (this.isClosed()) return;
     this.host.log(`closing connection from ${this.remoteAddress}: ${reason}`);
     this.flush();
     this.state = 'closed';
@@ -190,8 +291,10 @@ export class JuteConnection implements ClientTransport, ConnectionInfo {
   // ---- output --------------------------------------------------------------
 
   private write(frame: Buffer): void {
-    if (this.state === 'closed') return;
+    if (this.isClosed()) return;
     this.pendingWrites.push(frame);
+    this.pendingBytes += frame.length;
+    this.stats.packetsSent += 1;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // One writev for every reply produced in this turn of the event loop.
@@ -204,31 +307,22 @@ export class JuteConnection implements ClientTransport, ConnectionInfo {
     if (this.pendingWrites.length === 0 || this.socket.destroyed) return;
     const frames = this.pendingWrites;
     this.pendingWrites = [];
+    this.pendingBytes = 0;
     this.socket.cork();
     for (const frame of frames) this.socket.write(frame);
     this.socket.uncork();
-    const queued = this.socket.writableLength;
-    if (queued > outboundBytesPerConnectionMax) {
-      this.host.log(`dropping connection from ${this.remoteAddress}: it does not read its replies`);
-      this.socket.destroy();
-      this.teardown();
-    } else if (queued > outboundBytesPauseThreshold) {
-      this.pause();
-    }
+    // Decoding stops long before this; only watch events for a client that
+    // never reads can still pile up here.
+    if (this.socket.writableLength > outboundBytesPerConnectionMax) this.drop('it does not read its replies');
   }
 
-  private pause(): void {
-    if (this.pausedForBackpressure) return;
-    this.pausedForBackpressure = true;
-    this.socket.pause();
-  }
-
-  private maybeResume(): void {
-    if (!this.pausedForBackpressure || this.state === 'closed') return;
-    if (this.queuedCount >= outstandingRequestsPerConnectionMax / 2) return;
-    if (this.socket.writableLength > outboundBytesPauseThreshold / 2) return;
-    this.pausedForBackpressure = false;
-    this.socket.resume();
+  /**
+   * Closes at once, discarding what is unsent: a graceful end would keep the
+   * socket and its unsent bytes for as long as the client does not read.
+   */
+  private drop(reason: string): void {
+    this.host.log(`dropping connection from ${this.remoteAddress}: ${reason}`);
+    this.destroy();
   }
 
   private teardown(): void {

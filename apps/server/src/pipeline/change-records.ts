@@ -18,7 +18,8 @@ export interface ChangeRecord {
   readonly stat: StatPersisted | null;
   readonly childCount: number;
   readonly acl: readonly ACL[];
-  readonly data: Uint8Array;
+  /** null data stays null (ZooKeeper keeps it apart from empty). */
+  readonly data: Uint8Array | null;
 }
 
 /** The ordered log of outstanding change records, indexed by path. */
@@ -65,6 +66,29 @@ export class ChangeRecords {
     for (let index = this.headIndex; index < this.ordered.length; index += 1) {
       const record = this.ordered[index];
       if (record !== undefined) visit(record);
+    }
+  }
+
+  /**
+   * Drops every record of `zxid`, the newest prepared txn, when the txn is
+   * refused after prep (too large for the log): each path it touched goes
+   * back to its previous outstanding record, or to the tree.
+   */
+  discard(zxid: Zxid): void {
+    const touched = new Set<string>();
+    while (this.ordered.length > this.headIndex) {
+      const last = this.ordered[this.ordered.length - 1];
+      if (last === undefined || last.zxid !== zxid) break;
+      this.ordered.pop();
+      touched.add(last.path);
+      if (this.byPath.get(last.path) === last) this.byPath.delete(last.path);
+    }
+    // One backward pass finds the newest remaining record of each touched path.
+    for (let index = this.ordered.length - 1; index >= this.headIndex && touched.size > 0; index -= 1) {
+      const record = this.ordered[index];
+      if (record === undefined || !touched.has(record.path)) continue;
+      touched.delete(record.path);
+      this.byPath.set(record.path, record);
     }
   }
 

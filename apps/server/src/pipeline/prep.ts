@@ -7,7 +7,8 @@
  */
 import { ZkCode, ZkError, type Zxid } from '@corral/base';
 import {
-  aclEntriesMax, aclStringBytesMax, pathBytesMax, checkAcl, containerEphemeralOwner, ephemeralKind, fixupAcl, sequentialName, ttlEphemeralOwner, ttlMaxMs, validatePath, Perms,
+  aclProblem, dataBytesMax, pathBytesMax, checkAcl, containerEphemeralOwner, ephemeralKind, fixupAcl, sequentialName, ttlEphemeralOwner, ttlMaxMs, txnProblem,
+  utf8Fits, validatePath, Perms,
   type ACL, type DataTree, type Id, type MultiSubTxn, type StatPersisted, type Txn, type TxnHeader,
 } from '@corral/data-tree';
 import { OpCode, type ClientRequest } from '@corral/wire';
@@ -34,16 +35,8 @@ function fail(code: ZkCode, path?: string): never {
   throw new ZkError(code, path === undefined ? {} : { path });
 }
 
-const encoder = new TextEncoder();
-function utf8Length(text: string): number {
-  // Cheap upper bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
-  return text.length * 3 <= pathBytesMax ? text.length : encoder.encode(text).length;
-}
-
-function aclFits(acl: readonly ACL[]): boolean {
-  if (acl.length > aclEntriesMax) return false;
-  return acl.every((entry) => utf8Length(entry.id.scheme) <= aclStringBytesMax && utf8Length(entry.id.id) <= aclStringBytesMax);
-}
+/** The largest persisted cversion: one more create would wrap it, which apply cannot take. */
+const cversionMax = 0x7fffffff;
 
 /** A copy of `stat` with some fields changed, built as one literal (no spreads on the hot path). */
 function statWith(stat: StatPersisted, changes: Partial<StatPersisted>): StatPersisted {
@@ -83,15 +76,35 @@ export class Prep {
     this.extendedTypesEnabled = options.extendedTypesEnabled;
   }
 
-  /** Builds the txn of one write; a KeeperException becomes an ErrorTxn. */
+  /**
+   * Builds the txn of one client write; a KeeperException becomes an
+   * ErrorTxn. deleteContainer is the server's own (ContainerManager) and a
+   * client's is refused as ZooKeeper 3.8 answers it: BADARGUMENTS.
+   */
   prepare(context: PrepContext, request: ClientRequest, zxid: Zxid, timeMs: number): PreparedTxn {
+    if (request.type === OpCode.deleteContainer) {
+      const header: TxnHeader = { sessionId: context.sessionId, cxid: context.cxid, zxid, time: timeMs, type: OpCode.error };
+      return { header, txn: { type: OpCode.error, err: ZkCode.BADARGUMENTS } };
+    }
+    return this.prepareOne(context, request, zxid, timeMs);
+  }
+
+  /** The deleteContainer txn of the server's container manager, checked like any write. */
+  prepareDeleteContainer(path: string, zxid: Zxid, timeMs: number): PreparedTxn {
+    const context: PrepContext = { sessionId: 0n, cxid: 0, authIds: [] };
+    return this.prepareOne(context, { type: OpCode.deleteContainer, path, version: -1 }, zxid, timeMs);
+  }
+
+  private prepareOne(context: PrepContext, request: ClientRequest, zxid: Zxid, timeMs: number): PreparedTxn {
     const type = request.type === OpCode.create2 ? OpCode.create : request.type;
     const header: TxnHeader = { sessionId: context.sessionId, cxid: context.cxid, zxid, time: timeMs, type };
     if (request.type === OpCode.multi) return { header, txn: this.prepareMulti(context, request.ops, header) };
+    const saved = this.changes.save('path' in request ? [request.path, parentOf(request.path)] : []);
     try {
       return { header, txn: this.toTxn(context, request, header) };
     } catch (error) {
       if (!(error instanceof ZkError)) throw error;
+      this.changes.rollback(zxid, saved);
       return { header: { ...header, type: OpCode.error }, txn: { type: OpCode.error, err: error.code } };
     }
   }
@@ -122,9 +135,21 @@ export class Prep {
     return { type: OpCode.multi, txns };
   }
 
+  /**
+   * The txn of one op. What it returns has passed txnProblem: every txn prep
+   * emits is one the log can store, decodeTxn can read back and apply takes
+   * without an assertion, whatever the client sent. The op methods check
+   * each field first, with ZooKeeper's error codes; the final check catches
+   * anything they miss, as BADARGUMENTS (the caller rolls back the changes).
+   */
   private toTxn(context: PrepContext, request: ClientRequest, header: TxnHeader): Txn {
-    // Every txn prep emits must be one the log can store and decodeTxn can read back.
-    if ('path' in request && utf8Length(request.path) > pathBytesMax) fail(ZkCode.BADARGUMENTS);
+    const txn = this.opTxn(context, request, header);
+    if (txnProblem(txn) !== null) fail(ZkCode.BADARGUMENTS, 'path' in request ? request.path : undefined);
+    return txn;
+  }
+
+  private opTxn(context: PrepContext, request: ClientRequest, header: TxnHeader): Txn {
+    if ('path' in request && !utf8Fits(request.path, pathBytesMax)) fail(ZkCode.BADARGUMENTS);
     switch (request.type) {
       case OpCode.create:
       case OpCode.create2:
@@ -181,23 +206,30 @@ export class Prep {
   }
 
   private create(
-    context: PrepContext, type: number, requestedPath: string, data: Uint8Array, acl: readonly ACL[],
+    context: PrepContext, type: number, requestedPath: string, data: Uint8Array | null, acl: readonly ACL[],
     flags: number, ttl: bigint, header: TxnHeader,
   ): Txn {
     const mode = createModeFromFlag(flags);
     if (mode === undefined) return fail(ZkCode.BADARGUMENTS, requestedPath);
     if (mode.ttl && !this.extendedTypesEnabled) fail(ZkCode.UNIMPLEMENTED, requestedPath);
     if (mode.ttl ? ttl <= 0n || ttl > ttlMaxMs : ttl >= 0n) fail(ZkCode.BADARGUMENTS, requestedPath);
+    // ZooKeeper 3.8 logs a createTTL with a non-TTL mode and a negative TTL, then
+    // dies applying it, on every restart: its TTL is checked only for TTL modes.
+    if (type === OpCode.createTTL && !mode.ttl) fail(ZkCode.BADARGUMENTS, requestedPath);
+    if (data !== null && data.length > dataBytesMax) fail(ZkCode.BADARGUMENTS, requestedPath);
     if (requestedPath.lastIndexOf('/') < 0 || requestedPath.includes('\0')) fail(ZkCode.BADARGUMENTS, requestedPath);
     const parentPath = parentOf(requestedPath);
     const fixed = fixupAcl(acl, context.authIds);
     if (fixed.code !== ZkCode.OK) fail(fixed.code, requestedPath);
-    if (!aclFits(fixed.acl)) fail(ZkCode.INVALIDACL, requestedPath);
+    if (aclProblem(fixed.acl) !== null) fail(ZkCode.INVALIDACL, requestedPath);
     const parent = this.recordFor(parentPath);
     this.checkAcl(parent.acl, Perms.CREATE, context, requestedPath);
     const parentStat = parent.stat as StatPersisted;
+    if (parentStat.cversion >= cversionMax) fail(ZkCode.BADARGUMENTS, requestedPath);
     const path = mode.sequential ? sequentialName(requestedPath, parentStat.cversion) : requestedPath;
     this.validatePath(path);
+    // The sequence suffix may take a path at the limit over it.
+    if (!utf8Fits(path, pathBytesMax)) fail(ZkCode.BADARGUMENTS, requestedPath);
     const existing = this.changes.get(path);
     if (existing !== undefined ? existing.stat !== null : this.tree.getNode(path) !== undefined) fail(ZkCode.NODEEXISTS, path);
     if (ephemeralKind(parentStat.ephemeralOwner) === 'ephemeral') {
@@ -223,6 +255,8 @@ export class Prep {
   }
 
   private delete(context: PrepContext, path: string, version: number, header: TxnHeader): Txn {
+    // getParentPathAndValidate: an invalid path is BADARGUMENTS, not NONODE.
+    this.validatePath(path);
     const parentPath = this.parentForWrite(path);
     const parent = this.recordFor(parentPath);
     this.checkAcl(parent.acl, Perms.DELETE, context, path);
@@ -251,8 +285,9 @@ export class Prep {
     this.changes.add({ zxid, path, stat: null, childCount: 0, acl: [], data: emptyData });
   }
 
-  private setData(context: PrepContext, path: string, data: Uint8Array, version: number, header: TxnHeader): Txn {
+  private setData(context: PrepContext, path: string, data: Uint8Array | null, version: number, header: TxnHeader): Txn {
     this.validatePath(path);
+    if (data !== null && data.length > dataBytesMax) fail(ZkCode.BADARGUMENTS, path);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.WRITE, context, path);
     const stat = node.stat as StatPersisted;
@@ -268,7 +303,7 @@ export class Prep {
     this.validatePath(path);
     const fixed = fixupAcl(acl, context.authIds);
     if (fixed.code !== ZkCode.OK) fail(fixed.code, path);
-    if (!aclFits(fixed.acl)) fail(ZkCode.INVALIDACL, path);
+    if (aclProblem(fixed.acl) !== null) fail(ZkCode.INVALIDACL, path);
     const node = this.recordFor(path);
     this.checkAcl(node.acl, Perms.ADMIN, context, path);
     const stat = node.stat as StatPersisted;
@@ -287,14 +322,18 @@ export class Prep {
     return { type: OpCode.check, path, version: checkAndIncVersion((node.stat as StatPersisted).version, version, path) };
   }
 
-  /** Ephemerals a closing session owns, counting outstanding changes (PrepRequestProcessor closeSession). */
-  ephemeralsToDelete(sessionId: bigint, zxid: Zxid): string[] {
+  /**
+   * Marks the ephemerals a closing session owns, counting outstanding
+   * changes, as deleted at `zxid` (PrepRequestProcessor closeSession), so
+   * writes prepared after it see them gone. The close txn itself does not
+   * list them: apply finds the same set in the tree's ephemeral index.
+   */
+  ephemeralsToDelete(sessionId: bigint, zxid: Zxid): void {
     const paths = new Set(this.tree.ephemerals(sessionId));
     this.changes.forEach((record) => {
       if (record.stat === null) paths.delete(record.path);
       else if (record.stat.ephemeralOwner === sessionId) paths.add(record.path);
     });
     for (const path of paths) this.changes.add({ zxid, path, stat: null, childCount: 0, acl: [], data: emptyData });
-    return [...paths];
   }
 }

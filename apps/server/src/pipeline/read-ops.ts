@@ -19,6 +19,16 @@ export interface ReadContext {
   readonly authIds: readonly Id[];
 }
 
+/**
+ * The node a read looks up: ZooKeeper's DataTree also holds the root under
+ * "" (its parent-of-"/a" name), so exists, getData, getChildren, getACL and
+ * getAllChildrenNumber of "" answer for the root. A watch stays on the path
+ * as given, as ZooKeeper registers it.
+ */
+function lookupPath(path: string): string {
+  return path === '' ? '/' : path;
+}
+
 const ok = (response: ClientResponse | null): ReadOutcome => ({ err: ZkCode.OK, response });
 const error = (err: number): ReadOutcome => ({ err, response: null });
 
@@ -76,7 +86,7 @@ export class ReadOps {
 
   private exists(context: ReadContext, path: string, watch: boolean): ReadOutcome {
     if (path.includes('\0')) return error(ZkCode.BADARGUMENTS);
-    const node = this.tree.getNode(path);
+    const node = this.tree.getNode(lookupPath(path));
     if (node !== undefined && !checkAcl(node.acl, Perms.READ, context.authIds)) return error(ZkCode.NOAUTH);
     // An exists watch is a data watch, set whether or not the node exists.
     if (watch) this.watches.add(path, context.sessionId, WatchKind.data);
@@ -85,7 +95,7 @@ export class ReadOps {
   }
 
   private getData(context: ReadContext, path: string, watch: boolean): ReadOutcome {
-    const node = this.tree.getNode(path);
+    const node = this.tree.getNode(lookupPath(path));
     if (node === undefined) return error(ZkCode.NONODE);
     if (!checkAcl(node.acl, Perms.READ, context.authIds)) return error(ZkCode.NOAUTH);
     if (watch) this.watches.add(path, context.sessionId, WatchKind.data);
@@ -93,7 +103,7 @@ export class ReadOps {
   }
 
   private getChildren(context: ReadContext, path: string, watch: boolean, withStat: boolean): ReadOutcome {
-    const node = this.tree.getNode(path);
+    const node = this.tree.getNode(lookupPath(path));
     if (node === undefined) return error(ZkCode.NONODE);
     if (!checkAcl(node.acl, Perms.READ, context.authIds)) return error(ZkCode.NOAUTH);
     if (watch) this.watches.add(path, context.sessionId, WatchKind.child);
@@ -104,7 +114,7 @@ export class ReadOps {
   }
 
   private getAcl(context: ReadContext, path: string): ReadOutcome {
-    const node = this.tree.getNode(path);
+    const node = this.tree.getNode(lookupPath(path));
     if (node === undefined) return error(ZkCode.NONODE);
     if (!checkAcl(node.acl, Perms.READ | Perms.ADMIN, context.authIds)) return error(ZkCode.NOAUTH);
     // Without ADMIN, digest ids are masked (ZOOKEEPER-1392).
@@ -113,10 +123,10 @@ export class ReadOps {
   }
 
   private allChildrenNumber(context: ReadContext, path: string): ReadOutcome {
-    const node = this.tree.getNode(path);
+    const node = this.tree.getNode(lookupPath(path));
     if (node === undefined) return error(ZkCode.NONODE);
     if (!checkAcl(node.acl, Perms.READ, context.authIds)) return error(ZkCode.NOAUTH);
-    return ok({ type: OpCode.getAllChildrenNumber, totalNumber: this.tree.countAllChildren(path) ?? 0 });
+    return ok({ type: OpCode.getAllChildrenNumber, totalNumber: this.tree.countAllChildren(lookupPath(path)) ?? 0 });
   }
 
   private ephemerals(context: ReadContext, prefixPath: string): ReadOutcome {

@@ -10,12 +10,15 @@ import { MemoryDisk, MemoryTxnLog } from '@corral/txn-log';
 import { OpCode, type ClientResponse, type ConnectResponse, type ReplyHeader, type WatcherEvent } from '@corral/wire';
 import { parseZooCfg } from '../config/zoo-cfg.js';
 import { SessionTable } from '../session/session-table.js';
-import type { ClientTransport, Session } from '../session/session.js';
+import type { ClientTransport, ReplyBacklog, Session } from '../session/session.js';
+import { ConnectionStats } from '../stats/connection-stats.js';
 import { ServerStats } from '../stats/server-stats.js';
 import { RequestPipeline } from './request-pipeline.js';
 
 class RecordingTransport implements ClientTransport {
   readonly remoteAddress = '127.0.0.1';
+  readonly stats = new ConnectionStats(0);
+  readonly backlog: ReplyBacklog = { requestCount: 0, replyBytes: 0 };
   readonly replies: { header: ReplyHeader; response: ClientResponse | null }[] = [];
   readonly events: WatcherEvent[] = [];
   connect: ConnectResponse | null = null;
@@ -88,7 +91,7 @@ test('a read behind a pending write of the same session waits for it', async () 
   for (let index = 0; index < 5; index += 1) await settle();
   assert.deepEqual(transport.replies.map((r) => r.header.xid), [1, 2, 3, 4]);
   const reads = transport.replies.filter((r) => r.response?.type === OpCode.getData)
-    .map((r) => (r.response?.type === OpCode.getData ? Buffer.from(r.response.data).toString() : ''));
+    .map((r) => (r.response?.type === OpCode.getData ? Buffer.from(r.response.data ?? []).toString() : ''));
   assert.deepEqual(reads, ['1', '2']);
 });
 
@@ -119,4 +122,25 @@ test('after a reconnect, replies owed to the old connection are not sent on the 
   assert.deepEqual(second.replies.map((r) => r.header.xid), [1]);
   assert.equal(second.replies[0]?.header.err, ZkCode.OK, 'the write was applied before the later read');
   assert.equal(transport.replies.length, 0);
+});
+
+test('a read queued by the old connection sets no watch once the session has moved', async () => {
+  const { disk, pipeline, transport, session } = await setup();
+  disk.fsyncMode = 'manual';
+  pipeline.submit(session, 1, OpCode.create, { type: OpCode.create, path: '/w', data: new Uint8Array(0), acl: open, flags: 0 });
+  pipeline.submit(session, 2, OpCode.exists, { type: OpCode.exists, path: '/w', watch: true });
+  await settle();
+  const second = new RecordingTransport();
+  pipeline.connect(second, {
+    protocolVersion: 0, lastZxidSeen: 0n, timeOut: 10_000, sessionId: session.id, passwd: session.passwd, readOnly: false,
+  }, () => undefined);
+  disk.fsyncMode = 'immediate';
+  disk.completeFsyncs();
+  for (let index = 0; index < 5; index += 1) await settle();
+  pipeline.submit(session, 1, OpCode.setData, { type: OpCode.setData, path: '/w', data: Buffer.from('x'), version: -1 });
+  for (let index = 0; index < 5; index += 1) await settle();
+  assert.deepEqual(second.replies.map((r) => r.header.xid), [1]);
+  assert.deepEqual(second.events, [], 'the exists watch of the old connection was never set');
+  assert.equal(transport.replies.length, 0);
+  assert.equal(pipeline.inFlightCount, 0, 'dropped requests no longer count as in flight');
 });

@@ -7,19 +7,27 @@
  * and answers through a ClientTransport.
  */
 import { ZkCode, assert, makeZxid, type Zxid } from '@corral/base';
-import { checkAcl, Perms, setWatches, type ACL, type DataTree, type Txn, type TxnHeader, type WatchManager } from '@corral/data-tree';
-import { OpCode, Xid, type ClientRequest, type ConnectRequest } from '@corral/wire';
+import {
+  aclStringBytesMax, checkAcl, encodedTxnBytes, Perms, setWatches, type ACL, type DataTree, type Id, type Txn, type TxnHeader, type WatchManager,
+} from '@corral/data-tree';
+import { OpCode, Xid, type ClientRequest, type ConnectRequest, type ReplyHeader } from '@corral/wire';
 import { authenticate } from '../auth/digest-auth.js';
 import type { ServerConfig } from '../config/server-config.js';
+import { authIdsPerSessionMax } from '../net/limits.js';
 import { passwordsEqual, sessionPassword } from '../session/session-ids.js';
 import type { SessionTable } from '../session/session-table.js';
-import type { ClientTransport, QueuedRequest, Session } from '../session/session.js';
+import { mayAnswer, type ClientTransport, type QueuedRequest, type Session } from '../session/session.js';
+import { operationName } from '../stats/connection-stats.js';
 import type { ServerStats } from '../stats/server-stats.js';
 import { Committer } from './committer.js';
 import type { DurableLog } from './durable-log.js';
-import { Prep } from './prep.js';
+import { multiAsZooKeeperReadsIt } from './multi-ops.js';
+import { Prep, type PrepContext, type PreparedTxn } from './prep.js';
 import { ReadOps } from './read-ops.js';
+import { aclExpansionBytes, tooLargeTxn } from './txn-limit.js';
+import { estimateReplyBytes } from './reply-size.js';
 import { writeReply } from './write-replies.js';
+import { storageLimits } from '../storage/storage-limits.js';
 
 const writeTypes: ReadonlySet<number> = new Set([
   OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.deleteContainer,
@@ -53,6 +61,9 @@ export class RequestPipeline {
   private readonly committer: Committer;
   private lastProposedZxid: Zxid;
   private readonly epoch: number;
+  /** The log's record limit: no txn a client causes may exceed it. */
+  private readonly txnBytesMax: number;
+  private queuedRequestCount = 0;
 
   constructor(options: PipelineOptions) {
     this.options = options;
@@ -62,6 +73,7 @@ export class RequestPipeline {
       log: options.log, onFatal: options.onFatal, batchRecordsMax: committerBatchRecordsMax, inFlightRecordsMax: committerInFlightRecordsMax,
     });
     this.lastProposedZxid = options.tree.lastProcessedZxid;
+    this.txnBytesMax = storageLimits(options.config).recordBytesMax;
     // Standalone: every start keeps the epoch of the last zxid (at least 1? no: ZooKeeper standalone stays at epoch 0).
     this.epoch = Number(options.tree.lastProcessedZxid >> 32n);
   }
@@ -69,6 +81,20 @@ export class RequestPipeline {
   /** Writes proposed but not yet applied. */
   get outstandingCount(): number {
     return this.committer.pendingCount;
+  }
+
+  /**
+   * Client requests waiting in session FIFOs, server-wide: Apache's
+   * in-flight count, which connections compare with globalOutstandingLimit
+   * to stop reading (reads answered at once are never in flight here).
+   */
+  get inFlightCount(): number {
+    return this.queuedRequestCount;
+  }
+
+  /** Estimated encoded size of the reply to a read by `session` (flow control, STYLE §18). */
+  estimateReplyBytes(session: Session, request: ClientRequest): number {
+    return estimateReplyBytes({ tree: this.options.tree, sessionId: session.id }, request);
   }
 
   private nextZxid(): Zxid {
@@ -104,6 +130,7 @@ export class RequestPipeline {
   /** Handles a ConnectRequest: a new session, or a reconnect to an existing one. */
   connect(transport: ClientTransport, request: ConnectRequest, onSession: (session: Session | null) => void): void {
     const { config, tree, sessions } = this.options;
+    const receivedAtMs = this.options.clock();
     if (request.lastZxidSeen > tree.lastProcessedZxid) {
       // The client has seen a newer state than ours: it must try another server.
       transport.close(`client has seen zxid 0x${request.lastZxidSeen.toString(16)}, ours is 0x${tree.lastProcessedZxid.toString(16)}`);
@@ -125,6 +152,7 @@ export class RequestPipeline {
         const session = sessions.get(sessionId);
         assert(session !== undefined, 'created session is in the table');
         this.attach(session, transport);
+        transport.stats.recordResponse({ cxid: 0, zxid: tree.lastProcessedZxid, operation: 'SESS', receivedAtMs, nowMs: this.options.clock() });
         transport.sendConnectResponse({ protocolVersion: 0, timeOut: timeoutMs, sessionId, passwd: session.passwd, readOnly: false, ...omits });
         onSession(session);
       });
@@ -149,7 +177,14 @@ export class RequestPipeline {
     session.transport = transport;
     // Auth belongs to the connection, as in ZooKeeper: clients re-send it after reconnecting.
     session.authIds = [{ scheme: 'ip', id: transport.remoteAddress }];
-    if (previous !== null && previous !== transport) previous.close('session moved to another connection');
+    if (previous !== null && previous !== transport) {
+      // Watches belong to the connection that set them (Apache registers the
+      // ServerCnxn as the watcher): the new connection has only what it
+      // re-registers with setWatches. The old connection's detach below is a
+      // no-op because the session no longer points at it.
+      this.options.watches.removeSession(session.id);
+      previous.close('session moved to another connection');
+    }
     this.options.sessions.touch(session, this.options.clock());
   }
 
@@ -175,8 +210,10 @@ export class RequestPipeline {
     session.closing = true;
     const zxid = this.nextZxid();
     const header: TxnHeader = { sessionId: session.id, cxid: 0, zxid, time: this.options.clock(), type: OpCode.closeSession };
-    const paths2Delete = this.prep.ephemeralsToDelete(session.id, zxid);
-    this.propose(header, { type: OpCode.closeSession, paths2Delete }, () => onApplied?.());
+    // The txn lists no paths, so its size does not grow with the session's
+    // ephemerals (ZOOKEEPER-4306): apply deletes what the ephemeral index holds.
+    this.prep.ephemeralsToDelete(session.id, zxid);
+    this.propose(header, { type: OpCode.closeSession }, () => onApplied?.());
   }
 
   /** Removes an empty container or expired TTL node through the log (ContainerManager). */
@@ -185,36 +222,46 @@ export class RequestPipeline {
     // delete): look again at the next check rather than log a doomed txn.
     if (this.prep.changes.get(path) !== undefined) return;
     const zxid = this.nextZxid();
-    const context = { sessionId: 0n, cxid: 0, authIds: [{ scheme: 'super', id: '' }] };
-    const { header, txn } = this.prep.prepare(context, { type: OpCode.deleteContainer, path, version: -1 }, zxid, this.options.clock());
+    const { header, txn } = this.prep.prepareDeleteContainer(path, zxid, this.options.clock());
     this.propose(header, txn, () => undefined);
   }
 
   // ---- requests ------------------------------------------------------------
 
-  /** One request from a connected session, in arrival order. */
-  submit(session: Session, xid: number, type: number, request: ClientRequest | null): void {
+  /**
+   * One request from a connected session, in arrival order. `origin` is the
+   * transport that gets the reply: the session's connection, or a transport
+   * that shares the session (gRPC unary calls naming it).
+   */
+  submit(session: Session, xid: number, type: number, request: ClientRequest | null, origin: ClientTransport | null = session.transport): void {
     const nowMs = this.options.clock();
     this.options.sessions.touch(session, nowMs);
-    session.packetsReceived += 1;
     this.options.stats.packetsReceived += 1;
     if (request === null) {
       // Unknown opcode: UNIMPLEMENTED, then the connection is closed (UnimplementedRequestProcessor).
-      this.sendNow(session, xid, ZkCode.UNIMPLEMENTED, null, nowMs);
-      session.transport?.close('unknown request type');
+      this.sendNow(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin }, ZkCode.UNIMPLEMENTED, null);
+      origin?.close('unknown request type');
       return;
     }
     if (session.closing) {
-      this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport, malformedCode: ZkCode.SESSIONEXPIRED });
+      this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin, malformedCode: ZkCode.SESSIONEXPIRED });
       return;
     }
     if (request.type === OpCode.auth) {
-      this.auth(session, request.scheme, request.auth);
+      this.auth(session, xid, request.scheme, request.auth);
       return;
     }
+    if (request.type === OpCode.multi || request.type === OpCode.multiRead) {
+      const multi = multiAsZooKeeperReadsIt(request);
+      if (multi === null) {
+        this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin, malformedCode: ZkCode.MARSHALLINGERROR });
+        return;
+      }
+      request = multi;
+    }
     if (request.type === OpCode.closeSession) {
-      const entry: QueuedRequest = { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport };
-      session.queue.push(entry);
+      const entry: QueuedRequest = { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin };
+      this.enqueue(session, entry);
       this.closeSession(session, () => {
         entry.reply = { header: { xid, zxid: this.options.tree.lastProcessedZxid, err: ZkCode.OK }, response: null };
         this.drain(session);
@@ -224,41 +271,46 @@ export class RequestPipeline {
       return;
     }
     if (writeTypes.has(request.type)) {
-      this.write(session, xid, request, nowMs);
+      this.write(session, xid, request, nowMs, origin);
       return;
     }
-    this.enqueueRead(session, { xid, type, read: request, reply: null, receivedAtMs: nowMs, origin: session.transport });
+    this.enqueueRead(session, { xid, type, read: request, reply: null, receivedAtMs: nowMs, origin });
   }
 
   /** A request whose body did not decode: answered MARSHALLINGERROR in its turn. */
   submitMalformed(session: Session, xid: number, type: number): void {
     const nowMs = this.options.clock();
     this.options.sessions.touch(session, nowMs);
-    session.packetsReceived += 1;
     this.options.stats.packetsReceived += 1;
     this.enqueueRead(session, { xid, type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport, malformedCode: ZkCode.MARSHALLINGERROR });
   }
 
-  private auth(session: Session, scheme: string, auth: Uint8Array): void {
-    const ids = authenticate(scheme, auth, this.options.config.superDigest);
-    const zxid = this.options.tree.lastProcessedZxid;
-    if (ids === null) {
+  /**
+   * ZooKeeperServer.processPacket answers auth at once, with the request's
+   * own xid (clients send -4) and zxid 0, outside the FIFO and without
+   * touching the `cons` last-operation counters.
+   */
+  private auth(session: Session, xid: number, scheme: string, auth: Uint8Array): void {
+    const transport = session.transport;
+    if (transport === null) return;
+    const ids = authenticate({ scheme, auth, superDigest: this.options.config.superDigest, remoteAddress: transport.remoteAddress });
+    if (ids === null || !authIdsFit(session.authIds, ids)) {
       // ZooKeeper answers AUTHFAILED and closes the connection.
-      session.transport?.sendReply({ xid: Xid.auth, zxid, err: ZkCode.AUTHFAILED }, null);
-      session.transport?.close('authentication failed');
+      transport.sendReply({ xid, zxid: 0n, err: ZkCode.AUTHFAILED }, null);
+      transport.close('authentication failed');
       return;
     }
     for (const id of ids) {
       if (!session.authIds.some((known) => known.scheme === id.scheme && known.id === id.id)) session.authIds.push(id);
     }
-    session.transport?.sendReply({ xid: Xid.auth, zxid, err: ZkCode.OK }, null);
+    transport.sendReply({ xid, zxid: 0n, err: ZkCode.OK }, null);
   }
 
-  private write(session: Session, xid: number, request: ClientRequest, nowMs: number): void {
-    const entry: QueuedRequest = { xid, type: request.type, read: null, reply: null, receivedAtMs: nowMs, origin: session.transport };
-    session.queue.push(entry);
+  private write(session: Session, xid: number, request: ClientRequest, nowMs: number, origin: ClientTransport | null): void {
+    const entry: QueuedRequest = { xid, type: request.type, read: null, reply: null, receivedAtMs: nowMs, origin };
+    this.enqueue(session, entry);
     const zxid = this.nextZxid();
-    const { header, txn } = this.prep.prepare({ sessionId: session.id, cxid: xid, authIds: session.authIds }, request, zxid, nowMs);
+    const { header, txn } = this.prepareWithinLimit({ sessionId: session.id, cxid: xid, authIds: session.authIds }, request, zxid, nowMs);
     this.propose(header, txn, (result) => {
       const reply = writeReply(request, result);
       entry.reply = { header: { xid, zxid: this.options.tree.lastProcessedZxid, err: reply.err }, response: reply.response };
@@ -266,31 +318,71 @@ export class RequestPipeline {
     });
   }
 
+  /**
+   * Prep, kept under the log's record limit (see txn-limit.ts): checked
+   * before the txn reaches the log, so one request's size can never become
+   * a storage failure that stops the server.
+   */
+  private prepareWithinLimit(context: PrepContext, request: ClientRequest, zxid: Zxid, timeMs: number): PreparedTxn {
+    const refused = { sessionId: context.sessionId, cxid: context.cxid, zxid, timeMs };
+    if (aclExpansionBytes(request, context.authIds, this.txnBytesMax) > this.txnBytesMax) return tooLargeTxn(request, refused);
+    const prepared = this.prep.prepare(context, request, zxid, timeMs);
+    if (encodedTxnBytes(prepared.header, prepared.txn, this.txnBytesMax) <= this.txnBytesMax) return prepared;
+    this.prep.changes.discard(zxid);
+    return tooLargeTxn(request, refused);
+  }
+
   private enqueueRead(session: Session, entry: QueuedRequest): void {
     if (session.queue.length === 0) {
       this.answerRead(session, entry);
       return;
     }
+    this.enqueue(session, entry);
+  }
+
+  /** Puts a request at the tail of the session FIFO and counts it against its connection and the server. */
+  private enqueue(session: Session, entry: QueuedRequest): void {
     session.queue.push(entry);
+    this.queuedRequestCount += 1;
+    const backlog = entry.origin?.backlog;
+    if (backlog === undefined) return;
+    entry.replyBytesEstimate = entry.read === null ? 0 : this.estimateReplyBytes(session, entry.read);
+    backlog.requestCount += 1;
+    backlog.replyBytes += entry.replyBytesEstimate;
+  }
+
+  /** The request at the head of the FIFO is being answered (or dropped): it no longer counts. */
+  private dequeued(entry: QueuedRequest): void {
+    this.queuedRequestCount -= 1;
+    assert(this.queuedRequestCount >= 0, 'every dequeued request was enqueued');
+    const backlog = entry.origin?.backlog;
+    if (backlog === undefined) return;
+    backlog.requestCount -= 1;
+    backlog.replyBytes -= entry.replyBytesEstimate ?? 0;
   }
 
   private answerRead(session: Session, entry: QueuedRequest): void {
-    const zxid = this.options.tree.lastProcessedZxid;
+    // The client of a connection that is gone gets no reply, and its reads
+    // must not run: a watch they set would fire on the session's new
+    // connection, which never asked for it.
+    if (!mayAnswer(session, entry.origin)) return;
     if (entry.type === OpCode.ping) {
-      if (entry.origin === session.transport) entry.origin?.sendReply({ xid: Xid.ping, zxid, err: ZkCode.OK }, null);
+      const header = { xid: Xid.ping, zxid: this.options.tree.lastProcessedZxid, err: ZkCode.OK };
+      this.recordReply(entry, header);
+      entry.origin.sendReply(header, null);
       return;
     }
     if (entry.read === null) {
-      this.sendNow(session, entry.xid, entry.malformedCode ?? ZkCode.UNIMPLEMENTED, null, entry.receivedAtMs, entry.origin);
+      this.sendNow(session, entry, entry.malformedCode ?? ZkCode.UNIMPLEMENTED, null);
       return;
     }
     if (entry.read.type === OpCode.setWatches || entry.read.type === OpCode.setWatches2) {
       this.setWatches(session, entry.read);
-      this.sendNow(session, entry.xid, ZkCode.OK, null, entry.receivedAtMs, entry.origin);
+      this.sendNow(session, entry, ZkCode.OK, null);
       return;
     }
     const outcome = this.reads.execute({ sessionId: session.id, authIds: session.authIds }, entry.read);
-    this.sendNow(session, entry.xid, outcome.err, outcome.err === ZkCode.OK ? outcome.response : null, entry.receivedAtMs, entry.origin);
+    this.sendNow(session, entry, outcome.err, outcome.err === ZkCode.OK ? outcome.response : null);
   }
 
   private setWatches(session: Session, request: ClientRequest): void {
@@ -321,23 +413,25 @@ export class RequestPipeline {
     transport.sendEvent({ type, state: 3, path });
   }
 
-  private sendNow(
-    session: Session, xid: number, err: number, response: Parameters<ClientTransport['sendReply']>[1], receivedAtMs: number,
-    origin: ClientTransport | null = session.transport,
-  ): void {
-    if (origin === null || origin !== session.transport) return;
-    const zxid = this.options.tree.lastProcessedZxid;
-    this.recordReply(session, receivedAtMs, zxid, xid);
-    origin.sendReply({ xid, zxid, err }, response);
+  /** Answers `entry` now, on the connection it came from if that is still the session's. */
+  private sendNow(session: Session, entry: QueuedRequest, err: number, response: Parameters<ClientTransport['sendReply']>[1]): void {
+    const origin = entry.origin;
+    if (!mayAnswer(session, origin)) return;
+    const header = { xid: entry.xid, zxid: this.options.tree.lastProcessedZxid, err };
+    this.recordReply(entry, header);
+    origin.sendReply(header, response);
   }
 
-  private recordReply(session: Session, receivedAtMs: number, zxid: Zxid, xid: number): void {
-    const latencyMs = this.options.clock() - receivedAtMs;
-    session.latency.record(latencyMs);
-    session.packetsSent += 1;
-    session.lastZxid = zxid;
-    session.lastCxid = xid;
-    this.options.stats.recordReply(latencyMs);
+  /**
+   * Server and connection counters for one answered request, pings included
+   * (FinalRequestProcessor.updateStats).
+   */
+  private recordReply(entry: QueuedRequest, header: ReplyHeader): void {
+    const nowMs = this.options.clock();
+    this.options.stats.recordReply(nowMs - entry.receivedAtMs);
+    entry.origin?.stats.recordResponse({
+      cxid: entry.xid, zxid: header.zxid, operation: operationName(entry.type, header.err), receivedAtMs: entry.receivedAtMs, nowMs,
+    });
   }
 
   /** Sends the replies at the head of the session's queue that are ready, in order. */
@@ -348,17 +442,35 @@ export class RequestPipeline {
       const entry = queue[index];
       assert(entry !== undefined, 'queue entry present');
       if (entry.reply !== null) {
-        if (entry.origin !== null && entry.origin === session.transport) {
-          this.recordReply(session, entry.receivedAtMs, entry.reply.header.zxid, entry.xid);
+        this.dequeued(entry);
+        if (mayAnswer(session, entry.origin)) {
+          this.recordReply(entry, entry.reply.header);
           entry.origin.sendReply(entry.reply.header, entry.reply.response);
         }
       } else if (entry.malformedCode === undefined && (writeTypes.has(entry.type) || entry.type === OpCode.closeSession)) {
         break;
       } else {
+        this.dequeued(entry);
         this.answerRead(session, entry);
       }
       index += 1;
     }
     queue.splice(0, index);
   }
+}
+
+/**
+ * Whether a session may add `ids`: each must fit an ACL entry (a longer one
+ * could never match one), and the session keeps at most
+ * authIdsPerSessionMax of them, since "auth" ACLs copy every one.
+ */
+function authIdsFit(known: readonly Id[], ids: readonly Id[]): boolean {
+  const encoder = new TextEncoder();
+  let count = known.filter((id) => id.scheme !== 'ip').length;
+  for (const id of ids) {
+    if (encoder.encode(id.id).length > aclStringBytesMax) return false;
+    if (id.scheme === 'ip' || known.some((other) => other.scheme === id.scheme && other.id === id.id)) continue;
+    count += 1;
+  }
+  return count <= authIdsPerSessionMax;
 }

@@ -4,12 +4,36 @@
  * that order (ZooKeeper's per-session ordering guarantee).
  */
 import type { Id } from '@corral/data-tree';
-import { LatencyStats } from '../stats/latency-stats.js';
-import type { ClientRequest, ClientResponse, ConnectResponse, ReplyHeader, WatcherEvent } from '@corral/wire';
+import type { ClientRequest, ClientResponse, ConnectResponse, ReplyHeader, SetWatches2Request, WatcherEvent } from '@corral/wire';
+import type { ConnectionStats } from '../stats/connection-stats.js';
+
+/**
+ * What a connection owes its client and has not encoded yet. The pipeline
+ * keeps it up to date (it owns the per-session FIFO); the connection reads it
+ * to decide when to stop decoding, so that replies still to be built count
+ * against its output limit before they take memory.
+ */
+export interface ReplyBacklog {
+  /** Requests from this connection waiting in the session FIFO (`cons` "queued"). */
+  requestCount: number;
+  /** Estimated encoded size of their replies, bytes. */
+  replyBytes: number;
+}
 
 /** What the session layer needs from a connection, whatever its protocol. */
 export interface ClientTransport {
+  /** The peer's address as Java's getHostAddress prints it (the `ip` auth id). */
   readonly remoteAddress: string;
+  /**
+   * True for a transport that shares a session it does not own: it gets the
+   * replies to the requests it submitted and nothing else (no events, no
+   * connect response), and a reconnect of the session does not orphan it.
+   * gRPC unary calls that name a session run through one.
+   */
+  readonly sharesSession?: boolean;
+  /** `cons` counters of this connection; the pipeline records each answered request. */
+  readonly stats: ConnectionStats;
+  readonly backlog: ReplyBacklog;
   sendConnectResponse(response: ConnectResponse): void;
   sendReply(header: ReplyHeader, response: ClientResponse | null): void;
   sendEvent(event: WatcherEvent): void;
@@ -28,6 +52,8 @@ export interface QueuedRequest {
   /** For a write: set once its txn has been applied. */
   reply: { header: ReplyHeader; response: ClientResponse | null } | null;
   readonly receivedAtMs: number;
+  /** Counted in `origin.backlog.replyBytes` while queued: set by the pipeline when it queues the entry. */
+  replyBytesEstimate?: number;
   /**
    * The connection the request came on. After a reconnect its reply is
    * dropped (that client already gave up on it); sending it on the new
@@ -48,13 +74,13 @@ export class Session {
   /** Expiry bucket (ms) this session sits in, or 0 when not tracked. */
   expiryBucketMs = 0;
   readonly queue: QueuedRequest[] = [];
-  // Per-session counters for the `cons` four-letter word.
-  packetsReceived = 0;
-  packetsSent = 0;
-  lastZxid = 0n;
-  lastCxid = 0;
-  readonly latency = new LatencyStats();
   readonly establishedAtMs: number;
+  /**
+   * The watches a gRPC session stream held when it broke, as setWatches2
+   * would re-send them; restored when a stream resumes the session here.
+   * Connection state (never replicated); bounded by watchesPerSessionMax.
+   */
+  parkedWatches: SetWatches2Request | null = null;
 
   constructor(options: { id: bigint; passwd: Uint8Array; timeoutMs: number; nowMs: number }) {
     this.id = options.id;
@@ -63,11 +89,9 @@ export class Session {
     this.authIds = [];
     this.establishedAtMs = options.nowMs;
   }
+}
 
-  /** `crst`: forget this session's connection counters. */
-  resetCounters(): void {
-    this.packetsReceived = 0;
-    this.packetsSent = 0;
-    this.latency.reset();
-  }
+/** Whether replies owed to `origin` may still be sent: it is the session's connection, or shares the session. */
+export function mayAnswer(session: Session, origin: ClientTransport | null): origin is ClientTransport {
+  return origin !== null && (origin === session.transport || origin.sharesSession === true);
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeTxn, encodeTxn } from '@corral/data-tree';
+import type { DataTree } from '@corral/data-tree';
 import { openStorage, silentLogger } from '@corral/txn-log';
 import { createLogger } from '../logger.js';
 import { BackupError, exportBackup, readBackup, restoreBackup } from './backup.js';
@@ -15,14 +16,17 @@ import { recoverTree } from './recovery.js';
 
 const open = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 
-async function treeDigest(dataDir: string): Promise<bigint> {
+async function recovered(dataDir: string): Promise<DataTree> {
   const storage = await openStorage({ dataDir, dataLogDir: dataDir, logger: silentLogger });
   try {
-    const tree = await recoverTree({ log: storage.log, snapshots: storage.snapshots, logger: createLogger({ quiet: true }), decodeTxn });
-    return tree.digest();
+    return await recoverTree({ log: storage.log, snapshots: storage.snapshots, logger: createLogger({ quiet: true }), decodeTxn });
   } finally {
     await storage.close();
   }
+}
+
+async function treeDigest(dataDir: string): Promise<bigint> {
+  return (await recovered(dataDir)).digest();
 }
 
 test('export then restore gives the same tree; damaged files are refused', async () => {
@@ -58,6 +62,32 @@ test('export then restore gives the same tree; damaged files are refused', async
     await assert.rejects(readBackup(join(dir, 'short.bin')), BackupError);
     writeFileSync(join(dir, 'foreign.bin'), Buffer.from('not a backup at all'));
     await assert.rejects(readBackup(join(dir, 'foreign.bin')), BackupError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('null data stays null and empty stays empty through export and restore', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'corral-backup-null-'));
+  try {
+    const source = join(dir, 'source');
+    const storage = await openStorage({ dataDir: source, dataLogDir: source, logger: silentLogger });
+    const create = (path: string, data: Uint8Array | null) => ({ type: 1 as const, path, data, acl: open, ephemeral: false, parentCVersion: -1 });
+    const txns = [create('/null', null), create('/empty', new Uint8Array(0)), create('/set', Buffer.from('x')), { type: 5 as const, path: '/set', data: null, version: 1 }];
+    await storage.log.append(txns.map((txn, index) => {
+      const zxid = BigInt(index + 1);
+      return { zxid, bytes: encodeTxn({ sessionId: 0n, cxid: index, zxid, time: 1000, type: txn.type }, txn) };
+    }));
+    await storage.close();
+    const file = join(dir, 'backup.bin');
+    await exportBackup({ dataDir: source, dataLogDir: source, file, logger: createLogger({ quiet: true }) });
+    const target = join(dir, 'target');
+    await restoreBackup({ dataDir: target, dataLogDir: target, file, force: false });
+    const tree = await recovered(target);
+    assert.equal(tree.getNode('/null')?.data, null);
+    assert.deepEqual(tree.getNode('/empty')?.data, new Uint8Array(0));
+    assert.equal(tree.getNode('/set')?.data, null);
+    assert.equal(tree.digest(), await treeDigest(source));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

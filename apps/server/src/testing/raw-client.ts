@@ -97,6 +97,23 @@ export class RawClient {
     });
   }
 
+  /**
+   * Sends a request frame with a hand-built body (bytes no codec would
+   * write) and resolves with its reply, decoded as a reply to `decodeAs`.
+   */
+  requestFrame(type: number, body: Uint8Array, decodeAs = type): Promise<RawReply> {
+    const xid = this.nextXid++;
+    const frame = Buffer.alloc(12 + body.length);
+    frame.writeInt32BE(8 + body.length, 0);
+    frame.writeInt32BE(xid, 4);
+    frame.writeInt32BE(type, 8);
+    frame.set(body, 12);
+    return new Promise((resolve) => {
+      this.pending.set(xid, { type: decodeAs, resolve });
+      this.socket.write(frame);
+    });
+  }
+
   /** Resolves once at least `count` events have arrived. */
   async waitForEvents(count: number): Promise<WatcherEvent[]> {
     while (this.events.length < count) {

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WatchManager } from './watch-manager.js';
-import { WatcherType } from './watch-kind.js';
+import { WatchKind, WatcherType } from './watch-kind.js';
 import { parseKinds, runWatchScript } from './watch-test-script.js';
 import { EventType, type WatchSink } from '../watch-sink.js';
 import { watchSinkFor } from './watch-sink-adapter.js';
@@ -327,4 +327,17 @@ test('watchSinkFor turns a WatchManager into the WatchSink DataTree drives, pass
   sink.triggerDeleted('/a/b', [{ perms: 1, id: { scheme: 'digest', id: 'child' } }]);
   sink.triggerChild('/a', EventType.NodeChildrenChanged, [{ perms: 1, id: { scheme: 'digest', id: 'parent' } }]);
   assert.deepEqual(events, ['1 2 /a/b child', '2 4 /a parent']);
+});
+
+test('watchesOf lists every watch of one session with its kind bits, and nothing of other sessions', () => {
+  const manager = new WatchManager();
+  manager.add('/a', 1n, WatchKind.data);
+  manager.add('/a', 1n, WatchKind.child);
+  manager.add('/b', 1n, WatchKind.persistentRecursive);
+  manager.add('/a', 2n, WatchKind.data);
+  const mine = manager.watchesOf(1n).sort((x, y) => (x.path < y.path ? -1 : 1));
+  assert.deepEqual(mine, [{ path: '/a', kinds: WatchKind.data | WatchKind.child }, { path: '/b', kinds: WatchKind.persistentRecursive }]);
+  assert.deepEqual(manager.watchesOf(9n), []);
+  manager.removeSession(1n);
+  assert.deepEqual(manager.watchesOf(1n), []);
 });

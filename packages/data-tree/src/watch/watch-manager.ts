@@ -215,6 +215,21 @@ export class WatchManager {
     this.sessions.release(sessionIndex);
   }
 
+  /**
+   * Every watch `sessionId` holds, as (path, WatchKind bits): what a client
+   * would re-send with setWatches2 after a reconnect. O(that session's paths).
+   */
+  watchesOf(sessionId: bigint): { path: string; kinds: number }[] {
+    const sessionIndex = this.sessions.indexOf(sessionId);
+    if (sessionIndex < 0) return [];
+    const watches: { path: string; kinds: number }[] = [];
+    for (const pathId of this.sessions.livePaths(sessionIndex, this.isLive)) {
+      const kinds = bucketGet(this.buckets[pathId], sessionIndex);
+      if (kinds !== 0) watches.push({ path: this.pathStrings[pathId] ?? '', kinds });
+    }
+    return watches;
+  }
+
   /** wchs: sessions listed in dataWatches, paths with data-side watches, data-side watches. */
   summary(): WatchesSummary {
     let connectionCount = 0;

@@ -1,0 +1,337 @@
+// Goal: the gRPC client API end to end on a real server: unary calls with
+// ZooKeeper's codes in the status, compare-and-set versions, multi naming
+// its failing op; a session stream with watches delivered before the data
+// they announce, resumption keeping ephemerals, and one session space shared
+// with the jute port; Lock (mutual exclusion, growing fencing tokens, release
+// on session close and on cancel); Election (campaign, observe, proclaim,
+// resign); health and reflection. Method: an in-process server on random
+// ports in 40000-49999 with a temp data dir, driven by @grpc/grpc-js clients.
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials, loadPackageDefinition, Metadata, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { ZkCode } from '@corral/base';
+import { OpCode } from '@corral/wire';
+import { parseZooCfg } from '../../config/zoo-cfg.js';
+import { createLogger } from '../../logger.js';
+import { CorralServer } from '../../server.js';
+import { RawClient } from '../../testing/raw-client.js';
+import { loadClientApi } from './grpc-front.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+type Unary = (request: object, metadataOrCallback: unknown, optionsOrCallback?: unknown, callback?: unknown) => unknown;
+type Stubs = { corral: Client & Record<string, Unary>; lock: Client & Record<string, Unary>; election: Client & Record<string, Unary>; health: Client & Record<string, Unary> };
+
+async function startServer(extra = ''): Promise<{ server: CorralServer; stubs: Stubs }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'corral-grpc-test-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  for (let attempt = 0; ; attempt += 1) {
+    const port = 40000 + Math.floor(Math.random() * 10000);
+    const grpcPort = 40000 + Math.floor(Math.random() * 10000);
+    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\ngrpcPort=${grpcPort}\n${extra}`);
+    try {
+      const server = await CorralServer.start(config, createLogger({ quiet: true }));
+      cleanups.push(() => server.close({ force: true }));
+      const api = loadPackageDefinition(loadClientApi()) as unknown as {
+        corral: { v1: Record<string, new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client & Record<string, Unary>> };
+        grpc: { health: { v1: { Health: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client & Record<string, Unary> } } };
+      };
+      const address = `127.0.0.1:${server.grpcPort ?? 0}`;
+      const make = <T extends Client>(Ctor: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => T): T => {
+        const stub = new Ctor(address, credentials.createInsecure());
+        cleanups.push(() => stub.close());
+        return stub;
+      };
+      const v1 = api.corral.v1;
+      if (v1['Corral'] === undefined || v1['Lock'] === undefined || v1['Election'] === undefined) throw new Error('services missing');
+      return { server, stubs: { corral: make(v1['Corral']), lock: make(v1['Lock']), election: make(v1['Election']), health: make(api.grpc.health.v1.Health) } };
+    } catch (error) {
+      if (attempt > 10 || (error as { code?: string }).code !== 'EADDRINUSE' && !/EADDRINUSE|No address added/.test(String(error))) throw error;
+    }
+  }
+}
+
+function call<T = Record<string, unknown>>(stub: Record<string, Unary>, method: string, request: object, deadlineMs?: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const fn = stub[method];
+    if (fn === undefined) throw new Error(`no method ${method}`);
+    const callback = (error: ServiceError | null, response: T): void => (error === null ? resolve(response) : reject(error));
+    if (deadlineMs === undefined) fn.call(stub, request, callback);
+    else fn.call(stub, request, new Metadata(), { deadline: Date.now() + deadlineMs }, callback);
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ServiceError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+function zkCodeOf(error: ServiceError): number {
+  return Number(error.metadata.get('corral-zk-code')[0]);
+}
+
+/** A session stream with helpers to wait for messages. */
+class StreamSession {
+  readonly messages: Record<string, unknown>[] = [];
+  private waiters: (() => void)[] = [];
+  ended: Promise<ServiceError | null>;
+  private nextId = 1;
+
+  constructor(readonly stream: ClientDuplexStream<object, Record<string, unknown>>) {
+    stream.on('data', (message: Record<string, unknown>) => {
+      this.messages.push(message);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.ended = new Promise((resolve) => {
+      stream.on('error', (error: ServiceError) => resolve(error));
+      stream.on('end', () => resolve(null));
+    });
+  }
+
+  async next(kind: string, from = 0): Promise<Record<string, unknown>> {
+    let done = false;
+    void this.ended.then(() => {
+      done = true;
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    for (;;) {
+      const found = this.messages.slice(from).find((m) => m['kind'] === kind);
+      if (found !== undefined) return found;
+      if (done) throw new Error(`stream ended before ${kind}`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  async request(op: string, body: object): Promise<Record<string, unknown>> {
+    const id = this.nextId++;
+    const from = this.messages.length;
+    this.stream.write({ call: { id, [op]: body } });
+    for (;;) {
+      const reply = this.messages.slice(from).find((m) => m['kind'] === 'reply' && (m['reply'] as { id: number }).id === id);
+      if (reply !== undefined) return reply['reply'] as Record<string, unknown>;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+}
+
+async function openSession(stubs: Stubs, resume?: { sessionId: string; password: Buffer }): Promise<{ s: StreamSession; sessionId: string; password: Buffer }> {
+  const stream = (stubs.corral as unknown as { Session: () => ClientDuplexStream<object, Record<string, unknown>> }).Session();
+  const s = new StreamSession(stream);
+  cleanups.push(() => {
+    stream.cancel();
+  });
+  stream.write({ open: { timeoutMs: 4000, ...(resume === undefined ? {} : resume) } });
+  const opened = (await s.next('opened'))['opened'] as { sessionId: string; password: Buffer };
+  return { s, sessionId: opened.sessionId, password: opened.password };
+}
+
+test('grpc: unary create, get, CAS set and delete carry ZooKeeper codes', async () => {
+  const { stubs } = await startServer();
+  const created = await call<{ path: string; stat: { version: number; czxid: string } }>(stubs.corral, 'Create', { path: '/a', data: Buffer.from('x') });
+  assert.equal(created.path, '/a');
+  assert.equal(created.stat.version, 0);
+  const got = await call<{ data: Buffer; stat: { version: number } }>(stubs.corral, 'GetData', { path: '/a' });
+  assert.equal(got.data.toString(), 'x');
+  const set = await call<{ stat: { version: number } }>(stubs.corral, 'SetData', { path: '/a', data: Buffer.from('y'), version: 0 });
+  assert.equal(set.stat.version, 1);
+  const stale = await rejection(call(stubs.corral, 'SetData', { path: '/a', data: Buffer.from('z'), version: 0 }));
+  assert.equal(stale.code, 10 /* ABORTED */);
+  assert.equal(zkCodeOf(stale), ZkCode.BADVERSION);
+  const exists = await rejection(call(stubs.corral, 'Create', { path: '/a' }));
+  assert.equal(exists.code, 6 /* ALREADY_EXISTS */);
+  const missing = await rejection(call(stubs.corral, 'GetData', { path: '/nope' }));
+  assert.equal(missing.code, 5 /* NOT_FOUND */);
+  assert.equal(missing.metadata.get('corral-zk-name')[0], 'NONODE');
+  assert.ok((missing.metadata.get('corral-error-bin')[0] as Buffer).length > 0);
+  assert.deepEqual(await call(stubs.corral, 'Exists', { path: '/nope' }), { exists: false, stat: null });
+  const seq = await call<{ path: string }>(stubs.corral, 'Create', { path: '/a/s-', mode: 2 });
+  assert.equal(seq.path, '/a/s-0000000000');
+  const children = await call<{ children: string[] }>(stubs.corral, 'GetChildren', { path: '/a' });
+  assert.deepEqual(children.children, ['s-0000000000']);
+  assert.equal((await call<{ totalNumber: number }>(stubs.corral, 'GetAllChildrenNumber', { path: '/' })).totalNumber >= 3, true);
+  const ephemeral = await rejection(call(stubs.corral, 'Create', { path: '/e', mode: 1 }));
+  assert.equal(zkCodeOf(ephemeral), ZkCode.EPHEMERALONLOCALSESSION);
+  await call(stubs.corral, 'Delete', { path: '/a/s-0000000000', version: 0 });
+  const acl = await call<{ acl: { perms: number; id: { scheme: string } }[] }>(stubs.corral, 'GetACL', { path: '/a' });
+  assert.equal(acl.acl[0]?.id.scheme, 'world');
+  assert.equal((await call<{ path: string }>(stubs.corral, 'Sync', { path: '/a' })).path, '/a');
+  const bad = await rejection(call(stubs.corral, 'Create', { path: 'relative' }));
+  assert.equal(bad.code, 3 /* INVALID_ARGUMENT */);
+});
+
+test('grpc: multi is atomic and names its failing op; multiRead answers per op', async () => {
+  const { stubs } = await startServer();
+  await call(stubs.corral, 'Create', { path: '/m' });
+  const failed = await rejection(call(stubs.corral, 'Multi', { ops: [{ create: { path: '/m/a' } }, { check: { path: '/m', version: 7 } }] }));
+  assert.equal(zkCodeOf(failed), ZkCode.BADVERSION);
+  assert.equal(failed.code, 10);
+  assert.deepEqual(await call(stubs.corral, 'Exists', { path: '/m/a' }), { exists: false, stat: null });
+  const ok = await call<{ results: Record<string, unknown>[] }>(stubs.corral, 'Multi', { ops: [{ create: { path: '/m/a' } }, { setData: { path: '/m', data: Buffer.from('v') } }] });
+  assert.equal(ok.results.length, 2);
+  const reads = await call<{ results: { result: string; error?: { zkCode: number } }[] }>(stubs.corral, 'MultiRead', { ops: [{ getData: { path: '/m' } }, { getChildren: { path: '/missing' } }] });
+  assert.deepEqual(reads.results.map((r) => r.result), ['getData', 'error']);
+  assert.equal(reads.results[1]?.error?.zkCode, ZkCode.NONODE);
+});
+
+test('grpc: a session stream gets a watch event before the reply that reads the change', async () => {
+  const { stubs } = await startServer();
+  const { s } = await openSession(stubs);
+  assert.equal((await s.request('create', { path: '/w', data: Buffer.from('1') }))['code'], 0);
+  assert.equal((await s.request('getData', { path: '/w', watch: true }))['code'], 0);
+  await call(stubs.corral, 'SetData', { path: '/w', data: Buffer.from('2') });
+  const from = s.messages.length;
+  const reread = await s.request('getData', { path: '/w' });
+  assert.equal((reread['getData'] as { data: Buffer }).data.toString(), '2');
+  const eventIndex = s.messages.findIndex((m, i) => i >= 0 && m['kind'] === 'event');
+  const replyIndex = s.messages.findIndex((m, i) => i >= from && m['kind'] === 'reply');
+  assert.ok(eventIndex >= 0 && eventIndex < replyIndex, 'the event came before the reply');
+  assert.deepEqual(s.messages[eventIndex]?.['event'], { type: 3, path: '/w' });
+  const missing = await s.request('getData', { path: '/none' });
+  assert.equal(missing['code'], ZkCode.NONODE);
+  assert.equal(missing['codeName'], 'NONODE');
+});
+
+test('grpc: a resumed stream keeps the session and its ephemerals; jute sees them, and jute writes fire gRPC watches', async () => {
+  const { server, stubs } = await startServer();
+  const first = await openSession(stubs);
+  assert.equal((await first.s.request('create', { path: '/eph', mode: 1 }))['code'], 0);
+  first.s.stream.cancel();
+  const second = await openSession(stubs, { sessionId: first.sessionId, password: first.password });
+  assert.equal(second.sessionId, first.sessionId);
+  const jute = await RawClient.open(server.port);
+  cleanups.push(() => jute.close());
+  const stat = await jute.request({ type: OpCode.exists, path: '/eph', watch: false });
+  assert.ok(stat.response?.type === OpCode.exists);
+  assert.equal(stat.response.stat.ephemeralOwner.toString(), first.sessionId);
+  assert.equal((await second.s.request('exists', { path: '/j', watch: true }))['code'], 0);
+  await jute.request({ type: OpCode.create2, path: '/j', data: Buffer.from(''), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 0 });
+  assert.deepEqual((await second.s.next('event'))['event'], { type: 1, path: '/j' });
+  const wrong = await openSession(stubs, { sessionId: first.sessionId, password: Buffer.alloc(16) }).catch(() => null);
+  assert.equal(wrong, null);
+  second.s.stream.write({ close: {} });
+  await second.s.next('closed');
+  const gone = await jute.request({ type: OpCode.exists, path: '/eph', watch: false });
+  assert.equal(gone.header.err, ZkCode.NONODE);
+});
+
+test('grpc: a resumed stream keeps its watches, and a change made while it was away fires at once', async () => {
+  const { stubs } = await startServer();
+  await call(stubs.corral, 'Create', { path: '/rw', data: Buffer.from('0') });
+  await call(stubs.corral, 'Create', { path: '/rp' });
+  const first = await openSession(stubs);
+  assert.equal((await first.s.request('getData', { path: '/rw', watch: true }))['code'], 0);
+  assert.equal((await first.s.request('exists', { path: '/rx', watch: true }))['code'], 0);
+  assert.equal((await first.s.request('addWatch', { path: '/rp', mode: 0 }))['code'], 0);
+  first.s.stream.cancel();
+  await first.s.ended;
+  // Changed while no stream is attached: the one-shot data watch must still fire after the resume.
+  await call(stubs.corral, 'SetData', { path: '/rw', data: Buffer.from('1') });
+  const second = await openSession(stubs, { sessionId: first.sessionId, password: first.password });
+  assert.deepEqual((await second.s.next('event'))['event'], { type: 3, path: '/rw' });
+  // The exists watch and the persistent watch were re-registered.
+  await call(stubs.corral, 'Create', { path: '/rx' });
+  await call(stubs.corral, 'SetData', { path: '/rp', data: Buffer.from('p') });
+  for (;;) {
+    const events = second.s.messages.filter((m) => m['kind'] === 'event').map((m) => m['event']);
+    if (events.length >= 3) {
+      assert.deepEqual(events, [{ type: 3, path: '/rw' }, { type: 1, path: '/rx' }, { type: 3, path: '/rp' }]);
+      break;
+    }
+    await second.s.next('event', second.s.messages.length);
+  }
+});
+
+test('grpc: setWatches in a Call re-registers watches and fires those that missed a change', async () => {
+  const { stubs } = await startServer();
+  const created = await call<{ zxid: string }>(stubs.corral, 'Create', { path: '/sw', data: Buffer.from('0') });
+  await call(stubs.corral, 'SetData', { path: '/sw', data: Buffer.from('1') });
+  const { s } = await openSession(stubs);
+  const reply = await s.request('setWatches', { relativeZxid: created.zxid, dataWatches: ['/sw'], existWatches: ['/later'] });
+  assert.equal(reply['code'], 0);
+  assert.deepEqual((await s.next('event'))['event'], { type: 3, path: '/sw' });
+  await call(stubs.corral, 'Create', { path: '/later' });
+  assert.deepEqual((await s.next('event', s.messages.findIndex((m) => m['kind'] === 'event') + 1))['event'], { type: 1, path: '/later' });
+});
+
+test('grpc: Lock gives mutual exclusion, growing fencing tokens, and releases on close and on cancel', async () => {
+  const { stubs } = await startServer();
+  const a = await openSession(stubs);
+  const b = await openSession(stubs);
+  const refA = { sessionId: a.sessionId, password: a.password };
+  const refB = { sessionId: b.sessionId, password: b.password };
+  const first = await call<{ key: string; fencingToken: string }>(stubs.lock, 'Acquire', { session: refA, name: '/locks/x' });
+  let bHolds = false;
+  const second = call<{ key: string; fencingToken: string }>(stubs.lock, 'Acquire', { session: refB, name: '/locks/x' }).then((r) => {
+    bHolds = true;
+    return r;
+  });
+  // B waits while A holds; a third acquisition with a short deadline gives up and leaves nothing behind.
+  const timedOut = await rejection(call(stubs.lock, 'Acquire', { session: refA, name: '/locks/x' }, 300));
+  assert.equal(timedOut.code, 4 /* DEADLINE_EXCEEDED */);
+  assert.equal(bHolds, false);
+  a.s.stream.write({ close: {} });
+  const granted = await second;
+  assert.ok(BigInt(granted.fencingToken) > BigInt(first.fencingToken));
+  const children = await call<{ children: string[] }>(stubs.corral, 'GetChildren', { path: '/locks/x' });
+  assert.deepEqual(children.children, [granted.key.slice('/locks/x/'.length)]);
+  await call(stubs.lock, 'Unlock', { session: refB, key: granted.key });
+  const third = await call<{ fencingToken: string }>(stubs.lock, 'Acquire', { session: refB, name: '/locks/x' });
+  assert.ok(BigInt(third.fencingToken) > BigInt(granted.fencingToken));
+  const noSession = await rejection(call(stubs.lock, 'Acquire', { name: '/locks/x' }));
+  assert.equal(zkCodeOf(noSession), ZkCode.SESSIONEXPIRED);
+});
+
+test('grpc: Election campaign, leader, observe, proclaim and resign', async () => {
+  const { stubs } = await startServer();
+  const a = await openSession(stubs);
+  const b = await openSession(stubs);
+  const refA = { sessionId: a.sessionId, password: a.password };
+  const refB = { sessionId: b.sessionId, password: b.password };
+  assert.equal((await call<{ hasLeader: boolean }>(stubs.election, 'Leader', { name: '/e' })).hasLeader, false);
+  const observed: { hasLeader: boolean; value: Buffer }[] = [];
+  const observer = (stubs.election as unknown as { Observe: (r: object) => NodeJS.EventEmitter & { cancel(): void } }).Observe({ name: '/e' });
+  cleanups.push(() => observer.cancel());
+  observer.on('error', () => undefined);
+  observer.on('data', (m: { hasLeader: boolean; value: Buffer }) => observed.push(m));
+  const leaderA = await call<{ leader: { key: string; name: string } }>(stubs.election, 'Campaign', { session: refA, name: '/e', value: Buffer.from('a') });
+  const bCampaign = call<{ leader: { key: string } }>(stubs.election, 'Campaign', { session: refB, name: '/e', value: Buffer.from('b') });
+  const leader = await call<{ hasLeader: boolean; value: Buffer }>(stubs.election, 'Leader', { name: '/e' });
+  assert.equal(leader.value.toString(), 'a');
+  await call(stubs.election, 'Proclaim', { session: refA, leader: leaderA.leader, value: Buffer.from('a2') });
+  assert.equal((await call<{ value: Buffer }>(stubs.election, 'Leader', { name: '/e' })).value.toString(), 'a2');
+  const notLeader = await rejection(call(stubs.election, 'Proclaim', { session: refB, leader: leaderA.leader, value: Buffer.from('x') }));
+  assert.equal(notLeader.code, 3);
+  await call(stubs.election, 'Resign', { session: refA, leader: leaderA.leader });
+  const leaderB = await bCampaign;
+  assert.notEqual(leaderB.leader.key, leaderA.leader.key);
+  while (!observed.some((m) => m.value?.toString() === 'b')) await new Promise((resolve) => setImmediate(resolve));
+  const values = observed.map((m) => (m.hasLeader ? m.value.toString() : '-'));
+  assert.deepEqual(values.filter((v, i) => values.indexOf(v) === i), ['-', 'a', 'a2', 'b']);
+});
+
+test('grpc: session streams per client address are bounded by maxClientCnxns (RESOURCE_EXHAUSTED)', async () => {
+  const { stubs } = await startServer('maxClientCnxns=2\n');
+  await openSession(stubs);
+  await openSession(stubs);
+  const third = (stubs.corral as unknown as { Session: () => ClientDuplexStream<object, Record<string, unknown>> }).Session();
+  cleanups.push(() => third.cancel());
+  const error = await new Promise<ServiceError>((resolve) => third.on('error', resolve));
+  assert.equal(error.code, 8 /* RESOURCE_EXHAUSTED */);
+});
+
+test('grpc: health reports SERVING for the server and its services, NOT_FOUND for others', async () => {
+  const { stubs } = await startServer();
+  assert.equal((await call<{ status: number }>(stubs.health, 'Check', { service: '' })).status, 1);
+  assert.equal((await call<{ status: number }>(stubs.health, 'Check', { service: 'corral.v1.Corral' })).status, 1);
+  assert.equal((await rejection(call(stubs.health, 'Check', { service: 'nope' }))).code, 5);
+});

@@ -1,0 +1,171 @@
+/**
+ * The gRPC front end: serves corral.v1 (Corral, Lock, Election),
+ * grpc.health.v1 and server reflection on `grpcPort`. It shares the session
+ * table and the pipeline with the jute port, so clients of both see each
+ * other's writes and trigger each other's watches.
+ */
+import { fileURLToPath } from 'node:url';
+import { Server, ServerCredentials, loadPackageDefinition, type ServiceDefinition, type ServerDuplexStream } from '@grpc/grpc-js';
+import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import type { DataTree, WatchManager } from '@corral/data-tree';
+import type { ServerConfig } from '../../config/server-config.js';
+import type { Logger } from '../../logger.js';
+import type { RequestPipeline } from '../../pipeline/request-pipeline.js';
+import type { SessionTable } from '../../session/session-table.js';
+import { corralUnaryHandlers } from './corral-service.js';
+import { electionHandlers } from './election-service.js';
+import { exhaustedError } from './errors.js';
+import { HealthService } from './health-service.js';
+import { sessionStreamsMax } from './limits.js';
+import { lockHandlers } from './lock-service.js';
+import type { SessionRequestMsg } from './proto-types.js';
+import { SessionStream, peerAddress } from './session-stream.js';
+import { TreeWaiters } from './tree-waiters.js';
+import { UnaryGateway } from './unary-gateway.js';
+
+/** Where the .proto files live: the repository's proto/ directory. */
+export const protoRoot = fileURLToPath(new URL('../../../../../proto', import.meta.url));
+
+/** The client API's proto files, relative to protoRoot. */
+export const clientApiProtoFiles = ['corral/v1/corral.proto', 'corral/v1/lock.proto', 'corral/v1/election.proto', 'grpc/health/v1/health.proto'] as const;
+
+/** Loads the client API as proto-loader definitions (also used by tests and tools). */
+export function loadClientApi(): PackageDefinition {
+  return loadSync([...clientApiProtoFiles], { includeDirs: [protoRoot], keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true });
+}
+
+/** Everything the front end is built from. */
+export interface GrpcFrontOptions {
+  readonly config: ServerConfig;
+  readonly pipeline: RequestPipeline;
+  readonly sessions: SessionTable;
+  readonly tree: DataTree;
+  readonly watches: WatchManager;
+  readonly clock: () => number;
+  readonly logger: Logger;
+}
+
+/** A running gRPC front end. */
+export class GrpcFront {
+  readonly port: number;
+  private readonly server: Server;
+  private readonly gateway: UnaryGateway;
+  private readonly waiters: TreeWaiters;
+  private readonly health: HealthService;
+  private readonly streams: Set<SessionStream>;
+  private readonly closeObservers: () => void;
+  private readonly timer: NodeJS.Timeout;
+  private closing: Promise<void> | null = null;
+
+  private constructor(parts: {
+    port: number; server: Server; gateway: UnaryGateway; waiters: TreeWaiters; health: HealthService; streams: Set<SessionStream>;
+    closeObservers: () => void; timer: NodeJS.Timeout;
+  }) {
+    this.port = parts.port;
+    this.server = parts.server;
+    this.gateway = parts.gateway;
+    this.waiters = parts.waiters;
+    this.health = parts.health;
+    this.streams = parts.streams;
+    this.closeObservers = parts.closeObservers;
+    this.timer = parts.timer;
+  }
+
+  /** Binds `grpcPort` on the client address and starts serving. */
+  static async start(options: GrpcFrontOptions): Promise<GrpcFront> {
+    const { config, pipeline, sessions, tree, watches, clock } = options;
+    const definition = loadClientApi();
+    const api = loadPackageDefinition(definition) as unknown as {
+      corral: { v1: Record<string, { service: ServiceDefinition }> };
+      grpc: { health: { v1: { Health: { service: ServiceDefinition } } } };
+    };
+    const server = new Server({
+      // Message size as on the jute port (STYLE §6): larger messages get RESOURCE_EXHAUSTED.
+      'grpc.max_receive_message_length': config.juteMaxBuffer,
+      'grpc.max_send_message_length': config.juteMaxBuffer * 2,
+    });
+    const gateway = new UnaryGateway({ pipeline, sessions, clock, sessionTimeoutMs: config.maxSessionTimeoutMs });
+    const waiters = new TreeWaiters();
+    const context = { gateway, waiters, tree };
+    const streams = new Set<SessionStream>();
+    const corral = api.corral.v1;
+    const election = electionHandlers(context);
+    server.addService(requireService(corral['Corral']), {
+      ...corralUnaryHandlers(gateway),
+      Session: (call: ServerDuplexStream<SessionRequestMsg, unknown>) => {
+        if (streams.size >= sessionStreamsMax) {
+          call.emit('error', exhaustedError(`more than ${sessionStreamsMax} session streams`));
+          return;
+        }
+        // maxClientCnxns counts session streams per client address, as connections on the jute port.
+        const address = peerAddress(call.getPeer());
+        if (config.maxClientCnxns > 0 && countFrom(streams, address) >= config.maxClientCnxns) {
+          call.emit('error', exhaustedError(`too many session streams from ${address} (maxClientCnxns=${config.maxClientCnxns})`));
+          return;
+        }
+        streams.add(new SessionStream({ call, pipeline, watches, tree, clock, onEnd: (stream) => streams.delete(stream) }));
+      },
+    });
+    server.addService(requireService(corral['Lock']), lockHandlers(context));
+    const { handlers: electionService, closeObservers } = election;
+    server.addService(requireService(corral['Election']), electionService);
+    const health = new HealthService(['corral.v1.Corral', 'corral.v1.Lock', 'corral.v1.Election']);
+    server.addService(api.grpc.health.v1.Health.service, health.handlers());
+    new ReflectionService(definition).addToServer(server);
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${config.clientPortAddress}:${config.grpcPort ?? 0}`, ServerCredentials.createInsecure(), (error, bound) => {
+        if (error === null) resolve(bound);
+        else reject(error);
+      });
+    });
+    const timer = setInterval(() => gateway.tick(), Math.max(10, Math.floor(config.tickTimeMs / 2)));
+    timer.unref();
+    options.logger.info({ port }, 'gRPC client API listening');
+    return new GrpcFront({ port, server, gateway, waiters, health, streams, closeObservers, timer });
+  }
+
+  /** Called after every applied txn: wakes lock, election and observe waiters. */
+  onApplied(): void {
+    this.waiters.onApplied();
+  }
+
+  /** Stops serving: health NOT_SERVING, waiters and streams ended, the port closed. Idempotent. */
+  close(options: { force?: boolean } = {}): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.timer);
+      this.health.shutdown();
+      this.closeObservers();
+      this.waiters.close();
+      this.gateway.shutdown();
+      for (const stream of [...this.streams]) stream.close('server is shutting down');
+      if (options.force === true) {
+        this.server.forceShutdown();
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.server.forceShutdown();
+          resolve();
+        }, 2_000);
+        timer.unref();
+        this.server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    })();
+    return this.closing;
+  }
+}
+
+function countFrom(streams: ReadonlySet<SessionStream>, address: string): number {
+  let count = 0;
+  for (const stream of streams) if (stream.remoteAddress === address) count += 1;
+  return count;
+}
+
+function requireService(entry: { service: ServiceDefinition } | undefined): ServiceDefinition {
+  if (entry === undefined) throw new Error('corral.v1 proto is missing a service');
+  return entry.service;
+}

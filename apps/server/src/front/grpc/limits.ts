@@ -1,0 +1,16 @@
+/** Limits of the gRPC front end (STYLE §6); beyond them a call gets RESOURCE_EXHAUSTED. */
+
+/** Session streams open at once on one server. */
+export const sessionStreamsMax = 10_000;
+/** Requests of one session stream not yet answered (as the jute port's per-connection bound). */
+export const streamOutstandingRequestsMax = 1_000;
+/** Unary calls in flight on one server. */
+export const unaryCallsInFlightMax = 10_000;
+/** Lock acquisitions and campaigns waiting at once on one server. */
+export const recipeWaitersMax = 10_000;
+/** Observe streams open at once on one server. */
+export const observersMax = 10_000;
+/** Largest call id a session stream may use (ids travel as positive int32 xids). */
+export const callIdMax = 0x7fff_ffff;
+/** Messages queued to one session stream that its client has not read yet. */
+export const streamOutboundMessagesMax = 10_000;

@@ -1,0 +1,262 @@
+/**
+ * One Corral.Session stream: a ZooKeeper session over gRPC. It is a
+ * ClientTransport like the jute connection, so the pipeline treats both the
+ * same way — one session space, one FIFO per session, watch events sent
+ * before the replies that follow them. Call ids become xids; ping, auth and
+ * close use ZooKeeper's reserved xids.
+ */
+import type { ServerDuplexStream, ServiceError } from '@grpc/grpc-js';
+import { ZkCode, ZkError, zkCodeName } from '@corral/base';
+import { WatchKind, type DataTree, type WatchManager } from '@corral/data-tree';
+import { OpCode, Xid, type ClientResponse, type ConnectResponse, type ReplyHeader, type SetWatches2Request, type WatcherEvent } from '@corral/wire';
+import type { RequestPipeline } from '../../pipeline/request-pipeline.js';
+import type { ClientTransport, ReplyBacklog, Session } from '../../session/session.js';
+import { ConnectionStats } from '../../stats/connection-stats.js';
+import { multiFailure, requestFor, resultFor, setWatchesRequest, toBigint } from './convert.js';
+import { exhaustedError, zkStatusError } from './errors.js';
+import { callIdMax, streamOutboundMessagesMax, streamOutstandingRequestsMax } from './limits.js';
+import type { CallMsg, RestoreWatchesMsg, SessionRequestMsg } from './proto-types.js';
+
+/** The xid a stream's `close` travels with (call ids are ≥ 1). */
+const closeXid = 0;
+
+type State = 'opening' | 'awaiting-session' | 'established' | 'closing' | 'closed';
+
+/** Adapts one bidirectional stream to the pipeline. */
+export class SessionStream implements ClientTransport {
+  readonly remoteAddress: string;
+  readonly stats: ConnectionStats;
+  readonly backlog: ReplyBacklog = { requestCount: 0, replyBytes: 0 };
+  session: Session | null = null;
+  private state: State = 'opening';
+  /** Oneof case of each call in flight, by id, to name the reply's result. */
+  private readonly inFlight = new Map<number, string>();
+  private readonly call: ServerDuplexStream<SessionRequestMsg, unknown>;
+  private readonly pipeline: RequestPipeline;
+  private readonly watches: WatchManager;
+  private readonly tree: DataTree;
+  /** The largest zxid a reply on this stream carried: setWatches' relativeZxid if it breaks. */
+  private lastZxidSeen = 0n;
+  private readonly onEnd: (stream: SessionStream) => void;
+
+  constructor(options: {
+    call: ServerDuplexStream<SessionRequestMsg, unknown>; pipeline: RequestPipeline; watches: WatchManager; tree: DataTree;
+    clock: () => number; onEnd: (stream: SessionStream) => void;
+  }) {
+    this.call = options.call;
+    this.pipeline = options.pipeline;
+    this.watches = options.watches;
+    this.tree = options.tree;
+    this.onEnd = options.onEnd;
+    this.remoteAddress = peerAddress(options.call.getPeer());
+    this.stats = new ConnectionStats(options.clock());
+    this.call.on('data', (message: SessionRequestMsg) => this.onMessage(message));
+    this.call.on('end', () => this.teardown());
+    this.call.on('cancelled', () => this.teardown());
+    this.call.on('error', () => this.teardown());
+  }
+
+  /** Requests sent and not yet answered. */
+  get outstandingCount(): number {
+    return this.inFlight.size;
+  }
+
+  private onMessage(message: SessionRequestMsg): void {
+    if (this.state === 'closed' || this.state === 'closing') return;
+    this.stats.packetsReceived += 1;
+    try {
+      this.dispatch(message);
+    } catch (error) {
+      if (!(error instanceof ZkError)) throw error;
+      this.fail(zkStatusError(error.code, { message: error.message }));
+    }
+  }
+
+  private dispatch(message: SessionRequestMsg): void {
+    if (this.state === 'opening') {
+      if (message.open == null) throw new ZkError(ZkCode.BADARGUMENTS, { message: 'the first message of a session stream must be open' });
+      this.open(message.open);
+      return;
+    }
+    if (message.open != null) throw new ZkError(ZkCode.BADARGUMENTS, { message: 'the session is already open' });
+    const session = this.session;
+    if (session === null) throw new ZkError(ZkCode.BADARGUMENTS, { message: 'wait for opened before sending requests' });
+    if (message.call != null) this.submitCall(session, message.call);
+    else if (message.ping != null) this.pipeline.submit(session, Xid.ping, OpCode.ping, { type: OpCode.ping });
+    else if (message.addAuth != null) {
+      this.pipeline.submit(session, Xid.auth, OpCode.auth, {
+        type: OpCode.auth, authType: 0, scheme: message.addAuth.scheme ?? '', auth: message.addAuth.auth ?? new Uint8Array(0),
+      });
+    } else if (message.close != null) {
+      this.state = 'closing';
+      this.pipeline.submit(session, closeXid, OpCode.closeSession, { type: OpCode.closeSession });
+    } else throw new ZkError(ZkCode.BADARGUMENTS, { message: 'a session request names no kind' });
+  }
+
+  private open(open: NonNullable<SessionRequestMsg['open']>): void {
+    this.state = 'awaiting-session';
+    const password = open.password ?? Buffer.alloc(0);
+    this.pipeline.connect(this, {
+      protocolVersion: 0,
+      lastZxidSeen: toBigint(open.lastZxidSeen, 'last_zxid_seen'),
+      timeOut: open.timeoutMs ?? 0,
+      sessionId: toBigint(open.sessionId, 'session_id'),
+      passwd: password.length === 16 ? password : new Uint8Array(16),
+      readOnly: false,
+    }, (session) => {
+      if (session === null || this.state !== 'awaiting-session') return;
+      this.session = session;
+      this.state = 'established';
+      this.restoreWatches(session, open.restoreWatches);
+    });
+  }
+
+  /**
+   * Re-registers the watches of a resumed session through setWatches2, so a
+   * one-shot watch whose node changed while no stream was attached fires now:
+   * the client's own list if it sent one, else what this server parked when
+   * the previous stream broke.
+   */
+  private restoreWatches(session: Session, sent: RestoreWatchesMsg | null | undefined): void {
+    const parked = session.parkedWatches;
+    session.parkedWatches = null;
+    const request: SetWatches2Request | null = sent != null ? setWatchesRequest(sent) : parked;
+    if (request === null) return;
+    this.pipeline.submit(session, Xid.setWatches, OpCode.setWatches2, request);
+  }
+
+  /** The watches this stream's session holds, as setWatches2 would re-send them. */
+  private parkWatches(session: Session): SetWatches2Request {
+    const parked = {
+      type: OpCode.setWatches2, relativeZxid: this.lastZxidSeen, dataWatches: [] as string[], existWatches: [] as string[],
+      childWatches: [] as string[], persistentWatches: [] as string[], persistentRecursiveWatches: [] as string[],
+    };
+    for (const { path, kinds } of this.watches.watchesOf(session.id)) {
+      // ZooKeeper keeps an exists watch on a missing node as a data watch; setWatches tells them apart by the node.
+      if ((kinds & WatchKind.data) !== 0) (this.tree.getNode(path) === undefined ? parked.existWatches : parked.dataWatches).push(path);
+      if ((kinds & WatchKind.child) !== 0) parked.childWatches.push(path);
+      if ((kinds & WatchKind.persistent) !== 0) parked.persistentWatches.push(path);
+      if ((kinds & WatchKind.persistentRecursive) !== 0) parked.persistentRecursiveWatches.push(path);
+    }
+    return parked;
+  }
+
+  private submitCall(session: Session, call: CallMsg): void {
+    const id = call.id ?? 0;
+    if (!Number.isInteger(id) || id < 1 || id > callIdMax) throw new ZkError(ZkCode.BADARGUMENTS, { message: `call id must be in 1..${callIdMax}` });
+    if (this.inFlight.has(id)) throw new ZkError(ZkCode.BADARGUMENTS, { message: `call id ${id} is already in flight` });
+    if (this.inFlight.size >= streamOutstandingRequestsMax) {
+      this.fail(exhaustedError(`more than ${streamOutstandingRequestsMax} requests in flight on one session stream`));
+      return;
+    }
+    const op = call.op;
+    if (op === undefined || op === 'id') throw new ZkError(ZkCode.BADARGUMENTS, { message: 'a call names no operation' });
+    const request = requestFor(op, (call as Record<string, unknown>)[op], true);
+    this.inFlight.set(id, op);
+    this.pipeline.submit(session, id, request.type, request);
+  }
+
+  // ---- ClientTransport -----------------------------------------------------
+
+  sendConnectResponse(response: ConnectResponse): void {
+    if (response.timeOut === 0) {
+      // ZooKeeper's answer for an unknown or expired session, or a wrong password.
+      this.fail(zkStatusError(ZkCode.SESSIONEXPIRED, { message: 'session expired, unknown, or wrong password' }));
+      return;
+    }
+    this.write({ opened: { sessionId: response.sessionId.toString(), password: Buffer.from(response.passwd), timeoutMs: response.timeOut } });
+  }
+
+  sendReply(header: ReplyHeader, response: ClientResponse | null): void {
+    if (header.xid === Xid.ping) {
+      this.write({ pong: {} });
+      return;
+    }
+    if (header.xid === Xid.auth) {
+      if (header.err === ZkCode.OK) this.write({ authOk: {} });
+      else this.fail(zkStatusError(header.err, { message: 'authentication failed' }));
+      return;
+    }
+    if (header.zxid > this.lastZxidSeen) this.lastZxidSeen = header.zxid;
+    // The reply to a restoring setWatches2 is the server's own business.
+    if (header.xid === Xid.setWatches) return;
+    if (header.xid === closeXid && this.state === 'closing') {
+      this.write({ closed: {} });
+      this.finish();
+      return;
+    }
+    const op = this.inFlight.get(header.xid);
+    if (op === undefined) return;
+    this.inFlight.delete(header.xid);
+    const failure = multiFailure(response);
+    const code = failure?.code ?? header.err;
+    const reply: Record<string, unknown> = { id: header.xid, zxid: header.zxid.toString(), code, codeName: zkCodeName(code) };
+    if (failure !== null) reply['opIndex'] = failure.index;
+    else if (code === ZkCode.OK) Object.assign(reply, resultFor(op, response, header.zxid));
+    else if (op === 'exists' && code === ZkCode.NONODE) Object.assign(reply, { code: ZkCode.OK, codeName: 'OK', exists: { exists: false } });
+    this.write({ reply });
+  }
+
+  sendEvent(event: WatcherEvent): void {
+    this.write({ event: { type: event.type < 0 ? 0 : event.type, path: event.path } });
+  }
+
+  close(reason: string): void {
+    if (this.state === 'closed') return;
+    const expired = /expired/.test(reason);
+    this.fail(zkStatusError(expired ? ZkCode.SESSIONEXPIRED : ZkCode.CONNECTIONLOSS, { message: reason }));
+  }
+
+  // ---- output --------------------------------------------------------------
+
+  private write(message: Record<string, unknown>): void {
+    if (this.state === 'closed') return;
+    // A client that stops reading must not make the server buffer without bound (STYLE §6).
+    if (this.call.writableLength >= streamOutboundMessagesMax) {
+      this.fail(exhaustedError(`the client does not read: over ${streamOutboundMessagesMax} messages queued`));
+      return;
+    }
+    this.stats.packetsSent += 1;
+    this.call.write(message);
+  }
+
+  private fail(error: Partial<ServiceError>): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.call.emit('error', error);
+    this.teardown();
+  }
+
+  private finish(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.call.end();
+    this.teardown();
+  }
+
+  private tornDown = false;
+
+  private teardown(): void {
+    this.state = 'closed';
+    if (this.tornDown) return;
+    this.tornDown = true;
+    const session = this.session;
+    if (session !== null) {
+      this.session = null;
+      // Only the stream that still owns the session parks its watches (a moved session's new stream owns them).
+      if (session.transport === this && !session.closing) session.parkedWatches = this.parkWatches(session);
+      this.pipeline.detach(session, this);
+    }
+    this.inFlight.clear();
+    this.onEnd(this);
+  }
+}
+
+/** "ipv4:127.0.0.1:5000" / "ipv6:[::1]:5000" -> the address alone (for ip ACLs and cons). */
+export function peerAddress(peer: string): string {
+  const withoutScheme = peer.replace(/^ipv[46]:/, '');
+  const bracket = /^\[([^\]]+)\]/.exec(withoutScheme);
+  if (bracket !== null) return bracket[1] ?? withoutScheme;
+  const colon = withoutScheme.lastIndexOf(':');
+  return colon > 0 ? withoutScheme.slice(0, colon) : withoutScheme;
+}
