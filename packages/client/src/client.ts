@@ -223,7 +223,7 @@ export class ZkClient extends EventEmitter {
     const watch = this.pendingWatch(path, 'data', options.watch);
     const response = await this.call({ type: OpCode.getData, path: this.serverPath(path), watch: watch !== undefined }, path, options, watch);
     if (response.type !== OpCode.getData) throw mismatch(path);
-    return { data: response.data, stat: response.stat };
+    return { data: response.data ?? new Uint8Array(0), stat: response.stat };
   }
 
   async getChildren(path: string, options: WatchOptions = {}): Promise<string[]> {

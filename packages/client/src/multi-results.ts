@@ -65,7 +65,7 @@ export function decodeMultiResults(results: readonly MultiResult[], clientPath: 
 /** Turns multiRead results into values and per-op errors. */
 export function decodeMultiRead(results: readonly MultiResult[]): MultiReadResult[] {
   return results.map((result): MultiReadResult => {
-    if (result.type === OpCode.getData) return { type: 'getData', data: result.data, stat: result.stat };
+    if (result.type === OpCode.getData) return { type: 'getData', data: result.data ?? new Uint8Array(0), stat: result.stat };
     if (result.type === OpCode.getChildren) return { type: 'getChildren', children: [...result.children] };
     const code = result.type === OpCode.error && isZkCode(result.err) ? result.err : ZkCode.SYSTEMERROR;
     return { type: 'error', error: new ZkError(code) };
