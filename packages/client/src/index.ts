@@ -23,6 +23,8 @@ export {
 export { MultiError } from './multi-results.js';
 /** The jute-over-TCP transport (the default). */
 export { JuteTcpTransport } from './jute-transport.js';
+/** The gRPC transport: one corral.v1 Corral.Session stream per connection (point it at grpcPort). */
+export { GrpcSessionTransport } from './grpc-transport.js';
 /** The multi builder returned by ZkClient.transaction(). */
 export { Transaction } from './transaction.js';
 /** Named client limits. */
