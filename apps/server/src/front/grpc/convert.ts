@@ -30,10 +30,8 @@ function text(value: string | undefined, field: string): string {
 }
 
 /** An absent optional `data` is null data (jute length -1), as ZooKeeper keeps them apart. */
-function optionalData(message: { data?: Buffer | null; _data?: string }): Uint8Array {
-  if (message._data === 'data' && message.data != null) return message.data;
-  // Null data travels as an empty array until the wire records carry null (issue 7, item 7).
-  return new Uint8Array(0);
+function optionalData(message: { data?: Buffer | null; _data?: string }): Uint8Array | null {
+  return message._data === 'data' && message.data != null ? message.data : null;
 }
 
 function optionalVersion(message: { version?: number; _version?: string }): number {

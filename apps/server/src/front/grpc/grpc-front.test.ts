@@ -165,6 +165,11 @@ test('grpc: unary create, get, CAS set and delete carry ZooKeeper codes', async 
   const acl = await call<{ acl: { perms: number; id: { scheme: string } }[] }>(stubs.corral, 'GetACL', { path: '/a' });
   assert.equal(acl.acl[0]?.id.scheme, 'world');
   assert.equal((await call<{ path: string }>(stubs.corral, 'Sync', { path: '/a' })).path, '/a');
+  // Absent data is null data (ZooKeeper keeps it apart from empty): GetData then has no data field.
+  await call(stubs.corral, 'Create', { path: '/null' });
+  await call(stubs.corral, 'Create', { path: '/empty', data: Buffer.alloc(0) });
+  assert.equal((await call<{ _data?: string }>(stubs.corral, 'GetData', { path: '/null' }))._data, undefined);
+  assert.equal((await call<{ _data?: string }>(stubs.corral, 'GetData', { path: '/empty' }))._data, 'data');
   const bad = await rejection(call(stubs.corral, 'Create', { path: 'relative' }));
   assert.equal(bad.code, 3 /* INVALID_ARGUMENT */);
 });
