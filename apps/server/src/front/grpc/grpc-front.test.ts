@@ -201,6 +201,11 @@ test('grpc: a session stream gets a watch event before the reply that reads the 
   const replyIndex = s.messages.findIndex((m, i) => i >= from && m['kind'] === 'reply');
   assert.ok(eventIndex >= 0 && eventIndex < replyIndex, 'the event came before the reply');
   assert.deepEqual(s.messages[eventIndex]?.['event'], { type: 3, path: '/w' });
+  // A call that names no operation is answered MARSHALLINGERROR in its turn; the stream stays open.
+  const noOp = s.messages.length;
+  s.stream.write({ call: { id: 999 } });
+  const refused = await s.next('reply', noOp);
+  assert.deepEqual([(refused['reply'] as { id: number; code: number }).id, (refused['reply'] as { code: number }).code], [999, ZkCode.MARSHALLINGERROR]);
   const missing = await s.request('getData', { path: '/none' });
   assert.equal(missing['code'], ZkCode.NONODE);
   assert.equal(missing['codeName'], 'NONODE');

@@ -149,10 +149,18 @@ export class SessionStream implements ClientTransport {
       this.fail(exhaustedError(`more than ${streamOutstandingRequestsMax} requests in flight on one session stream`));
       return;
     }
-    const op = call.op;
-    if (op === undefined || op === 'id') throw new ZkError(ZkCode.BADARGUMENTS, { message: 'a call names no operation' });
-    const request = requestFor(op, (call as Record<string, unknown>)[op], true);
+    const op = call.op === undefined || call.op === 'id' ? 'unknown' : call.op;
     this.inFlight.set(id, op);
+    let request: ReturnType<typeof requestFor>;
+    try {
+      request = requestFor(op, (call as Record<string, unknown>)[op], true);
+    } catch (error) {
+      if (!(error instanceof ZkError)) throw error;
+      // As the jute port answers a body that does not decode: MARSHALLINGERROR in its
+      // turn (after the session's earlier requests), and the stream stays open.
+      this.pipeline.submitMalformed(session, id, OpCode.error);
+      return;
+    }
     this.pipeline.submit(session, id, request.type, request);
   }
 
