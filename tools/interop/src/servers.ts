@@ -30,6 +30,8 @@ export interface RunningServer {
   readonly dataDir: string;
   /** `127.0.0.1:port`, what every client takes. */
   readonly connectString: string;
+  /** The gRPC client API's port when started with `grpc: true`, else null. */
+  readonly grpcPort: number | null;
   /** SIGTERM, wait (then SIGKILL), remove the data dir. Idempotent. */
   stop(): Promise<void>;
   /** SIGKILL now (crash simulation); the data dir stays until stop(). */
@@ -104,11 +106,13 @@ async function startServer(
   const failures: string[] = [];
   for (let attempt = 0; attempt < interopLimits.portAttemptsMax; attempt++) {
     const port = await pickFreePort();
-    const outcome = await launchOnce(kind, resolved, port, plan);
+    const grpcPort = resolved.grpc ? await pickFreePort() : null;
+    const outcome = grpcPort === port ? 'EADDRINUSE: both ports drew the same number' : await launchOnce(kind, resolved, port, grpcPort, plan);
     if (typeof outcome !== 'string') return outcome;
     failures.push(outcome);
     // Only a lost port race is worth another port; anything else is a real failure.
-    if (!/EADDRINUSE|Address already in use|BindException/i.test(outcome)) break;
+    // grpc-js reports a failed bind as "No address added".
+    if (!/EADDRINUSE|Address already in use|BindException|No address added/i.test(outcome)) break;
   }
   throw new Error(`${kind} server did not start:\n${failures.join('\n---\n')}`);
 }
@@ -117,13 +121,14 @@ async function launchOnce(
   kind: ServerKind,
   resolved: ResolvedServerOptions,
   port: number,
+  grpcPort: number | null,
   plan: (configPath: string, resolved: ResolvedServerOptions) => LaunchPlan,
 ): Promise<RunningServer | string> {
   const workDir = mkdtempSync(join(tmpdir(), `corral-interop-${kind}-`));
   const dataDir = join(workDir, 'data');
   const configPath = join(workDir, 'zoo.cfg');
   const logPath = join(workDir, 'server.log');
-  writeFileSync(configPath, zooCfgText(resolved, dataDir, port));
+  writeFileSync(configPath, zooCfgText(resolved, dataDir, port, grpcPort));
   const launch = plan(configPath, resolved);
   const logFd = openSync(logPath, 'a');
   const child = spawn(launch.command, launch.args, {
@@ -175,6 +180,7 @@ async function launchOnce(
     pid,
     dataDir,
     connectString: `${hostLoopback}:${port}`,
+    grpcPort,
     stop,
     kill9: () => signalChild(pid, 'SIGKILL'),
     logTail,

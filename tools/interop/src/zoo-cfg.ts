@@ -18,6 +18,8 @@ export interface ServerOptions {
   extendedTypesEnabled?: boolean;
   /** The four-letter words allowed, `*` for all. */
   fourLetterWhitelist?: string;
+  /** Corral only: also serve the gRPC client API (`grpcPort`) on a second random port. */
+  grpc?: boolean;
 }
 
 /** Options with defaults filled in. */
@@ -34,11 +36,12 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     maxClientCnxns: options.maxClientCnxns ?? 200,
     extendedTypesEnabled: options.extendedTypesEnabled ?? true,
     fourLetterWhitelist: options.fourLetterWhitelist ?? '*',
+    grpc: options.grpc ?? false,
   };
 }
 
-/** The zoo.cfg text for a standalone server on 127.0.0.1:port. */
-export function zooCfgText(options: ResolvedServerOptions, dataDir: string, port: number): string {
+/** The zoo.cfg text for a standalone server on 127.0.0.1:port (and grpcPort when given). */
+export function zooCfgText(options: ResolvedServerOptions, dataDir: string, port: number, grpcPort: number | null = null): string {
   const lines = [
     `tickTime=${options.tickTimeMs}`,
     `dataDir=${dataDir}`,
@@ -52,6 +55,7 @@ export function zooCfgText(options: ResolvedServerOptions, dataDir: string, port
     `znode.container.checkIntervalMs=${options.containerCheckIntervalMs}`,
     `jute.maxbuffer=${options.juteMaxBufferBytes}`,
   ];
+  if (grpcPort !== null) lines.push(`grpcPort=${grpcPort}`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,0 +1,367 @@
+#!/usr/bin/env node
+// gRPC client API vs the jute (ZooKeeper) port of one Corral server, same load, same
+// language: a Node driver with N sessions x M requests in flight per session, for the
+// workloads of the shared matrix (create, set, get, mixed; 100 B values, 1000 znodes).
+// See README.md in this folder ("gRPC vs jute").
+//
+//   node tools/bench/grpc-bench.mjs [options]
+//
+// Options:
+//   --sessions N      sessions (connections) per run (default 32)
+//   --outstanding M   requests in flight per session (default 100)
+//   --duration S      measured seconds per run (default 10)
+//   --warmup S        unmeasured seconds per run before that (default 3)
+//   --repeat N        passes; each pass runs every transport x workload (default 1)
+//   --only a,b        workloads (create,set,get,mixed)
+//   --transports a,b  transports (jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux)
+//   --json FILE       also write every run as JSON lines
+//   --cpu-prof-dir D  run the server under --cpu-prof, profiles written to D
+//
+// Transports: `jute` = the ZooKeeper port, driven with @corral/wire's codecs over
+// node:net (a minimal client: connect handshake, pipelined requests, FIFO replies);
+// `grpc-stream` = one Corral.Session stream per session, each on its own HTTP/2 connection;
+// `grpc-unary` = unary Corral calls, N channels x M calls in flight, no session;
+// `-mux`: the same, with all N sessions multiplexed on one HTTP/2 connection.
+// Starts its own Corral server (apps/server/dist/cli.js; fresh data dir; random
+// loopback ports in 40000-49999) and stops it by PID. Measures; asserts nothing.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { randomInt } from 'node:crypto';
+import grpc from '@grpc/grpc-js';
+import protoLoader from '@grpc/proto-loader';
+import { FrameDecoder, OpCode, CreateMode, encodeConnectRequest, decodeConnectResponse, encodeRequest, decodeReply } from '@corral/wire';
+
+const repo = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+const cli = join(repo, 'apps', 'server', 'dist', 'cli.js');
+
+// ---- options -----------------------------------------------------------------
+const opts = { sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '' };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i += 2) {
+  const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  if (!(key in opts) || argv[i + 1] === undefined) {
+    console.error(`unknown option or missing value: ${argv[i]}`);
+    process.exit(64);
+  }
+  opts[key] = typeof opts[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
+}
+const workloads = opts.only.split(',');
+const transports = opts.transports.split(',');
+const valueSize = 100;
+const znodes = 1000;
+const value = Buffer.alloc(valueSize, 0x61);
+const sessionTimeoutMs = 30_000;
+// how long in-flight requests may take to drain after a run (a safety net, not a measure)
+const drainLimitMs = 30_000;
+
+// ---- the server -----------------------------------------------------------------
+async function freePort() {
+  for (;;) {
+    const port = randomInt(40000, 50000);
+    const free = await new Promise((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
+async function startServer() {
+  const work = mkdtempSync(join(tmpdir(), 'corral-grpc-bench-'));
+  const clientPort = await freePort();
+  let grpcPort = await freePort();
+  while (grpcPort === clientPort) grpcPort = await freePort();
+  const cfg = join(work, 'zoo.cfg');
+  writeFileSync(cfg, [
+    'tickTime=2000', `dataDir=${join(work, 'data')}`, 'clientPortAddress=127.0.0.1', `clientPort=${clientPort}`,
+    `grpcPort=${grpcPort}`, '4lw.commands.whitelist=*', 'maxClientCnxns=0', '',
+  ].join('\n'));
+  const nodeArgs = opts.cpuProfDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`];
+  if (process.env.GRPC_BENCH_PRELOAD) nodeArgs.push('--require', process.env.GRPC_BENCH_PRELOAD);
+  if (opts.cpuProfDir !== '') mkdirSync(opts.cpuProfDir, { recursive: true });
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'server', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => { out += chunk; });
+  child.stderr.on('data', (chunk) => { out += chunk; });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  for (let waited = 0; !out.includes('serving'); waited += 50) {
+    if (child.exitCode !== null || waited > 60_000) throw new Error(`server did not start:\n${out}`);
+    await delay(50);
+  }
+  return {
+    pid: child.pid, clientPort, grpcPort,
+    async stop() {
+      if (child.exitCode === null) {
+        process.kill(child.pid, 'SIGTERM');
+        const timer = setTimeout(() => process.kill(child.pid, 'SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+function cpuTicks(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime, clock ticks (100 Hz)
+}
+
+// ---- jute driver ------------------------------------------------------------------
+class JuteSession {
+  static open(port) {
+    return new Promise((resolve, reject) => {
+      const session = new JuteSession();
+      const socket = connect({ host: '127.0.0.1', port, noDelay: true });
+      session.socket = socket;
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.write(encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeOut: sessionTimeoutMs, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false }));
+      });
+      socket.on('data', (chunk) => {
+        session.decoder.push(chunk);
+        for (let frame = session.decoder.next(); frame !== null; frame = session.decoder.next()) {
+          if (!session.connected) {
+            decodeConnectResponse(frame);
+            session.connected = true;
+            resolve(session);
+            continue;
+          }
+          const pending = session.pending.shift();
+          const { header } = decodeReply(frame, pending.type);
+          pending.done(header.err);
+        }
+      });
+    });
+  }
+
+  constructor() {
+    this.decoder = new FrameDecoder({ maxFrameBytes: 1_048_575 });
+    this.pending = [];
+    this.xid = 1;
+    this.connected = false;
+  }
+
+  send(op, done) {
+    const request = op.kind === 'create'
+      ? { type: OpCode.create2, path: op.path, data: value, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: CreateMode.PERSISTENT_SEQUENTIAL }
+      : op.kind === 'set'
+        ? { type: OpCode.setData, path: op.path, data: value, version: -1 }
+        : { type: OpCode.getData, path: op.path, watch: false };
+    this.pending.push({ type: request.type, done });
+    this.socket.write(encodeRequest({ xid: this.xid++, type: request.type }, request));
+  }
+
+  close() {
+    this.socket.destroy();
+  }
+}
+
+// ---- gRPC drivers -------------------------------------------------------------------
+const api = grpc.loadPackageDefinition(protoLoader.loadSync(['corral/v1/corral.proto'], {
+  includeDirs: [join(repo, 'proto')], keepCase: false, longs: String, enums: Number, defaults: false, oneofs: true,
+}));
+// Each session gets its own HTTP/2 connection, as each jute session has its own TCP connection.
+// `grpc-stream` / `grpc-unary`: each session gets its own HTTP/2 connection, as each jute
+// session has its own TCP connection. `-mux` variants: every session of the run shares one
+// channel (one HTTP/2 connection), which is how a gRPC program usually talks to a server.
+const ownConnection = { 'grpc.use_local_subchannel_pool': 1 };
+function newClient(port) {
+  return new api.corral.v1.Corral(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), ownConnection);
+}
+
+function grpcBody(op) {
+  if (op.kind === 'create') return ['create', { path: op.path, data: value, mode: 2 }];
+  if (op.kind === 'set') return ['setData', { path: op.path, data: value }];
+  return ['getData', { path: op.path }];
+}
+
+class StreamSession {
+  static open(port, shared) {
+    return new Promise((resolve, reject) => {
+      const session = new StreamSession(port, shared);
+      session.stream.on('data', (message) => {
+        if (message.kind === 'opened') {
+          resolve(session);
+        } else if (message.kind === 'reply') {
+          session.pending.shift()(message.reply.code ?? 0);
+        }
+      });
+      session.stream.on('error', (error) => {
+        if (!session.closing) reject(error);
+      });
+      session.stream.write({ open: { timeoutMs: sessionTimeoutMs } });
+    });
+  }
+
+  constructor(port, shared) {
+    this.client = shared ?? newClient(port);
+    this.ownsClient = shared === undefined;
+    this.stream = this.client.Session();
+    this.pending = [];
+    this.id = 1;
+    this.closing = false;
+  }
+
+  send(op, done) {
+    const [name, body] = grpcBody(op);
+    this.pending.push(done);
+    this.stream.write({ call: { id: this.id++, [name]: body } });
+  }
+
+  close() {
+    this.closing = true;
+    this.stream.cancel();
+    if (this.ownsClient) this.client.close();
+  }
+}
+
+class UnarySession {
+  static open(port, shared) {
+    return Promise.resolve(new UnarySession(port, shared));
+  }
+
+  constructor(port, shared) {
+    this.client = shared ?? newClient(port);
+    this.ownsClient = shared === undefined;
+  }
+
+  send(op, done) {
+    const [name, body] = grpcBody(op);
+    const method = name === 'create' ? 'Create' : name === 'setData' ? 'SetData' : 'GetData';
+    this.client[method](body, (error) => done(error === null ? 0 : (error.code ?? -1)));
+  }
+
+  close() {
+    if (this.ownsClient) this.client.close();
+  }
+}
+
+const drivers = { jute: JuteSession, 'grpc-stream': StreamSession, 'grpc-stream-mux': StreamSession, 'grpc-unary': UnarySession, 'grpc-unary-mux': UnarySession };
+
+// ---- one run ------------------------------------------------------------------------
+function nextOp(workload, root, index) {
+  if (workload === 'create') return { kind: 'create', path: `${root}/c/n-` };
+  const path = `/bench/w/z-${index % znodes}`;
+  if (workload === 'get' || (workload === 'mixed' && randomInt(100) < 90)) return { kind: 'get', path };
+  return { kind: 'set', path };
+}
+
+async function prepare(server) {
+  const setup = await JuteSession.open(server.clientPort);
+  const paths = ['/bench', '/bench/w', ...Array.from({ length: znodes }, (_, i) => `/bench/w/z-${i}`)];
+  await new Promise((resolve) => {
+    let left = paths.length;
+    for (const path of paths) {
+      setup.pending.push({ type: OpCode.create, done: () => { if (--left === 0) resolve(); } });
+      setup.socket.write(encodeRequest({ xid: setup.xid++, type: OpCode.create }, { type: OpCode.create, path, data: value, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 0 }));
+    }
+  });
+  return setup;
+}
+
+async function createRoot(setup, root) {
+  for (const path of [root, `${root}/c`]) {
+    await new Promise((resolve) => {
+      setup.pending.push({ type: OpCode.create, done: resolve });
+      setup.socket.write(encodeRequest({ xid: setup.xid++, type: OpCode.create }, { type: OpCode.create, path, data: null, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 0 }));
+    });
+  }
+}
+
+async function run(server, setup, transport, workload, pass) {
+  const root = `/bench-${transport}-${pass}`;
+  if (workload === 'create') await createRoot(setup, root);
+  const sessions = [];
+  const shared = transport.endsWith('-mux') ? newClient(server.grpcPort) : undefined;
+  for (let i = 0; i < opts.sessions; i++) sessions.push(await drivers[transport].open(transport === 'jute' ? server.clientPort : server.grpcPort, shared));
+  let phase = 'warmup';
+  let ops = 0;
+  let errors = 0;
+  let inFlight = 0;
+  let counter = randomInt(znodes);
+  const latencies = [];
+  let drained = null;
+  const issue = (session) => {
+    const op = nextOp(workload, root, counter++);
+    const start = performance.now();
+    inFlight++;
+    session.send(op, (code) => {
+      inFlight--;
+      if (phase === 'measure') {
+        ops++;
+        if (code !== 0) errors++;
+        latencies.push(performance.now() - start);
+      }
+      if (phase !== 'stop') issue(session);
+      else if (inFlight === 0) drained?.();
+    });
+  };
+  for (const session of sessions) for (let i = 0; i < opts.outstanding; i++) issue(session);
+  await delay(opts.warmup * 1000);
+  phase = 'measure';
+  const ticks0 = cpuTicks(server.pid);
+  const client0 = process.cpuUsage();
+  const t0 = performance.now();
+  await delay(opts.duration * 1000);
+  phase = 'stop';
+  const seconds = (performance.now() - t0) / 1000;
+  const serverCpu = (cpuTicks(server.pid) - ticks0) / seconds; // ticks/s at 100 Hz = % of one core
+  const clientUsage = process.cpuUsage(client0);
+  const clientCpu = ((clientUsage.user + clientUsage.system) / 1e6 / seconds) * 100;
+  await Promise.race([new Promise((resolve) => { drained = resolve; if (inFlight === 0) resolve(); }), delay(drainLimitMs)]);
+  for (const session of sessions) session.close();
+  shared?.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return {
+    pass, transport, workload, sessions: opts.sessions, outstanding: opts.outstanding,
+    opsPerSec: ops / seconds, p50Ms: at(0.5), p99Ms: at(0.99), errors,
+    serverCpuPct: serverCpu, clientCpuPct: clientCpu,
+    serverCpuUsPerOp: ops === 0 ? NaN : ((serverCpu / 100) * 1e6) / (ops / seconds),
+  };
+}
+
+// ---- main -------------------------------------------------------------------------
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (x, digits = 0) => Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-';
+
+const results = [];
+console.error(`# ${new Date().toISOString()}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${opts.sessions} x ${opts.outstanding}; ${opts.warmup}+${opts.duration} s; repeat ${opts.repeat}`);
+for (let pass = 1; pass <= opts.repeat; pass++) {
+  const server = await startServer();
+  try {
+    const setup = await prepare(server);
+    for (const workload of workloads) {
+      for (const transport of transports) {
+        const result = await run(server, setup, transport, workload, pass);
+        results.push(result);
+        if (opts.json !== '') appendFileSync(opts.json, `${JSON.stringify(result)}\n`);
+        console.error(`pass ${pass} ${workload} ${transport}: ${fmt(result.opsPerSec)} ops/s, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms, server ${fmt(result.serverCpuPct)} % (${fmt(result.serverCpuUsPerOp, 1)} us/op), client ${fmt(result.clientCpuPct)} %, errors ${result.errors}`);
+      }
+    }
+    setup.close();
+  } finally {
+    await server.stop();
+  }
+}
+
+console.log(`| workload | ${transports.map((t) => `${t} ops/s`).join(' | ')} | ${transports.filter((t) => t !== 'jute').map((t) => `${t} / jute`).join(' | ')} | server µs/op ${transports.join(' / ')} | p99 ms ${transports.join(' / ')} | errors |`);
+console.log(`| --- | ${transports.map(() => '---').join(' | ')} | ${transports.filter((t) => t !== 'jute').map(() => '---').join(' | ')} | --- | --- | --- |`);
+for (const workload of workloads) {
+  const of = (transport, key) => median(results.filter((r) => r.workload === workload && r.transport === transport).map((r) => r[key]));
+  const jute = of('jute', 'opsPerSec');
+  const cells = transports.map((t) => `**${fmt(of(t, 'opsPerSec'))}**`);
+  const ratios = transports.filter((t) => t !== 'jute').map((t) => fmt(of(t, 'opsPerSec') / jute, 2));
+  const errors = results.filter((r) => r.workload === workload).reduce((sum, r) => sum + r.errors, 0);
+  console.log(`| ${workload} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${transports.map((t) => fmt(of(t, 'serverCpuUsPerOp'), 1)).join(' / ')} | ${transports.map((t) => fmt(of(t, 'p99Ms'), 1)).join(' / ')} | ${errors} |`);
+}
