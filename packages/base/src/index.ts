@@ -4,5 +4,6 @@ export { ZkCode, ZkError, isZkCode, zkCodeName } from './zk-code.js';
 export { makeZxid, zxidCounter, zxidEpoch, zxidToHex } from './zxid.js';
 export { assertLimit, assertLimitBelow } from './limits.js';
 export type { Zxid } from './zxid.js';
+export type { Prng } from './prng.js';
 export { hierarchicalQuorum, majorityQuorum } from './quorum.js';
 export type { HierarchicalQuorumOptions, MajorityQuorumOptions, QuorumVerifier, ServerId } from './quorum.js';
