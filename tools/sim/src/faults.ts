@@ -63,6 +63,10 @@ export class FaultPlan {
       this.restartAt.delete(sid);
       target.restart(sid);
     }
+    // A failed fsync crashes a server behind the plan's back: schedule its restart too.
+    for (const sid of target.members) {
+      if (!target.isUp(sid) && !this.restartAt.has(sid)) this.restartAt.set(sid, this.tickIndex + 1 + prng.below(rates.downTicksMax));
+    }
     if (prng.chance(rates.crashPerTick)) {
       const sid = prng.pick(target.members);
       if (target.isUp(sid)) {
