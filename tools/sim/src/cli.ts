@@ -80,6 +80,11 @@ function main(): void {
     if (options.verbose) for (const line of result.recentTrace) process.stdout.write(`  | ${line}\n`);
     process.stdout.write(`  replay: ${replay}\n`);
   }
+  const t = summary.totals;
+  process.stdout.write(
+    `sim: ${t.steps} steps, ${t.sentCount} messages (${t.lostCount} lost, ${t.duplicatedCount} duplicated, ${t.blockedCount} blocked, ${t.overflowCount} over inFlightMax), ` +
+      `${t.crashCount} crashes, ${t.lostWriteCount} unsynced writes lost, ${t.tornRecordCount} torn records, ${t.failedFsyncCount} failed fsyncs\n`,
+  );
   const elapsedMs = performance.now() - startedMs;
   process.stdout.write(`sim: ${Math.round((options.seedCount / Math.max(elapsedMs, 1)) * 60_000)} seeds/min\n`);
   process.stdout.write(`sim: ${summary.seedCount} seeds, ${summary.violationCount} violations\n`);

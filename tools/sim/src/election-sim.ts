@@ -22,6 +22,7 @@ import { runLivenessPhase, runSafetyPhase } from './phases.js';
 import { Xoshiro128 } from './prng.js';
 import { epochRecord, txnRecord } from './records.js';
 import { Simulation } from './simulation.js';
+import type { SimulationStats } from './simulation.js';
 import { swarmConfig } from './swarm.js';
 import type { SimConfig, SwarmOverrides } from './swarm.js';
 import { Trace } from './trace.js';
@@ -46,6 +47,7 @@ export interface SeedResult {
   readonly recentTrace: readonly string[];
   readonly network: NetworkStats;
   readonly disks: readonly DiskStats[];
+  readonly simulation: SimulationStats;
 }
 
 /** Bounds of the simulated disk per server; far above what a run writes, so hitting one is a bug. */
@@ -63,6 +65,7 @@ export function runElectionSeed(seed: number, options: RunSeedOptions = {}): See
     const disk = new SimDisk(diskLimits);
     const txns = Array.from({ length: log.counter }, (_, i) => txnRecord(log.epoch, i + 1));
     disk.format([epochRecord(log.epoch), ...txns]);
+    disk.fsyncSteps = config.fsyncSteps.get(sid) ?? 1;
     disks.set(sid, disk);
   }
   const sim = new Simulation<ElectionMessage, ElectionNodeView, ElectionNodeEvent>({
@@ -89,5 +92,6 @@ export function runElectionSeed(seed: number, options: RunSeedOptions = {}): See
     recentTrace: trace.recentLines(),
     network: sim.network.stats,
     disks: [...disks.values()].map((disk) => disk.stats),
+    simulation: sim.stats,
   };
 }

@@ -24,4 +24,4 @@ export type { Envelope, NodeEvent, NodeFactory, NodeReady, NodeStart, SimNode } 
 export type { DecidedEvent, ElectionMessage, ElectionNodeBugs, ElectionNodeEvent, ElectionNodeOptions, ElectionNodeView, LookingEvent, StepDownLimits } from './election-node.js';
 export type { CheckContext, Checker, LivenessGoal, Violation } from './checkers/checker.js';
 export type { RunSeedOptions, SeedResult } from './election-sim.js';
-export type { RunSeedsOptions, RunSeedsSummary } from './run-seeds.js';
+export type { FaultTotals, RunSeedsOptions, RunSeedsSummary } from './run-seeds.js';

@@ -45,6 +45,8 @@ export interface SimConfig {
   readonly stepDown: StepDownLimits;
   readonly tickPeriodSteps: ReadonlyMap<ServerId, number>;
   readonly firstTickStep: ReadonlyMap<ServerId, number>;
+  /** Each disk's fsync latency at start, in steps (slow disks make crashes lose writes). */
+  readonly fsyncSteps: ReadonlyMap<ServerId, number>;
   readonly network: NetworkFaults;
   readonly inFlightMax: number;
   readonly faults: FaultRates;
@@ -126,6 +128,9 @@ export function swarmConfig(seed: number, prng: Xoshiro128, overrides: SwarmOver
     healPerTick: rate(prng, 0.05),
   };
 
+  const fsyncSteps = new Map<ServerId, number>();
+  for (const sid of members) fsyncSteps.set(sid, prng.chance(0.3) ? 1 + prng.below(faults.fsyncStepsSlow) : 1);
+
   const electionRoundTicks = (electionLimits.notificationIntervalTicksMax ?? 1) + (electionLimits.finalizeTicksMax ?? 1) + roundTripTicks;
   return {
     seed,
@@ -136,6 +141,7 @@ export function swarmConfig(seed: number, prng: Xoshiro128, overrides: SwarmOver
     stepDown,
     tickPeriodSteps,
     firstTickStep,
+    fsyncSteps,
     network,
     inFlightMax: prng.pick([8 * members.length, 1000]),
     faults,
