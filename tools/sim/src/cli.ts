@@ -16,6 +16,9 @@ import { runSeeds } from './run-seeds.js';
 import { describeConfig } from './swarm.js';
 import type { SwarmOverrides } from './swarm.js';
 
+/** A long soak reports progress on stderr this often. */
+const progressEverySeeds = 10_000;
+
 interface CliOptions {
   seedStart: number;
   seedCount: number;
@@ -69,6 +72,8 @@ function main(): void {
     seedCount: options.seedCount,
     overrides: options.overrides,
     onResult: (result) => {
+      const done = result.seed - options.seedStart + 1;
+      if (done % progressEverySeeds === 0 && done < options.seedCount) process.stderr.write(`sim: ${done} seeds done\n`);
       if (!options.verbose) return;
       const outcome = result.violations.length > 0 ? 'FAIL' : `ok, core ${result.core.join(',')} converged after ${result.convergedAfterTicks} ticks`;
       process.stdout.write(`seed ${result.seed}: ${outcome}; trace ${result.traceHash}; ${describeConfig(result.config)}\n`);
