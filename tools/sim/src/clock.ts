@@ -50,9 +50,4 @@ export class SimClock {
     }
     return due;
   }
-
-  /** The slowest server's period: converts a tick count into a step bound valid for every server. */
-  slowestPeriodSteps(): number {
-    return Math.max(...this.periods.values());
-  }
 }
