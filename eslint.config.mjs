@@ -60,6 +60,16 @@ export default [
     },
   },
   {
+    // The simulator is deterministic (STYLE §4): only its CLI touches the process, the clock and ambient randomness.
+    files: ['tools/sim/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'tools/sim/src/cli.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'net', 'timers'], message: 'the simulation imports no I/O' }] }],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'performance', 'process'],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now' }, { object: 'Math', property: 'random' }],
+    },
+  },
+  {
     files: ['packages/wire/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {

@@ -114,3 +114,22 @@ test('hierarchical quorum: a weight-0 participant never leads, and one group alo
     assert.equal(status.state, sid === 3 ? 'LEADING' : 'FOLLOWING');
   }
 });
+
+test('a peer resending a worse vote does not keep us from resending ours (tools/sim livelock)', () => {
+  // Server 1 holds the best vote; its first notifications were lost. Server 3
+  // keeps resending its worse vote of the same round more often than 1's
+  // resend interval. Before the fix every such notification restarted 1's
+  // resend wait, so 1 never resent and the round never ended.
+  const voters = majorityQuorum({ voters: [1, 2, 3] });
+  const limits = { notificationIntervalTicksMin: 4, notificationIntervalTicksMax: 4 };
+  const election = new Election({ sid: 1, verifier: voters, limits, lastLoggedZxid: 9n, currentEpoch: 1n });
+  election.advance(election.ready());
+  const worse: Notification = { sid: 3, state: 'LOOKING', leader: 3, zxid: 1n, electionEpoch: 1n, peerEpoch: 0n, configVersion: 0n };
+  let resent = false;
+  for (let tick = 0; tick < 8 && !resent; tick++) {
+    election.step(worse);
+    election.tick();
+    resent = election.hasReady() && election.ready().messages.some((m) => m.to === 3 && m.notification.leader === 1);
+  }
+  assert.ok(resent, 'server 1 resends its vote within its resend interval');
+});

@@ -286,7 +286,13 @@ export class Election {
       }
       this.finalizing = false;
     }
-    this.idleTicks = 0;
+    // Unlike ZooKeeper's poll loop, hearing a notification does not restart
+    // the resend wait; only sending our vote does (sendNotifications).
+    // Otherwise a peer that lost our vote and keeps resending its worse one
+    // (a faster clock backs off less) keeps us silent for ever, and the round
+    // never ends. ZooKeeper escapes this because its SendWorker resends the
+    // last message on every reconnect; our transport may drop it. Found by
+    // tools/sim (seeds 20, 2234, 2398, 3551).
     if (!this.verifier.isVoter(n.leader)) return 'ignored-non-voter-leader';
     switch (n.state) {
       case 'LOOKING':
@@ -381,6 +387,7 @@ export class Election {
 
   /** Sends our proposal to every voter; our own copy is recorded directly (ZooKeeper loops it back). */
   private sendNotifications(): void {
+    this.idleTicks = 0;
     const notification = this.lookingNotification();
     for (const voter of this.verifier.votingMembers) {
       if (voter === this.sid) this.roundVotes.set(this.sid, recordedOf(notification));

@@ -9,7 +9,7 @@ import { assertLimit, assertLimitBelow } from '@corral/base';
 /** Timing and size limits of one election machine. */
 export interface ElectionLimits {
   /**
-   * Ticks without any notification before a LOOKING server resends its vote
+   * Ticks without sending its vote before a LOOKING server resends it
    * (ZooKeeper's `minNotificationInterval`). Each resend doubles the
    * interval, up to {@link notificationIntervalTicksMax}.
    */

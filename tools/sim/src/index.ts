@@ -1,0 +1,27 @@
+/** @corral/sim: deterministic simulation of whole ensembles (STYLE §4, issue 8). */
+export { Xoshiro128 } from './prng.js';
+export { SimClock } from './clock.js';
+export { Network } from './network.js';
+export { SimDisk, checksumOf } from './disk.js';
+export { Trace } from './trace.js';
+export { Simulation } from './simulation.js';
+export { FaultPlan } from './faults.js';
+export { faultTargetOf, pickCore, runLivenessPhase, runSafetyPhase } from './phases.js';
+export { baseTickPeriodSteps, describeConfig, swarmConfig } from './swarm.js';
+export { ElectionNode } from './election-node.js';
+export { ElectionSafetyChecker } from './checkers/election-safety.js';
+export { OneLeaderGoal } from './checkers/one-leader.js';
+export { runElectionSeed } from './election-sim.js';
+export { runSeeds, replayCommand } from './run-seeds.js';
+export type { SimClockOptions } from './clock.js';
+export type { InFlight, NetworkFaults, NetworkOptions, NetworkStats } from './network.js';
+export type { DiskStats, FsyncResult, SimDiskOptions } from './disk.js';
+export type { SimulationOptions, SimulationStats } from './simulation.js';
+export type { FaultTarget } from './faults.js';
+export type { LivenessResult } from './phases.js';
+export type { FaultRates, SimConfig, SwarmOverrides } from './swarm.js';
+export type { Envelope, NodeEvent, NodeFactory, NodeReady, NodeStart, SimNode } from './node.js';
+export type { DecidedEvent, ElectionMessage, ElectionNodeBugs, ElectionNodeEvent, ElectionNodeOptions, ElectionNodeView, LookingEvent, StepDownLimits } from './election-node.js';
+export type { CheckContext, Checker, LivenessGoal, Violation } from './checkers/checker.js';
+export type { RunSeedOptions, SeedResult } from './election-sim.js';
+export type { FaultTotals, RunSeedsOptions, RunSeedsSummary } from './run-seeds.js';

@@ -1,0 +1,77 @@
+/**
+ * Runs a range of seeds and collects the failures, each with the one-line
+ * command that replays it exactly (STYLE §4: every failure ends in a repro).
+ */
+import type { Violation } from './checkers/checker.js';
+import { runElectionSeed } from './election-sim.js';
+import type { RunSeedOptions, SeedResult } from './election-sim.js';
+import type { SwarmOverrides } from './swarm.js';
+
+/** Options of {@link runSeeds}. */
+export interface RunSeedsOptions extends RunSeedOptions {
+  readonly seedStart: number;
+  readonly seedCount: number;
+  /** Called after each seed, for progress output. */
+  readonly onResult?: (result: SeedResult) => void;
+}
+
+/** What the faults did over a range of seeds, to show that they happen at all. */
+export interface FaultTotals {
+  steps: number;
+  sentCount: number;
+  lostCount: number;
+  duplicatedCount: number;
+  blockedCount: number;
+  overflowCount: number;
+  crashCount: number;
+  tornRecordCount: number;
+  failedFsyncCount: number;
+  lostWriteCount: number;
+}
+
+/** What a range of seeds found. */
+export interface RunSeedsSummary {
+  readonly seedCount: number;
+  readonly violationCount: number;
+  readonly totals: FaultTotals;
+  readonly failures: readonly { readonly result: SeedResult; readonly violation: Violation; readonly replay: string }[];
+}
+
+/** The command that replays one seed with the same overrides. */
+export function replayCommand(seed: number, overrides: SwarmOverrides = {}): string {
+  const flags = [`--seed ${seed}`];
+  if (overrides.safetyTicks !== undefined) flags.push(`--safety-ticks ${overrides.safetyTicks}`);
+  return `npm run sim -- ${flags.join(' ')}`;
+}
+
+/** Runs seeds seedStart .. seedStart + seedCount - 1. */
+export function runSeeds(options: RunSeedsOptions): RunSeedsSummary {
+  const failures: { result: SeedResult; violation: Violation; replay: string }[] = [];
+  let violationCount = 0;
+  const totals: FaultTotals = { steps: 0, sentCount: 0, lostCount: 0, duplicatedCount: 0, blockedCount: 0, overflowCount: 0, crashCount: 0, tornRecordCount: 0, failedFsyncCount: 0, lostWriteCount: 0 };
+  for (let i = 0; i < options.seedCount; i++) {
+    const seed = options.seedStart + i;
+    const result = runElectionSeed(seed, options);
+    options.onResult?.(result);
+    addTotals(totals, result);
+    violationCount += result.violations.length;
+    const violation = result.violations[0];
+    if (violation !== undefined) failures.push({ result, violation, replay: replayCommand(seed, options.overrides) });
+  }
+  return { seedCount: options.seedCount, violationCount, totals, failures };
+}
+
+function addTotals(totals: FaultTotals, result: SeedResult): void {
+  totals.steps += result.steps;
+  totals.sentCount += result.network.sentCount;
+  totals.lostCount += result.network.lostCount;
+  totals.duplicatedCount += result.network.duplicatedCount;
+  totals.blockedCount += result.network.blockedCount;
+  totals.overflowCount += result.network.overflowCount;
+  totals.crashCount += result.simulation.crashCount;
+  for (const disk of result.disks) {
+    totals.tornRecordCount += disk.tornRecordCount;
+    totals.failedFsyncCount += disk.failedFsyncCount;
+    totals.lostWriteCount += disk.lostWriteCount;
+  }
+}
