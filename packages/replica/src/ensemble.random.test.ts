@@ -190,8 +190,10 @@ function runFaultySeed(seed: number): string {
   return trace.join('\n');
 }
 
+/** REPLICA_RANDOM_SEED=<n> replays one seed; REPLICA_RANDOM_SEEDS=<count> soaks seeds 1..count. */
 const only = process.env['REPLICA_RANDOM_SEED'];
-const seeds = only === undefined ? Array.from({ length: 40 }, (_, index) => index + 1) : [Number(only)];
+const count = Number(process.env['REPLICA_RANDOM_SEEDS'] ?? 40);
+const seeds = only === undefined ? Array.from({ length: count }, (_, index) => index + 1) : [Number(only)];
 
 test(`random runs of three replicas: equal trees, every request answered once in order (${seeds.length} seeds)`, () => {
   for (const seed of seeds) runSeed(seed);
