@@ -4,7 +4,8 @@
 // exactly once and in the order it was sent (with short timeouts: a prefix
 // of them, then the session is closed on every server and its connection
 // closed), and a seed replays to the same trace. With crashes, restarts and
-// leader changes (syncs by DIFF, TRUNC and SNAP, snapshots and log purges)
+// leader changes (syncs by DIFF, TRUNC and SNAP, DIFFs read from disk,
+// snapshots with and without log purges, short sessions that expire)
 // the servers still end equal and every session's replies are an in-order
 // prefix of what it sent. Method: seeded runs of TestEnsemble over
 // broadcast's real Leader/Learner. The PRNG is a seeded xorshift;
@@ -114,7 +115,10 @@ function runFaultySeed(seed: number): string {
   const sids = [1, 2, 3, 4, 5];
   const ensemble = TestEnsemble.started(sids.slice(0, 4), {
     observers: [5], limits: { pendingProposalsMax: 3, windowTxnsMax: 12, syncLimitTicks: 6, initLimitTicks: 12 }, snapshotEvery: 5,
+    logRetention: seed % 2 === 0 ? 'keep' : 'purge',
   });
+  // Every third seed has short sessions: expiry (closeSession txns) across leader changes.
+  const timeoutMs = seed % 3 === 0 ? 600 : 60_000;
   const sessions: { id: bigint; sid: number; sent: number[] }[] = [];
   let origin = 0;
   let nowMs = 1_000_000;
@@ -128,7 +132,7 @@ function runFaultySeed(seed: number): string {
       const session = mine[next(mine.length + 1)];
       if (session === undefined) {
         origin += 1;
-        const id = server.replica.connect(origin, 60_000, [], nowMs);
+        const id = server.replica.connect(origin, timeoutMs, [], nowMs);
         if (id !== null) sessions.push({ id, sid: server.sid, sent: [] });
         continue;
       }

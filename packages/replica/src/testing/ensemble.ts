@@ -82,6 +82,11 @@ export interface TestEnsembleOptions {
    * takes a new one and purges its log below it (0: never).
    */
   readonly snapshotEvery?: number;
+  /**
+   * 'purge' drops log records at each snapshot (a leader then SNAPs a learner behind its window);
+   * 'keep' retains them, so the leader DIFFs such a learner from a disk read (`Ready.logReads`).
+   */
+  readonly logRetention?: 'purge' | 'keep';
 }
 
 interface InFlight {
@@ -97,6 +102,7 @@ export class TestEnsemble {
   readonly servers = new Map<ServerId, TestServer>();
   readonly limits: BroadcastLimits;
   private readonly snapshotEvery: number;
+  private readonly keepLog: boolean;
   private readonly options = new Map<ServerId, Partial<ReplicaOptions>>();
   private network: InFlight[] = [];
   private nextStream = 1;
@@ -106,6 +112,7 @@ export class TestEnsemble {
   constructor(options: TestEnsembleOptions = {}) {
     this.limits = { ...defaultBroadcastLimits, syncLimitTicks: 50, initLimitTicks: 100, ...options.limits };
     this.snapshotEvery = options.snapshotEvery ?? 0;
+    this.keepLog = options.logRetention === 'keep';
   }
 
   add(sid: ServerId, options: Partial<ReplicaOptions> = {}, observer = false): TestServer {
@@ -205,7 +212,14 @@ export class TestEnsemble {
     assert(server.crashed, 'restart a crashed server');
     server.crashed = false;
     server.restarts += 1;
-    const disk = server.durable;
+    let disk = server.durable;
+    // The snapshot may be ahead of the durable log: an observer applies an INFORM in the Ready
+    // that appends it, and the snapshot file is durable on its own. The log below the snapshot
+    // then has a gap at its end: drop it, so that the log base is the snapshot again.
+    const last = disk.log.at(-1)?.zxid ?? disk.logBaseZxid;
+    if (last < disk.snapshotZxid) disk = { ...disk, log: [], logBaseZxid: disk.snapshotZxid };
+    server.durable = disk;
+    server.volatile = disk;
     server.replica = this.newReplica(sid, disk.snapshot === null ? new DataTree() : deserializeSnapshot(disk.snapshot), server.restarts);
   }
 
@@ -216,12 +230,13 @@ export class TestEnsemble {
     const zxid = tree.lastProcessedZxid;
     const chunks = [...serializeSnapshot(tree)];
     // A snapshot is a file of its own: durable on its own, before the purge that relies on it.
-    const write = (disk: TestDisk): TestDisk => ({
+    const keep = this.keepLog;
+    const write = (disk: TestDisk): TestDisk => (keep ? { ...disk, snapshot: chunks, snapshotZxid: zxid } : {
       ...disk, snapshot: chunks, snapshotZxid: zxid, log: disk.log.filter((txn) => txn.zxid > zxid), logBaseZxid: zxid > disk.logBaseZxid ? zxid : disk.logBaseZxid,
     });
     server.volatile = write(server.volatile);
     server.durable = write(server.durable);
-    server.replica.logCompacted(server.volatile.logBaseZxid);
+    if (!keep) server.replica.logCompacted(server.volatile.logBaseZxid);
   }
 
   /** Runs Driver turns and deliveries until nothing moves. */
@@ -322,6 +337,8 @@ export class TestEnsemble {
       moved = true;
       server.outputs.push(...ready.clientOutputs);
       if (ready.role !== null) server.roles.push(ready.role);
+      // A role starts with the tree at a committed point, so broadcast never truncates below it.
+      assert(ready.role?.rebuildAtOrBelow == null, () => `server ${server.sid} asked to rebuild its tree`);
       const broadcast = ready.broadcast;
       if (broadcast === null) {
         server.replica.advance(ready);
@@ -351,6 +368,7 @@ export class TestEnsemble {
     const { snapshot, truncate, append, hardState } = ready;
     if (snapshot === null && truncate === null && append.length === 0 && hardState === null) return;
     if (snapshot !== null) server.syncs.push('installed SNAP');
+    if (ready.logReads.length > 0) server.syncs.push(`read the log for ${ready.logReads.map((read) => read.sid).join(',')}`);
     // One unit: the rewrite, the sync's appends and currentEpoch become durable together.
     server.volatile = ((disk: TestDisk): TestDisk => {
       let next = disk;
