@@ -237,3 +237,26 @@ test('ensemble: the leader deletes an empty container through the log, on every 
   ensemble.run();
   for (const sid of [1, 2, 3]) assert.equal(ensemble.server(sid).replica.dataTree.getNode('/c'), undefined);
 });
+
+test('ensemble: an observer\'s snapshot can be ahead of its durable log; it restarts from the snapshot', () => {
+  const ensemble = TestEnsemble.started([1, 2, 3], { observers: [4], snapshotEvery: 1, logRetention: 'keep' });
+  const sessionId = connectOn(ensemble, 1, 7);
+  const observer = ensemble.server(4);
+  observer.holdDisk = true;
+  ensemble.server(1).replica.submit(sessionId, 1, create('/o'), [], 1_000_000);
+  ensemble.run();
+  // INFORM is appended and applied in one Ready: the tree (and a snapshot of it) has /o, the durable log does not.
+  const zxid = ensemble.server(1).replica.dataTree.lastProcessedZxid;
+  assert.notEqual(observer.replica.dataTree.getNode('/o'), undefined);
+  assert.equal(observer.durable.snapshotZxid, zxid);
+  assert.equal(observer.durable.log.some((txn) => txn.zxid === zxid), false);
+  ensemble.crash(4);
+  ensemble.restart(4);
+  assert.equal(observer.replica.dataTree.lastProcessedZxid, zxid);
+  assert.equal(ensemble.electIfPossible(), true);
+  ensemble.run();
+  assert.equal(observer.replica.role, 'observing');
+  ensemble.server(1).replica.submit(sessionId, 2, create('/p'), [], 1_000_000);
+  ensemble.run();
+  assert.equal(new Set([1, 2, 3, 4].map((sid) => ensemble.server(sid).replica.dataTree.digest())).size, 1);
+});
