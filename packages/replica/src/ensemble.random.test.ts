@@ -8,26 +8,20 @@
 // snapshots with and without log purges, short sessions that expire)
 // the servers still end equal and every session's replies are an in-order
 // prefix of what it sent. Method: seeded runs of TestEnsemble over
-// broadcast's real Leader/Learner. The PRNG is a seeded xorshift;
+// broadcast's real Leader/Learner. The PRNG is broadcast's harness Prng;
 // REPLICA_RANDOM_SEED=<n> replays one seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openAclUnsafe } from '@corral/data-tree';
 import { OpCode, type ClientRequest } from '@corral/wire';
 import type { ClientOutput } from './outputs.js';
+import { Prng } from '@corral/broadcast/testing';
 import { TestEnsemble } from './testing/index.js';
 
-/** xorshift32: deterministic, seedable, never Math.random. */
+/** The seeded PRNG broadcast's harness uses (never Math.random), as a `below(n)` function. */
 function prng(seed: number): (below: number) => number {
-  let state = (seed * 2654435761) >>> 0 || 1;
-  return (below) => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state % below;
-  };
+  const random = new Prng(seed);
+  return (below) => random.below(below);
 }
 
 const paths = ['/a', '/a/b', '/b', '/c', '/a/c'];
