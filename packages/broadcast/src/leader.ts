@@ -107,7 +107,7 @@ export class Leader {
     // Records above appliedZxid are not known committed: the leader keeps them all until
     // establishment commits them (advance then prunes the window back). A learner that synced
     // again and again without reaching UPTODATE holds up to learnerPendingTxnsMax of them and is
-    // then the most up-to-date voter (replica's TestEnsemble, seed 843). Older records are trimmed.
+    // then the most up-to-date voter (replica's TestEnsemble, seed 843 at e54a75d). Older records are trimmed.
     this.window.prune(config.limits.windowTxnsMax, state.appliedZxid);
     assert(this.window.size <= Math.max(config.limits.windowTxnsMax, config.limits.learnerPendingTxnsMax),
       'the initial log above the applied zxid fits learnerPendingTxnsMax');
