@@ -319,8 +319,8 @@ export class TestEnsemble {
     const above = disk.log.filter((txn) => txn.zxid > applied);
     const older = disk.log.filter((txn) => txn.zxid <= applied);
     const room = Math.max(0, Math.floor(this.limits.windowTxnsMax / 2) - above.length);
-    const kept = [...older.slice(Math.max(0, older.length - room)), ...above];
     const start = Math.max(0, older.length - room);
+    const kept = [...older.slice(start), ...above];
     const logBaseZxid = kept.length === 0 ? applied : start > 0 ? (older[start - 1] as Txn).zxid : disk.logBaseZxid;
     return {
       acceptedEpoch: disk.acceptedEpoch, currentEpoch: disk.currentEpoch, appliedZxid: applied, logBaseZxid, log: kept,
