@@ -104,7 +104,13 @@ export class Leader {
     this.window = new TxnWindow(state.logBaseZxid, state.log);
     this.diskLogBaseZxid = state.diskLogBaseZxid ?? state.logBaseZxid;
     assert(this.diskLogBaseZxid <= state.logBaseZxid, 'the disk log reaches at least as far back as the window');
-    assert(this.window.size <= config.limits.windowTxnsMax, 'the initial log fits the window');
+    // Records above appliedZxid are not known committed: the leader keeps them all until
+    // establishment commits them (advance then prunes the window back). A learner that synced
+    // again and again without reaching UPTODATE holds up to learnerPendingTxnsMax of them and is
+    // then the most up-to-date voter (replica's TestEnsemble, seed 843 at e54a75d). Older records are trimmed.
+    this.window.prune(config.limits.windowTxnsMax, state.appliedZxid);
+    assert(this.window.size <= Math.max(config.limits.windowTxnsMax, config.limits.learnerPendingTxnsMax),
+      'the initial log above the applied zxid fits learnerPendingTxnsMax');
     assert(state.appliedZxid <= this.window.lastZxid, 'the tree is not ahead of the log');
     assert(zxidEpoch(this.window.lastZxid) <= state.currentEpoch, 'the log is not ahead of currentEpoch');
     this.summary = { currentEpoch: state.currentEpoch, lastZxid: this.window.lastZxid };

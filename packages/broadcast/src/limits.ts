@@ -52,8 +52,9 @@ export function validateBroadcastLimits(limits: BroadcastLimits): void {
   assertLimit('syncLimitTicks', limits.syncLimitTicks);
   assertLimitBelow('pendingProposalsMax', limits.pendingProposalsMax, 'windowTxnsMax', limits.windowTxnsMax);
   assertLimitBelow('windowTxnsMax', limits.windowTxnsMax, 'learnerPendingTxnsMax', limits.learnerPendingTxnsMax + 1);
-  // A sync sends up to two messages per window txn plus a header, a COMMIT and NEWLEADER.
-  assertLimitBelow('2 * windowTxnsMax + 3', 2 * limits.windowTxnsMax + 3, 'outboundMessagesPerPeerMax', limits.outboundMessagesPerPeerMax);
+  // A sync sends up to two messages per window txn plus a header, a COMMIT and NEWLEADER. Until
+  // establishment the window may hold up to learnerPendingTxnsMax (the log above the leader's tree).
+  assertLimitBelow('2 * learnerPendingTxnsMax + 3', 2 * limits.learnerPendingTxnsMax + 3, 'outboundMessagesPerPeerMax', limits.outboundMessagesPerPeerMax);
   assert(limits.zxidCounterMax <= 0xffffffff, 'zxidCounterMax fits 32 bits');
   assert(limits.zxidCounterMax > 1, 'zxidCounterMax leaves room for one txn per epoch');
 }

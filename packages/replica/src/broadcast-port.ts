@@ -1,7 +1,7 @@
 /**
  * The surface of @corral/broadcast that the replica drives: broadcast's
  * message and Ready types, and the methods of Leader and Learner the
- * replica calls (interfaces, so tests can substitute a fake broadcast).
+ * replica calls (interfaces: the replica depends on what it uses, not on the classes).
  */
 import type { Zxid } from '@corral/base';
 import type {

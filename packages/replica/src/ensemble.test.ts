@@ -4,29 +4,26 @@
 // the server holding the session replies. Sessions on a follower stay alive
 // through touch batches and expire through the leader's closeSession on
 // every server; a reconnect to another follower goes through REVALIDATE.
-// Method: TestEnsemble over FakeLeader/FakeLearner. WAITS FOR h/broadcast:
-// the fakes have no discovery, sync or timeouts; rerun these tests over the
-// real Leader/Learner once broadcast is on main.
+// A server that restarts syncs by DIFF, or by SNAP filled from the leader
+// Replica's tree when the leader's log no longer reaches back.
+// Method: TestEnsemble over broadcast's real Leader/Learner (discovery,
+// sync, stream numbers, self-acks, timeouts in ticks).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkCode } from '@corral/base';
 import { EventType, openAclUnsafe } from '@corral/data-tree';
 import { OpCode, type ClientRequest } from '@corral/wire';
 import type { ClientOutput } from './outputs.js';
-import { FakeLeader, FakeLearner, TestEnsemble, testSessionPassword } from './testing/index.js';
+import { TestEnsemble, testSessionPassword } from './testing/index.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const create = (path: string, flags = 0): ClientRequest => ({ type: OpCode.create, path, data: bytes('x'), acl: openAclUnsafe, flags });
 
 function three(): TestEnsemble {
-  const ensemble = new TestEnsemble();
-  for (const sid of [1, 2, 3]) ensemble.add(sid);
-  ensemble.lead(1, new FakeLeader({ sid: 1, voters: [1, 2, 3], epoch: 1, lastZxid: 0n }));
-  ensemble.follow(2, new FakeLearner({ sid: 2, leaderSid: 1 }));
-  ensemble.follow(3, new FakeLearner({ sid: 3, leaderSid: 1 }));
-  ensemble.run();
-  return ensemble;
+  return TestEnsemble.started([1, 2, 3]);
 }
+
+const replies = (outputs: readonly ClientOutput[]): ClientOutput[] => outputs.filter((out) => out.kind === 'reply');
 
 const summary = (outputs: readonly ClientOutput[]): string[] => outputs.map((out) => {
   switch (out.kind) {
@@ -159,45 +156,68 @@ test('ensemble: a sync on a follower goes through the leader and holds the reads
 });
 
 test('ensemble: after a leader change sessions survive, a reconnect is revalidated by the new leader, and zxids move to the new epoch', () => {
-  const ensemble = new TestEnsemble();
-  for (const sid of [1, 2, 3]) ensemble.add(sid);
-  const first = new FakeLeader({ sid: 1, voters: [1, 2, 3], epoch: 1, lastZxid: 0n });
-  ensemble.lead(1, first);
-  ensemble.follow(2, new FakeLearner({ sid: 2, leaderSid: 1 }));
-  ensemble.follow(3, new FakeLearner({ sid: 3, leaderSid: 1 }));
-  ensemble.run();
+  const ensemble = three();
   const sessionId = connectOn(ensemble, 3, 7);
   ensemble.server(3).replica.submit(sessionId, 1, create('/e', 1), [], 1_000_000);
   ensemble.run();
   ensemble.takeOutputs(3);
-  first.stop('no quorum');
-  for (const sid of [2, 3]) ensemble.server(sid).replica.leaderLost();
+  ensemble.crash(1);
   ensemble.run();
-  assert.deepEqual([1, 2, 3].map((sid) => ensemble.server(sid).replica.role), ['looking', 'looking', 'looking']);
+  assert.deepEqual([2, 3].map((sid) => ensemble.server(sid).replica.role), ['looking', 'looking']);
   assert.deepEqual(summary(ensemble.takeOutputs(3)), ['close 7']);
-  const last = ensemble.server(2).replica.dataTree.lastProcessedZxid;
-  ensemble.lead(2, new FakeLeader({ sid: 2, voters: [1, 2, 3], epoch: 2, lastZxid: last }));
-  ensemble.follow(1, new FakeLearner({ sid: 1, leaderSid: 2 }));
-  ensemble.follow(3, new FakeLearner({ sid: 3, leaderSid: 2 }));
+  // The oracle elects the most up-to-date voter, ties to the higher sid: 3.
+  assert.equal(ensemble.electIfPossible(), true);
   ensemble.run();
-  for (const sid of [1, 2, 3]) assert.equal(ensemble.server(sid).replica.dataTree.sessions().has(sessionId), true);
-  ensemble.server(1).replica.reconnect(8, sessionId, testSessionPassword(sessionId), 30_000, [], 1_000_000);
+  assert.deepEqual([2, 3].map((sid) => ensemble.server(sid).replica.role), ['following', 'leading']);
+  for (const sid of [2, 3]) assert.equal(ensemble.server(sid).replica.dataTree.sessions().has(sessionId), true);
+  ensemble.server(2).replica.reconnect(8, sessionId, testSessionPassword(sessionId), 30_000, [], 1_000_000);
   ensemble.run();
-  assert.deepEqual(summary(ensemble.takeOutputs(1)), ['connected 8']);
-  ensemble.server(1).replica.submit(sessionId, 2, create('/f'), [], 1_000_000);
+  assert.deepEqual(summary(ensemble.takeOutputs(2)), ['connected 8']);
+  ensemble.server(2).replica.submit(sessionId, 2, create('/f'), [], 1_000_000);
   ensemble.run();
-  assert.deepEqual(summary(ensemble.takeOutputs(1)), [`reply 8 2 ${ZkCode.OK}`]);
+  assert.deepEqual(summary(ensemble.takeOutputs(2)), [`reply 8 2 ${ZkCode.OK}`]);
+  // The old leader restarts from its disk (no snapshot: an empty tree) and catches up by DIFF.
+  ensemble.restart(1);
+  assert.equal(ensemble.electIfPossible(), true);
+  ensemble.run();
+  assert.deepEqual(ensemble.server(3).syncs, ['sent DIFF to 2', 'sent DIFF to 1']);
   for (const sid of [1, 2, 3]) assert.equal(ensemble.server(sid).replica.dataTree.getNode('/f')?.czxid, (2n << 32n) | 1n);
+  assert.equal(new Set([1, 2, 3].map((sid) => ensemble.server(sid).replica.dataTree.digest())).size, 1);
+});
+
+test('ensemble: a follower that restarts behind the leader\'s window syncs by SNAP, filled from the leader\'s tree', () => {
+  const ensemble = TestEnsemble.started([1, 2, 3], { limits: { pendingProposalsMax: 2, windowTxnsMax: 4 }, snapshotEvery: 3 });
+  const sessionId = connectOn(ensemble, 1, 7);
+  ensemble.server(1).replica.submit(sessionId, 1, create('/before'), [], 1_000_000);
+  ensemble.run();
+  ensemble.crash(3);
+  ensemble.run();
+  for (let cxid = 2; cxid < 12; cxid += 1) ensemble.server(1).replica.submit(sessionId, cxid, create(`/n${cxid}`), [], 1_000_000);
+  ensemble.run();
+  assert.equal(replies(ensemble.takeOutputs(1)).length, 11);
+  ensemble.restart(3);
+  assert.equal(ensemble.electIfPossible(), true);
+  ensemble.run();
+  assert.deepEqual(ensemble.server(1).syncs.at(-1), 'sent SNAP to 3');
+  assert.deepEqual(ensemble.server(3).syncs, ['installed SNAP']);
+  assert.equal(ensemble.server(3).replica.role, 'following');
+  assert.equal(new Set([1, 2, 3].map((sid) => ensemble.server(sid).replica.dataTree.digest())).size, 1);
+  // It serves from the installed tree and keeps up with new writes.
+  const reader = connectOn(ensemble, 3, 8);
+  ensemble.server(3).replica.submit(reader, 1, create('/after'), [], 1_000_000);
+  ensemble.run();
+  assert.deepEqual(summary(ensemble.takeOutputs(3)), [`reply 8 1 ${ZkCode.OK}`]);
+  assert.equal(new Set([1, 2, 3].map((sid) => ensemble.server(sid).replica.dataTree.digest())).size, 1);
+  // What it made durable is a snapshot and a log that a restart rebuilds the same tree from.
+  ensemble.crash(3);
+  ensemble.restart(3);
+  assert.equal(ensemble.electIfPossible(), true);
+  ensemble.run();
+  assert.equal(ensemble.server(3).replica.dataTree.digest(), ensemble.server(1).replica.dataTree.digest());
 });
 
 test('ensemble: an observer forwards writes and applies what INFORM carries, without acking', () => {
-  const ensemble = new TestEnsemble();
-  for (const sid of [1, 2, 3, 4]) ensemble.add(sid);
-  ensemble.lead(1, new FakeLeader({ sid: 1, voters: [1, 2, 3], observers: [4], epoch: 1, lastZxid: 0n }));
-  ensemble.follow(2, new FakeLearner({ sid: 2, leaderSid: 1 }));
-  ensemble.follow(3, new FakeLearner({ sid: 3, leaderSid: 1 }));
-  ensemble.follow(4, new FakeLearner({ sid: 4, leaderSid: 1, observer: true }), true);
-  ensemble.run();
+  const ensemble = TestEnsemble.started([1, 2, 3], { observers: [4] });
   assert.deepEqual(ensemble.server(4).roles.map((role) => role.role), ['observing']);
   const sessionId = connectOn(ensemble, 4, 7);
   ensemble.server(4).replica.submit(sessionId, 1, create('/o'), [], 1_000_000);
@@ -216,4 +236,27 @@ test('ensemble: the leader deletes an empty container through the log, on every 
   assert.equal(ensemble.server(1).replica.proposeDeleteContainer('/c'), false, 'a change to it is already on its way');
   ensemble.run();
   for (const sid of [1, 2, 3]) assert.equal(ensemble.server(sid).replica.dataTree.getNode('/c'), undefined);
+});
+
+test('ensemble: an observer\'s snapshot can be ahead of its durable log; it restarts from the snapshot', () => {
+  const ensemble = TestEnsemble.started([1, 2, 3], { observers: [4], snapshotEvery: 1, logRetention: 'keep' });
+  const sessionId = connectOn(ensemble, 1, 7);
+  const observer = ensemble.server(4);
+  observer.holdDisk = true;
+  ensemble.server(1).replica.submit(sessionId, 1, create('/o'), [], 1_000_000);
+  ensemble.run();
+  // INFORM is appended and applied in one Ready: the tree (and a snapshot of it) has /o, the durable log does not.
+  const zxid = ensemble.server(1).replica.dataTree.lastProcessedZxid;
+  assert.notEqual(observer.replica.dataTree.getNode('/o'), undefined);
+  assert.equal(observer.durable.snapshotZxid, zxid);
+  assert.equal(observer.durable.log.some((txn) => txn.zxid === zxid), false);
+  ensemble.crash(4);
+  ensemble.restart(4);
+  assert.equal(observer.replica.dataTree.lastProcessedZxid, zxid);
+  assert.equal(ensemble.electIfPossible(), true);
+  ensemble.run();
+  assert.equal(observer.replica.role, 'observing');
+  ensemble.server(1).replica.submit(sessionId, 2, create('/p'), [], 1_000_000);
+  ensemble.run();
+  assert.equal(new Set([1, 2, 3, 4].map((sid) => ensemble.server(sid).replica.dataTree.digest())).size, 1);
 });

@@ -1,17 +1,16 @@
-// Goal: the Replica end to end through a (fake) broadcast: standalone (an
+// Goal: the Replica end to end through broadcast's real Leader: standalone (an
 // ensemble of one) goes submit → persist → commit → apply → reply, and
 // nothing is answered before its txn is durable; Final keeps per-session
 // FIFO order and fires a watch event before the reply that reads the change;
 // sessions are created and expired only through txns. Method: TestEnsemble,
-// a tiny in-memory Driver whose disk can be held. The fake broadcast WAITS
-// FOR h/broadcast: swap in the real Leader/Learner when it is on main.
+// a tiny in-memory Driver over the real machines whose disk can be held.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkCode } from '@corral/base';
 import { EventType, openAclUnsafe } from '@corral/data-tree';
 import { OpCode, type ClientRequest } from '@corral/wire';
 import type { ClientOutput, ReplyOutput } from './outputs.js';
-import { FakeLeader, TestEnsemble, testSessionPassword } from './testing/index.js';
+import { TestEnsemble, testSessionPassword } from './testing/index.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const create = (path: string, flags = 0, data = 'x'): ClientRequest => ({ type: OpCode.create, path, data: bytes(data), acl: openAclUnsafe, flags });
@@ -19,11 +18,7 @@ const getData = (path: string, watch = false): ClientRequest => ({ type: OpCode.
 const setData = (path: string, data: string): ClientRequest => ({ type: OpCode.setData, path, data: bytes(data), version: -1 });
 
 function standalone(): TestEnsemble {
-  const ensemble = new TestEnsemble();
-  ensemble.add(1);
-  ensemble.lead(1, new FakeLeader({ sid: 1, voters: [1], epoch: 1, lastZxid: 0n }));
-  ensemble.run();
-  return ensemble;
+  return TestEnsemble.started([1]);
 }
 
 function connect(ensemble: TestEnsemble, sid: number, origin: number, timeoutMs = 30_000): bigint {
@@ -53,7 +48,7 @@ test('standalone: submit create → persist → commit → apply → reply', () 
   server.replica.submit(sessionId, 1, create('/a'), [], 1_000_010);
   ensemble.run();
   // Appended, not durable: no commit, no apply, no reply.
-  assert.equal(server.disk.length, 2);
+  assert.equal(server.volatile.log.length, 2);
   assert.equal(server.replica.dataTree.getNode('/a'), undefined);
   assert.deepEqual(ensemble.takeOutputs(1), []);
   ensemble.releaseDisk(1);
@@ -165,12 +160,12 @@ test('sessions: the leader expires a silent session only through a closeSession 
   // Touched at tick 0 with 1000 ms at 100 ms per tick: expires at tick 11.
   for (let tick = 1; tick <= 10; tick += 1) server.replica.tick(1_000_000 + tick * 100);
   ensemble.run();
-  assert.equal(server.disk.length, 2);
+  assert.equal(server.volatile.log.length, 2);
   server.holdDisk = true;
   server.replica.tick(1_001_100);
   ensemble.run();
   // Proposed, not committed: the session and its ephemeral are still there, and it takes no more writes.
-  assert.equal(server.disk.length, 3);
+  assert.equal(server.volatile.log.length, 3);
   assert.equal(server.replica.dataTree.sessions().has(sessionId), true);
   assert.notEqual(server.replica.dataTree.getNode('/e'), undefined);
   server.replica.submit(sessionId, 2, create('/f'), [], 1_001_100);
@@ -207,15 +202,16 @@ test('sessions: a reconnect with the right password is accepted, a wrong one ref
 });
 
 test('role: when broadcast stops, local connections close and the role is LOOKING', () => {
-  const ensemble = new TestEnsemble();
-  ensemble.add(1);
-  const leader = new FakeLeader({ sid: 1, voters: [1], epoch: 1, lastZxid: 0n });
-  ensemble.lead(1, leader);
-  ensemble.run();
+  // A leader of three whose followers crash: silent for syncLimit ticks, it stops.
+  const ensemble = TestEnsemble.started([1, 2, 3]);
   const sessionId = connect(ensemble, 1, 7);
-  leader.stop('no quorum');
-  ensemble.run();
-  assert.deepEqual(ensemble.server(1).roles.map((role) => [role.role, role.reason]), [['leading', null], ['looking', 'no quorum']]);
+  ensemble.crash(2);
+  ensemble.crash(3);
+  for (let tick = 1; tick <= ensemble.limits.syncLimitTicks + 1; tick += 1) {
+    ensemble.tick(1_000_000 + tick * 100);
+    ensemble.run();
+  }
+  assert.deepEqual(ensemble.server(1).roles.map((role) => role.role), ['leading', 'looking']);
   assert.deepEqual(ensemble.takeOutputs(1).map((o) => o.kind), ['close']);
   assert.equal(ensemble.server(1).replica.role, 'looking');
   // Not serving: a new connection is refused; the replicated session lives on for the next leader.

@@ -1,4 +1,3 @@
-/** Test helpers of @corral/replica (the fake broadcast WAITS FOR h/broadcast). */
-export { FakeLeader, FakeLearner } from './fake-broadcast.js';
+/** Test helpers of @corral/replica: Replicas over broadcast's real Leader and Learner. */
 export { TestEnsemble, testSessionPassword } from './ensemble.js';
-export type { TestServer } from './ensemble.js';
+export type { TestDisk, TestEnsembleOptions, TestServer } from './ensemble.js';

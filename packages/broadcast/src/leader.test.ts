@@ -1,0 +1,28 @@
+// Goal: a server whose log holds more records above its tree than the
+// window can lead: those records are not known committed, so it cannot
+// apply or drop them; it keeps them until establishment commits them.
+// A learner that syncs again and again without reaching UPTODATE collects
+// them (bounded by learnerPendingTxnsMax), and it is then the most up to
+// date voter. Found by replica's TestEnsemble (random seed 843), where the
+// Leader asserted 'the initial log fits the window' on startup (at e54a75d).
+// Method: the Cluster harness with a small window and such disks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeZxid } from '@corral/base';
+import { Cluster } from './testing/cluster.js';
+import { encodeText } from './testing/format.js';
+import { stabilize } from './testing/script.js';
+import type { Txn } from './types.js';
+
+test('leader: an initial log above the applied zxid longer than the window is kept and committed at establishment', () => {
+  const cluster = new Cluster({ voters: [1, 2, 3], limits: { windowTxnsMax: 4, pendingProposalsMax: 2, learnerPendingTxnsMax: 16 } });
+  const log: Txn[] = Array.from({ length: 10 }, (_, index) => ({ zxid: makeZxid(1, index + 1), bytes: encodeText(`t${index + 1}`) }));
+  for (const sid of [1, 2]) cluster.setDisk(sid, { acceptedEpoch: 1, currentEpoch: 1, snapshotZxid: 0n, snapshot: [], log, logBaseZxid: 0n });
+  cluster.elect(1, [2, 3]);
+  stabilize(cluster);
+  assert.deepEqual(cluster.checker.violations, []);
+  for (const sid of [1, 2, 3]) assert.equal(cluster.node(sid).tree.length, 10, `server ${sid} applied the whole history`);
+  assert.match(cluster.propose(1, 'after'), /^proposed 2\.1$/);
+  stabilize(cluster);
+  for (const sid of [1, 2, 3]) assert.equal(cluster.node(sid).tree.length, 11);
+});
