@@ -121,9 +121,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   return { seed: options.seed, casesRun, inputsSent, serversStarted, rssPeakBytes, findings };
 }
 
-/** A finding's signature: its first problem without numbers, so repeats of one bug are shrunk and saved once. */
-function signature(problems: readonly string[]): string {
-  return (problems[0] ?? '').replace(/-?\d+/g, 'N').replace(/\{.*\}/g, '{…}');
+/**
+ * A finding's signature: its first problem and, for a process that died,
+ * the first error line it printed, without numbers; repeats of one bug are
+ * shrunk and saved once, a different crash is not mistaken for a repeat.
+ */
+function signature(problems: readonly string[], serverLog: string): string {
+  const crash = (problems[0] ?? '').startsWith('server ') ? (/^\w*Error\b.*$/m.exec(serverLog)?.[0] ?? '') : '';
+  return `${problems[0] ?? ''} ${crash}`.replace(/-?\d+/g, 'N').replace(/\{.*\}/g, '{…}');
 }
 
 async function recordFinding(
@@ -133,7 +138,7 @@ async function recordFinding(
   serverLog: string,
   signatures: Set<string>,
 ): Promise<Finding | null> {
-  const key = signature(problems);
+  const key = signature(problems, serverLog);
   options.log(`FINDING (seed ${options.seed}): ${problems.join('; ')}\nserver log tail:\n${serverLog.slice(-1500)}`);
   if (signatures.has(key)) {
     options.log('same signature as an earlier finding: not shrunk again');

@@ -60,13 +60,18 @@ function connectFrame(prng: Prng, absurd: boolean): Uint8Array {
   });
 }
 
-/** Valid and mutated requests after a valid handshake. */
+/**
+ * Valid requests after a valid handshake, usually ending in a mutated one:
+ * the server closes a connection on the first malformed frame, so frames
+ * after it would never be read.
+ */
 function mutatedRequests(prng: Prng, mix: CaseMix): FuzzCase {
   const steps: Step[] = [{ op: 'connect', hex: hex(connectFrame(prng, false)) }];
   const count = prng.between(1, 24);
   for (let i = 0; i < count; i++) {
     const frame = randomRequestFrame(prng, i + 1, mix.skipOpcodes);
-    steps.push({ op: 'send', hex: hex(prng.chance(0.4) ? mutateFrame(prng, frame) : frame) });
+    const mutate = i === count - 1 ? prng.chance(0.4) : prng.chance(0.03);
+    steps.push({ op: 'send', hex: hex(mutate ? mutateFrame(prng, frame) : frame) });
   }
   return { kind: 'requests', steps, lingerMs: 300 };
 }

@@ -4,9 +4,13 @@
  * bound. check() runs every second during a campaign; finalCheck() reads
  * the whole canary (data, versions, ACLs, children) at the end.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { authenticateOwner, barrier, compareCanary, createCanary, quickCheck, readCanary, type CanaryView } from './canary.js';
 import { OracleClient } from './client.js';
 import type { ServerProcess } from './server-process.js';
+
+/** How long a closed oracle connection waits to see whether the process exited. */
+const exitNoticeMs = 500;
 
 /** Oracle limits. */
 export interface OracleOptions {
@@ -53,6 +57,8 @@ export class Oracle {
       if (afterBarrier) await barrier(client);
       problems.push(...(await quickCheck(client, this.canary)));
     } catch (error) {
+      // A server that dies closes the oracle's connection a moment before its exit is seen.
+      if (this.server.exit === null) await delay(exitNoticeMs);
       const exitNow = this.server.exit;
       problems.push(exitNow !== null ? `server ${exitNow}` : `liveness: ${error instanceof Error ? error.message : String(error)}`);
     }

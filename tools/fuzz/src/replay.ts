@@ -46,17 +46,32 @@ export async function replayCases(cases: readonly FuzzCase[], options: OracleOpt
 /**
  * A small set of suspects that still fails, found cheaply: replay all in
  * order and keep the prefix up to the failing case; then try that case
- * alone, then that case with the one before it. Null when the finding does
- * not reproduce.
+ * alone, then with the one before it. A single case is then cut down step
+ * by step. Null when the finding does not reproduce.
  */
 export async function shrink(cases: readonly FuzzCase[], options: OracleOptions): Promise<readonly FuzzCase[] | null> {
   const all = await replayCases(cases, options);
   if (all.failedAt === null) return null;
   const prefix = cases.slice(0, all.failedAt + 1);
+  let smallest = prefix;
   for (const candidate of [prefix.slice(-1), prefix.slice(-2)]) {
-    if (candidate.length < prefix.length && (await replayCases(candidate, options)).failedAt !== null) return candidate;
+    if (candidate.length < prefix.length && (await replayCases(candidate, options)).failedAt !== null) {
+      smallest = candidate;
+      break;
+    }
   }
-  return prefix;
+  const only = smallest.length === 1 ? smallest[0] : undefined;
+  return only === undefined ? smallest : [await shrinkSteps(only, options)];
+}
+
+/** Drops the steps of one failing case (last first) that it still fails without; the first step (the handshake) stays. */
+async function shrinkSteps(fuzzCase: FuzzCase, options: OracleOptions): Promise<FuzzCase> {
+  let current = fuzzCase;
+  for (let index = current.steps.length - 1; index >= 1; index--) {
+    const candidate = { ...current, steps: current.steps.filter((_, stepIndex) => stepIndex !== index) };
+    if ((await replayCases([candidate], options)).failedAt !== null) current = candidate;
+  }
+  return current;
 }
 
 /** Writes a finding as testdata/<name>.json and returns the path. */
