@@ -72,6 +72,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   let inputsSent = 0;
   let serversStarted = 0;
   let rssPeakBytes = 0;
+  let nextReportAt = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const server = await ServerProcess.start();
     serversStarted++;
@@ -90,7 +91,6 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     });
     let lastGoodAt = Date.now();
     let problems: string[] = [];
-    let nextReportAt = Date.now() + 60_000;
     while (Date.now() < deadline) {
       const checkStartedAt = Date.now();
       problems = await oracle.check();
@@ -100,8 +100,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       history.splice(0, keepFrom < 0 ? history.length : keepFrom);
       lastGoodAt = checkStartedAt;
       if (Date.now() >= nextReportAt) {
-        nextReportAt += 60_000;
-        options.log(`${casesRun} cases, ${inputsSent} inputs, RSS peak ${mib(oracle.rssPeakBytes)} MiB, ${findings.length} findings`);
+        nextReportAt = Date.now() + 60_000;
+        options.log(`${casesRun} cases, ${inputsSent} inputs, ${serversStarted} server(s), RSS peak ${mib(Math.max(rssPeakBytes, oracle.rssPeakBytes))} MiB, ${findings.length} findings`);
       }
       await delay(Math.max(0, 1000 - (Date.now() - checkStartedAt)));
     }
