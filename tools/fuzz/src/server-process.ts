@@ -20,17 +20,18 @@ const stopMsMax = 10_000;
 const portAttemptsMax = 8;
 const logTailBytes = 4000;
 
-/** PIDs of servers still running, killed if the fuzz process exits first (it must leave nothing behind). */
-const livePids = new Set<number>();
+/** Servers still running (PID → data dir), killed and removed if the fuzz process exits first: it must leave nothing behind. */
+const livePids = new Map<number, string>();
 let exitHookInstalled = false;
 
 function killLiveServers(): void {
-  for (const pid of livePids) {
+  for (const [pid, workDir] of livePids) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
+    rmSync(workDir, { recursive: true, force: true });
   }
   livePids.clear();
 }
@@ -48,7 +49,7 @@ export class ServerProcess {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     const pid = child.pid;
-    if (pid !== undefined) livePids.add(pid);
+    if (pid !== undefined) livePids.set(pid, workDir);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.once('exit', killLiveServers);
