@@ -6,7 +6,12 @@ import { assertLimit, assertLimitBelow } from '@corral/base';
 
 /** The limits a PeerNetwork and its codecs enforce. */
 export interface PeerLimits {
-  /** Messages queued for one peer link (written but not yet taken by HTTP/2) before the link is dropped. */
+  /**
+   * Messages queued on one peer link (written but not yet taken by HTTP/2) before the link is
+   * dropped. Writes only drain between event-loop turns, so this must hold everything the Driver
+   * sends a peer in one turn: above broadcast's `outboundMessagesPerPeerMax` (50,000) plus the
+   * chunks of one SNAP. A peer whose queue still exceeds it is not keeping up.
+   */
   readonly outboundMessagesPerLinkMax: number;
   /** Bytes of snapshot carried by one SnapChunk. */
   readonly snapChunkBytesMax: number;
@@ -30,7 +35,7 @@ export interface PeerLimits {
 
 /** Defaults: 1 MiB snapshot chunks, snapshots up to 4 GiB. */
 export const defaultPeerLimits: PeerLimits = {
-  outboundMessagesPerLinkMax: 10_000,
+  outboundMessagesPerLinkMax: 100_000,
   snapChunkBytesMax: 1024 * 1024,
   snapshotBytesMax: 2 ** 32 - 1,
   messageBytesMax: 34 * 1024 * 1024,

@@ -4,7 +4,7 @@
  * strings, enums as names, `msg` naming the set oneof member). Only the
  * codecs in this directory use these shapes.
  */
-import { loadPackageDefinition, type ServiceDefinition } from '@grpc/grpc-js';
+import { loadPackageDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { protoRoot } from '../front/grpc/grpc-front.js';
 
@@ -79,10 +79,12 @@ export function loadPeerApi(): PackageDefinition {
   return loadSync([peerProtoFile], { includeDirs: [protoRoot], keepCase: false, longs: String, enums: String, defaults: true, oneofs: true });
 }
 
-/** The two services, ready for a grpc-js Server or client constructor. */
+/** The two services, ready for a grpc-js Server, and their client constructors. */
 export interface PeerServices {
   readonly election: ServiceDefinition;
   readonly broadcast: ServiceDefinition;
+  readonly ElectionClient: ServiceClientConstructor;
+  readonly BroadcastClient: ServiceClientConstructor;
 }
 
 let cached: PeerServices | null = null;
@@ -91,8 +93,9 @@ let cached: PeerServices | null = null;
 export function peerServices(): PeerServices {
   if (cached !== null) return cached;
   const api = loadPackageDefinition(loadPeerApi()) as unknown as {
-    corral: { peer: { v1: { Election: { service: ServiceDefinition }; Broadcast: { service: ServiceDefinition } } } };
+    corral: { peer: { v1: { Election: ServiceClientConstructor; Broadcast: ServiceClientConstructor } } };
   };
-  cached = { election: api.corral.peer.v1.Election.service, broadcast: api.corral.peer.v1.Broadcast.service };
+  const { Election, Broadcast } = api.corral.peer.v1;
+  cached = { election: Election.service, broadcast: Broadcast.service, ElectionClient: Election, BroadcastClient: Broadcast };
   return cached;
 }
