@@ -109,3 +109,88 @@ test('three networks exchange every election and broadcast message type', async 
     await closeAll(peers);
   }
 });
+
+test('a killed election link reconnects and carries notifications again', async () => {
+  const proxy = await TcpProxy.start();
+  // Server 2 sees server 1 behind the proxy: a peer is its sid, not its address.
+  const { peers, servers } = await startTestEnsemble({
+    sids: [1, 2],
+    limits: { ...defaultPeerLimits, reconnectDelayMsMin: 10, reconnectDelayMsMax: 100 },
+    viewOf: (sid, list) => (sid === 2 ? list.map((s) => (s.sid === 1 ? { ...s, electionPort: proxy.port } : s)) : list),
+  });
+  proxy.targetPort = servers[0]?.electionPort ?? null;
+  const [one, two] = peers as [TestPeer, TestPeer];
+  try {
+    await linksUp(peers);
+    proxy.cut();
+    await two.events.waitFor((e) => e.kind === 'link' && e.sid === 1 && !e.up);
+    let ups = 0;
+    await two.events.waitFor((e) => e.kind === 'link' && e.sid === 1 && e.up && ++ups === 2);
+    let upsAtOne = 0;
+    await one.events.waitFor((e) => e.kind === 'link' && e.sid === 2 && e.up && ++upsAtOne === 2);
+    assert.ok(two.network.sendNotification(1, vote(2, 2)));
+    await one.events.waitFor((e) => e.kind === 'notification' && e.from === 2);
+    assert.deepEqual(one.network.electionPeers(), [2]);
+  } finally {
+    await closeAll(peers);
+    await proxy.close();
+  }
+});
+
+test('a learner that stops reading is dropped when its bounded queue fills', async () => {
+  const proxy = await TcpProxy.start();
+  const limits = { ...defaultPeerLimits, outboundMessagesPerLinkMax: 64 };
+  const { peers, servers } = await startTestEnsemble({
+    sids: [1, 2],
+    limits,
+    viewOf: (sid, list) => (sid === 1 ? list.map((s) => (s.sid === 2 ? { ...s, quorumPort: proxy.port } : s)) : list),
+  });
+  proxy.targetPort = servers[1]?.quorumPort ?? null;
+  const [learner, leader] = peers as [TestPeer, TestPeer];
+  try {
+    const stream = learner.network.connectLeader(2);
+    const opened = await leader.events.waitFor((e) => e.kind === 'opened');
+    assert.ok(opened.kind === 'opened');
+    await learner.events.waitFor((e) => e.kind === 'opened' && e.ref.stream === stream);
+    proxy.stallDownstream();
+    const payload = new Uint8Array(16 * 1024);
+    let accepted = true;
+    let turns = 0;
+    // Each turn queues a burst, then yields so HTTP/2 drains what the stalled peer still takes.
+    while (accepted && turns < 2_000) {
+      for (let i = 0; i < 16 && accepted; i++) {
+        accepted = leader.network.sendBroadcast(opened.ref.stream, { type: 'PROPOSAL', txn: { zxid: BigInt(turns * 16 + i + 1), bytes: payload } });
+      }
+      turns++;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    assert.equal(accepted, false, 'the leader refused to queue beyond outboundMessagesPerLinkMax');
+    const closed = await leader.events.waitFor((e) => e.kind === 'closed' && e.ref.stream === opened.ref.stream);
+    assert.ok(closed.kind === 'closed' && closed.reason === 'outbound queue full');
+    const line = await leader.logger.waitFor((l) => l.level === 'WARN' && l.message.includes('outbound queue full'));
+    assert.equal(line.fields['peer'], 1);
+    assert.equal(leader.network.sendBroadcast(opened.ref.stream, { type: 'PING' }), false);
+    proxy.cut();
+    await learner.events.waitFor((e) => e.kind === 'closed' && e.ref.stream === stream);
+  } finally {
+    await closeAll(peers);
+    await proxy.close();
+  }
+});
+
+test('close() releases every socket and timer', async () => {
+  const before = handleCounts();
+  const { peers } = await startTestEnsemble({ sids: [1, 2, 3] });
+  await linksUp(peers);
+  const [one, , three] = peers as [TestPeer, TestPeer, TestPeer];
+  const stream = one.network.connectLeader(3);
+  await one.events.waitFor((e) => e.kind === 'opened' && e.ref.stream === stream);
+  await three.events.waitFor((e) => e.kind === 'opened');
+  await closeAll(peers);
+  await closeAll(peers); // idempotent
+  const after = handleCounts();
+  for (const kind of ['TCPServerWrap', 'TCPSocketWrap', 'Timeout']) {
+    assert.ok((after.get(kind) ?? 0) <= (before.get(kind) ?? 0), `${kind}: ${before.get(kind) ?? 0} before, ${after.get(kind) ?? 0} after close`);
+  }
+  assert.deepEqual(one.network.electionPeers(), []);
+});

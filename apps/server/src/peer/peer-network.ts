@@ -204,10 +204,7 @@ export class PeerNetwork {
     for (const peer of [...this.pending]) peer.close('network closing');
     for (const dialer of this.dialers.values()) dialer.client.close();
     for (const client of this.broadcastClients.values()) client.close();
-    this.servers.election.forceShutdown();
-    this.servers.quorum.forceShutdown();
-    // Let the sockets' close callbacks run, so that no handle outlives close().
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await Promise.all([shutdown(this.servers.election), shutdown(this.servers.quorum)]);
   }
 
   private channelOptions(): object {
@@ -353,5 +350,16 @@ export class PeerNetwork {
 function bind(server: Server, address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) => (error === null ? resolve(port) : reject(error)));
+  });
+}
+
+/**
+ * Stops a grpc-js server and resolves once its listener and sessions have closed: tryShutdown
+ * tracks them, and forceShutdown right after destroys the sessions instead of waiting for peers.
+ */
+function shutdown(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.tryShutdown(() => resolve());
+    server.forceShutdown();
   });
 }

@@ -136,10 +136,13 @@ export class TcpProxy {
   private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
   private stalled = false;
 
+  /** Where connections go; one that arrives while it is null is cut (the dialer retries). */
+  targetPort: number | null = null;
+
   private constructor(private readonly server: Server, readonly port: number) {}
 
-  /** Listens on a random port in range and forwards to `targetPort` on 127.0.0.1. */
-  static async start(targetPort: number): Promise<TcpProxy> {
+  /** Listens on a random port in range; set `targetPort` (127.0.0.1) before traffic should pass. */
+  static async start(): Promise<TcpProxy> {
     for (let attempt = 0; ; attempt++) {
       const port = randomPort();
       const server = createServer();
@@ -153,7 +156,7 @@ export class TcpProxy {
         continue;
       }
       const proxy = new TcpProxy(server, port);
-      server.on('connection', (client) => proxy.pipe(client, targetPort));
+      server.on('connection', (client) => proxy.pipe(client));
       return proxy;
     }
   }
@@ -183,8 +186,12 @@ export class TcpProxy {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private pipe(client: Socket, targetPort: number): void {
-    const upstream = connect(targetPort, '127.0.0.1');
+  private pipe(client: Socket): void {
+    if (this.targetPort === null) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(this.targetPort, '127.0.0.1');
     const pair = { client, upstream };
     this.pairs.add(pair);
     client.on('data', (chunk) => upstream.write(chunk));
