@@ -119,7 +119,7 @@ export async function startTestEnsemble(options: TestEnsembleOptions): Promise<{
         const logger = new RecordingLogger();
         const view = options.viewOf?.(sid, servers) ?? servers;
         const network = await PeerNetwork.start({
-          sid, servers: view, secret: options.secretOf?.(sid) ?? testSecret, logger, events, ...(options.limits === undefined ? {} : { limits: options.limits }),
+          sid, servers: view, secret: options.secretOf === undefined ? testSecret : options.secretOf(sid), logger, events, ...(options.limits === undefined ? {} : { limits: options.limits }),
         });
         peers.push({ sid, network, events, logger });
       }
