@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { credentials, type ClientDuplexStream } from '@grpc/grpc-js';
 import { ConfigError } from '../config/zoo-cfg.js';
+import { defaultPeerLimits } from './limits.js';
 import { peerAuthProof, peerAuthSecretFromProperties } from './peer-auth.js';
 import { peerServices, type WireAuthChallenge, type WireAuthResponse } from './peer-proto.js';
 import { startTestEnsemble, testSecret, type TestPeer } from './test-kit.js';
@@ -27,6 +28,8 @@ test('a wrong secret is refused on election and broadcast, with one log line eac
     const line = (await refusal(one, 'bad-proof')) as { fields: Record<string, unknown>; message: string };
     assert.equal(line.fields['service'], 'election');
     assert.match(line.message, /does not match this ensemble's secret/);
+    // The server with the wrong secret learns it too.
+    await two.logger.waitFor((l) => l.level === 'WARN' && l.message.startsWith('peer authentication refused by the peer') && l.fields['peer'] === 1);
     const stream = one.network.connectLeader(2);
     await one.events.waitFor((e) => e.kind === 'closed' && e.ref.stream === stream);
     await two.logger.waitFor((l) => l.fields['reason'] === 'bad-proof' && l.fields['service'] === 'broadcast');
@@ -87,8 +90,8 @@ interface ForgedResult {
   readonly code: number;
 }
 
-/** Dials an election port by hand and answers its challenge with `respond`. */
-function forgeElectionHandshake(port: number, respond: (challenge: WireAuthChallenge) => WireAuthResponse): Promise<ForgedResult> {
+/** Dials an election port by hand and answers its challenge with `respond` (or never, given null). */
+function forgeElectionHandshake(port: number, respond: ((challenge: WireAuthChallenge) => WireAuthResponse) | null): Promise<ForgedResult> {
   const client = new (peerServices().ElectionClient)(`127.0.0.1:${port}`, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
   const call = (client as unknown as { Exchange(): ClientDuplexStream<unknown, unknown> }).Exchange();
   let challenge: WireAuthChallenge | null = null;
@@ -97,7 +100,7 @@ function forgeElectionHandshake(port: number, respond: (challenge: WireAuthChall
     call.on('data', (wire: { msg?: string; challenge?: WireAuthChallenge }) => {
       if (challenge === null && wire.msg === 'challenge' && wire.challenge) {
         challenge = wire.challenge;
-        call.write({ auth: respond(challenge) });
+        if (respond !== null) call.write({ auth: respond(challenge) });
       } else {
         after.push(wire);
         // Prove the acceptor never took us for a peer: it must not vote to us either.
@@ -206,4 +209,15 @@ test('quorum.auth.secret and quorum.auth.secretFile: one of them, long enough', 
   refused({ 'quorum.auth.secret': 'short' }, 'quorum.auth.secret');
   refused({ 'quorum.auth.secretFile': '/missing' }, 'quorum.auth.secretFile');
   refused({ 'quorum.auth.secret': 'sixteen-byte-key', 'quorum.auth.secretFile': '/s' }, 'quorum.auth.secretFile');
+});
+
+test('a connection that never answers the challenge is closed after handshakeTimeoutMs', async () => {
+  const { peers, servers } = await startTestEnsemble({ sids: [1], limits: { ...defaultPeerLimits, handshakeTimeoutMs: 20 } });
+  try {
+    const silent = await forgeElectionHandshake(servers[0]?.electionPort ?? 0, null);
+    assert.equal(silent.code, unauthenticated);
+    await refusal(peers[0] as TestPeer, 'timeout');
+  } finally {
+    await closeAll(peers);
+  }
 });

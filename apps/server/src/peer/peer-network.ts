@@ -93,6 +93,8 @@ export class PeerNetwork {
   private readonly broadcastClients = new Map<number, Client>();
   private readonly broadcastStreams = new Map<number, BroadcastEntry>();
   private readonly pending = new Set<PeerStream>();
+  /** Learner streams accepted but still in their handshake: they count against broadcastStreamsMax. */
+  private broadcastHandshakeCount = 0;
   private nextStream = 1;
   private closed = false;
 
@@ -320,14 +322,21 @@ export class PeerNetwork {
 
   private acceptBroadcast(call: ServerDuplexStream<unknown, unknown>): void {
     const accepted = [...this.broadcastStreams.values()].filter((entry) => entry.ref.side === 'leader').length;
-    if (this.closed || accepted + this.pending.size >= this.limits.broadcastStreamsMax) {
+    if (this.closed || accepted + this.broadcastHandshakeCount >= this.limits.broadcastStreamsMax) {
       this.options.logger.warn({ sid: this.options.sid, broadcastStreamsMax: this.limits.broadcastStreamsMax }, 'broadcast stream refused: too many streams');
       return void call.emit('error', { code: Status.RESOURCE_EXHAUSTED, details: 'too many broadcast streams' });
     }
     let ref: BroadcastStreamRef | null = null;
+    let handshaking = true;
+    const handshakeDone = (): void => {
+      if (handshaking) this.broadcastHandshakeCount--;
+      handshaking = false;
+    };
+    this.broadcastHandshakeCount++;
     const peer: PeerStream = this.peerStream({
       call, side: 'acceptor', service: 'broadcast', dialedSid: null,
       onOpen: (sid) => {
+        handshakeDone();
         ref = { sid, stream: this.nextStream++, side: 'leader' };
         this.broadcastStreams.set(ref.stream, { ref, peer });
         this.options.events.broadcastOpened(ref);
@@ -336,6 +345,7 @@ export class PeerNetwork {
         if (ref !== null) this.options.events.broadcastMessage(ref, learnerMsgFromWire(wire as WireLearnerMessage));
       },
       onClose: (reason) => {
+        handshakeDone();
         if (ref !== null) this.broadcastClosed(ref, reason);
       },
     });

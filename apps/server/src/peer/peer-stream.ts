@@ -76,7 +76,7 @@ export class PeerStream {
     const { call, side } = options;
     this.phase = side === 'acceptor' ? 'accept' : 'challenge';
     call.on('data', (wire: unknown) => this.receive(wire as HandshakeWire));
-    call.on('error', (error: { details?: string; message?: string }) => this.close(`stream error: ${error.details ?? error.message ?? 'unknown'}`));
+    call.on('error', (error: { code?: number; details?: string; message?: string }) => this.onStreamError(error));
     call.on('end', () => this.close('peer closed the stream'));
     call.on('close', () => this.close('stream closed'));
     call.on('cancelled', () => this.close('peer cancelled the stream'));
@@ -137,6 +137,16 @@ export class PeerStream {
       else if (error instanceof PeerProtocolError) this.protocolError(error);
       else throw error;
     }
+  }
+
+  private onStreamError(error: { code?: number; details?: string; message?: string }): void {
+    const details = error.details ?? error.message ?? 'unknown';
+    if (this.phase !== 'open' && this.phase !== 'closed' && error.code === Status.UNAUTHENTICATED) {
+      // The other side refused our handshake: say so here too, where the wrong secret usually is.
+      const { logger, mySid, service, dialedSid } = this.options;
+      logger.warn({ sid: mySid, peer: dialedSid ?? 'unknown', service }, `peer authentication refused by the peer: ${details}`);
+    }
+    this.close(`stream error: ${details}`);
   }
 
   /** Connector: the acceptor's challenge. */
