@@ -169,6 +169,7 @@ test('a learner that stops reading is dropped when its bounded queue fills', asy
     assert.ok(closed.kind === 'closed' && closed.reason === 'outbound queue full');
     const line = await leader.logger.waitFor((l) => l.level === 'WARN' && l.message.includes('outbound queue full'));
     assert.equal(line.fields['peer'], 1);
+    assert.ok(leader.logger.items.every((l) => !l.message.startsWith('peer stream could not be reset')), 'the HTTP/2 stream was reset, not ended behind its queue');
     assert.equal(leader.network.sendBroadcast(opened.ref.stream, { type: 'PING' }), false);
     proxy.cut();
     await learner.events.waitFor((e) => e.kind === 'closed' && e.ref.stream === stream);
