@@ -25,6 +25,8 @@ const knownKeys = new Set([
   'autopurge.purgeInterval', 'globalOutstandingLimit', 'admin.enableServer', 'admin.serverPort',
   'standaloneEnabled', 'reconfigEnabled', 'preAllocSize', 'forceSync', 'superDigest',
   'zookeeper.extendedTypesEnabled', 'DigestAuthenticationProvider.superDigest', 'metricsProvider.className',
+  // Read by peer/peer-auth.ts (peerAuthSecretFromProperties).
+  'quorum.auth.secret', 'quorum.auth.secretFile',
 ]);
 
 /** Splits Properties-style text into key/value pairs (`#`/`!` comments, `=` or `:` separators). */
