@@ -18,7 +18,10 @@ export async function startTestServer(
   if (options.dataDir === undefined) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   for (let attempt = 0; ; attempt += 1) {
     const port = 40000 + Math.floor(Math.random() * 10000);
-    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\n4lw.commands.whitelist=*\n${options.extra ?? ''}`);
+    // $CORRAL_CORE runs the suite over another core (temporary, see ServerConfig.core).
+    const defaultCore = process.env['CORRAL_CORE'];
+    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\n4lw.commands.whitelist=*\n${options.extra ?? ''}`,
+      defaultCore === undefined ? {} : { defaultCore });
     try {
       const server = await CorralServer.start(config, createLogger({ quiet: true }));
       cleanups.push(() => server.close({ force: true }));
