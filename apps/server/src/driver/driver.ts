@@ -32,6 +32,7 @@ import type { ClientCore } from '../core/client-core.js';
 import type { Logger } from '../logger.js';
 import { estimateReplyBytes } from '../pipeline/reply-size.js';
 import { loadNewestSnapshot, recoverTree } from '../storage/recovery.js';
+import { storageLimits } from '../storage/storage-limits.js';
 import { sessionPassword } from '../session/session-ids.js';
 import type { SessionTable } from '../session/session-table.js';
 import type { ClientTransport, Session } from '../session/session.js';
@@ -141,6 +142,8 @@ export class Driver implements ClientCore {
     const startMs = Date.now();
     const replica = new Replica({
       serverId: sid, tree, tickMs: config.tickTimeMs, startMs, extendedTypesEnabled: config.extendedTypesEnabled, sessionPassword,
+      // Prep keeps every txn under the log's record limit, so no request can become a storage failure.
+      limits: { txnBytesMax: storageLimits(config).recordBytesMax },
     });
     const limits = standaloneBroadcastLimits(config.snapCount);
     replica.lead(new Leader({ sid, quorum: new MajorityQuorum([sid]), observers: [], limits, state }));
