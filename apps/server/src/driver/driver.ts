@@ -359,7 +359,9 @@ export class Driver implements ClientCore {
       (error: unknown) => {
         // Never acknowledge what is not durable: stop here; restart recovers from disk.
         this.failed = true;
-        this.options.onFatal(error);
+        // A write still in flight when the server closed its storage is simply never acknowledged.
+        if (this.closed) this.options.logger.warn({ error }, 'a log write failed while closing; not acknowledged');
+        else this.options.onFatal(error);
       },
     );
   }
