@@ -1,7 +1,8 @@
 // Goal: the Driver's persist-before-ack ordering (STYLE §3): a write is
 // answered only after the Ready that appended it is durable, and writes
 // submitted while an append is in flight go to the disk together in the
-// next one (one group commit, one write in flight). Method: the Driver over
+// next one (one group commit, one write in flight). A restart whose log above
+// the snapshot is longer than broadcast's window re-commits all of it. Method: the Driver over
 // a MemoryDisk whose fsyncs complete only when the test says, and a fake
 // transport; the test yields event-loop turns (no timers, no sleeps).
 import { afterEach, test } from 'node:test';
@@ -51,20 +52,26 @@ async function turns(count = 5): Promise<void> {
   for (let index = 0; index < count; index += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-async function started(): Promise<{ driver: Driver; disk: MemoryDisk; log: MemoryTxnLog; fatal: unknown[] }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'corral-driver-test-'));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const disk = new MemoryDisk();
+async function started(reuse: { disk: MemoryDisk; dataDir: string } | null = null, extra = ''): Promise<{
+  driver: Driver; disk: MemoryDisk; log: MemoryTxnLog; fatal: unknown[]; dataDir: string;
+}> {
+  let dataDir = reuse?.dataDir;
+  if (dataDir === undefined) {
+    const made = mkdtempSync(join(tmpdir(), 'corral-driver-test-'));
+    cleanups.push(() => rmSync(made, { recursive: true, force: true }));
+    dataDir = made;
+  }
+  const disk = reuse?.disk ?? new MemoryDisk();
   const log = await MemoryTxnLog.open(disk);
   const snapshots = await MemorySnapshotStore.open(disk);
-  const config = parseZooCfg(`tickTime=1000\ndataDir=${dataDir}\ncorral.core=replica\n`);
+  const config = parseZooCfg(`tickTime=1000\ndataDir=${dataDir}\ncorral.core=replica\n${extra}`);
   const fatal: unknown[] = [];
   const driver = await Driver.start({
     config, log, snapshots, stats: new ServerStats(0), logger: createLogger({ quiet: true }), onFatal: (error) => fatal.push(error),
     sessions: new SessionTable({ tickTimeMs: 1000, nowMs: 0, serverId: 1, sessionsMax: 100 }),
   });
   cleanups.push(() => driver.close());
-  return { driver, disk, log, fatal };
+  return { driver, disk, log, fatal, dataDir };
 }
 
 async function connected(driver: Driver, transport: FakeTransport): Promise<Session> {
@@ -120,4 +127,23 @@ test('driver: writes submitted during an fsync share the next append (one write 
   assert.deepEqual(transport.replies.map((reply) => reply.xid), [1, 2, 3, 4, 5]);
   assert.equal(driver.tree.getNode('/')?.stat.version, 5);
   assert.deepEqual(fatal, []);
+});
+
+test('driver: a restart re-commits a log above the snapshot longer than broadcast\'s window', async () => {
+  const writes = 10_500;
+  const first = await started(null, 'snapCount=100000000');
+  const transport = new FakeTransport();
+  const session = await connected(first.driver, transport);
+  // In rounds that stay under the replica's per-session queue limit.
+  for (let cxid = 1; cxid <= writes; cxid += 1) {
+    first.driver.submit(session, cxid, OpCode.setData, setData(`v${cxid}`));
+    for (let round = 0; round < 100 && (cxid % 1_000 === 0 || cxid === writes) && transport.replies.length < cxid; round += 1) await turns(1);
+  }
+  assert.equal(transport.replies.length, writes);
+  await first.driver.close();
+  await first.log.close();
+  const second = await started({ disk: first.disk, dataDir: first.dataDir }, 'snapCount=100000000');
+  assert.equal(second.driver.tree.getNode('/')?.stat.version, writes);
+  assert.equal(second.driver.tree.lastProcessedZxid, first.log.lastLoggedZxid);
+  assert.deepEqual([...first.fatal, ...second.fatal], []);
 });

@@ -40,16 +40,21 @@ import { operationName } from '../stats/connection-stats.js';
 import type { ServerStats } from '../stats/server-stats.js';
 import { readEpochs, writeEpochs } from './epoch-files.js';
 
-/** Broadcast's limits for an ensemble of one whose log above the snapshot may hold up to snapCount txns. */
-export function standaloneBroadcastLimits(snapCount: number): BroadcastLimits {
-  // The log above the tree (up to snapCount, plus what is logged while a
-  // snapshot is written) is the leader's window after a restart.
-  const learnerPendingTxnsMax = Math.max(defaultBroadcastLimits.learnerPendingTxnsMax, snapCount + 20_000);
+/**
+ * Broadcast's limits for an ensemble of one: zoo.cfg's initLimit and
+ * syncLimit in ticks, and room at start-up for the log above the snapshot
+ * (up to snapCount txns, plus what was logged while a snapshot was being
+ * written). The leader re-commits that log and then prunes its window back
+ * to windowTxnsMax, so memory stays at broadcast's default window.
+ */
+export function standaloneBroadcastLimits(config: Pick<ServerConfig, 'snapCount' | 'initLimit' | 'syncLimit'>): BroadcastLimits {
+  const learnerPendingTxnsMax = Math.max(defaultBroadcastLimits.learnerPendingTxnsMax, config.snapCount + 20_000);
   return {
     ...defaultBroadcastLimits,
-    windowTxnsMax: learnerPendingTxnsMax,
     learnerPendingTxnsMax,
-    outboundMessagesPerPeerMax: 2 * learnerPendingTxnsMax + 4,
+    outboundMessagesPerPeerMax: Math.max(defaultBroadcastLimits.outboundMessagesPerPeerMax, 2 * learnerPendingTxnsMax + 4),
+    initLimitTicks: config.initLimit,
+    syncLimitTicks: config.syncLimit,
   };
 }
 
@@ -145,7 +150,7 @@ export class Driver implements ClientCore {
       // Prep keeps every txn under the log's record limit, so no request can become a storage failure.
       limits: { txnBytesMax: storageLimits(config).recordBytesMax },
     });
-    const limits = standaloneBroadcastLimits(config.snapCount);
+    const limits = standaloneBroadcastLimits(config);
     replica.lead(new Leader({ sid, quorum: new MajorityQuorum([sid]), observers: [], limits, state }));
     const driver = new Driver(options, replica, sid);
     if (migrating && applied > 0n) await driver.takeSnapshot();
