@@ -26,8 +26,11 @@ export interface ClientCore {
   submit(session: Session, xid: number, type: number, request: ClientRequest | null, origin?: ClientTransport | null): void;
   /** A request whose body did not decode: answered MARSHALLINGERROR in its turn. */
   submitMalformed(session: Session, xid: number, type: number): void;
-  /** The connection of `session` closed; the session lives on until it expires. */
-  detach(session: Session, transport: ClientTransport): void;
+  /**
+   * `transport` closed (with `session` null if it never got one, e.g. during
+   * a connect); the session lives on until it expires.
+   */
+  detach(session: Session | null, transport: ClientTransport): void;
   /** Removes an empty container or expired TTL node through the log (ContainerManager). */
   proposeDeleteContainer(path: string): void;
 }

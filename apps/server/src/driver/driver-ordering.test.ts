@@ -147,3 +147,25 @@ test('driver: a restart re-commits a log above the snapshot longer than broadcas
   assert.equal(second.driver.tree.lastProcessedZxid, first.log.lastLoggedZxid);
   assert.deepEqual([...first.fatal, ...second.fatal], []);
 });
+
+test('driver: a connection that closes during its connect gets no answer; its session waits for expiry', async () => {
+  const { driver, fatal } = await started();
+  const gone = new FakeTransport();
+  let answered = false;
+  driver.connect(gone, {
+    protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30_000, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false,
+  }, () => {
+    answered = true;
+  });
+  driver.detach(null, gone);
+  await turns();
+  assert.equal(answered, false);
+  assert.deepEqual(gone.connects, []);
+  assert.equal(driver.tree.sessions().size, 1, 'the createSession was committed all the same');
+  const next = new FakeTransport();
+  const session = await connected(driver, next);
+  driver.submit(session, 1, OpCode.setData, setData('a'));
+  await turns();
+  assert.deepEqual(next.replies.map((reply) => reply.xid), [1]);
+  assert.deepEqual(fatal, []);
+});

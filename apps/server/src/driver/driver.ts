@@ -214,15 +214,16 @@ export class Driver implements ClientCore {
     this.scheduleTurn();
   }
 
-  detach(session: Session, transport: ClientTransport): void {
+  detach(session: Session | null, transport: ClientTransport): void {
     const origin = this.origins.get(transport);
     if (origin !== undefined && !transport.sharesSession) {
       this.origins.delete(transport);
       this.transports.delete(origin);
+      // A connect still in progress: its answer finds no connection (see `connected`).
       this.pendingConnects.delete(origin);
-      this.replica.detach(session.id, origin);
+      if (session !== null) this.replica.detach(session.id, origin);
     }
-    if (session.transport === transport) session.transport = null;
+    if (session?.transport === transport) session.transport = null;
   }
 
   submit(session: Session, xid: number, type: number, request: ClientRequest | null, origin: ClientTransport | null = session.transport): void {
@@ -431,7 +432,11 @@ export class Driver implements ClientCore {
 
   private connected(origin: number, sessionId: bigint, timeoutMs: number, passwd: Uint8Array): void {
     const pending = this.pendingConnects.get(origin);
-    if (pending === undefined) return;
+    if (pending === undefined) {
+      // The connection closed before its session was ready: the session waits for a reconnect or expiry.
+      this.replica.detach(sessionId, origin);
+      return;
+    }
     this.pendingConnects.delete(origin);
     const nowMs = this.clock();
     const session = this.options.sessions.get(sessionId) ?? this.options.sessions.add(sessionId, timeoutMs, nowMs);

@@ -328,10 +328,9 @@ export class JuteConnection implements ClientTransport {
   private teardown(): void {
     if (this.state !== 'closed') this.state = 'closed';
     const session = this.session;
-    if (session !== null) {
-      this.session = null;
-      this.host.pipeline.detach(session, this);
-    }
+    this.session = null;
+    // Also without a session: a connect in progress is forgotten.
+    this.host.pipeline.detach(session, this);
     this.host.onClose(this);
   }
 

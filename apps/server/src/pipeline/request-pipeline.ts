@@ -189,8 +189,8 @@ export class RequestPipeline implements ClientCore {
   }
 
   /** The connection of `session` closed; the session lives on until it expires. */
-  detach(session: Session, transport: ClientTransport): void {
-    if (session.transport !== transport) return;
+  detach(session: Session | null, transport: ClientTransport): void {
+    if (session === null || session.transport !== transport) return;
     session.transport = null;
     // Watches belong to the connection: the client re-sends them with setWatches.
     this.options.watches.removeSession(session.id);

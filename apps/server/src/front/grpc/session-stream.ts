@@ -253,8 +253,9 @@ export class SessionStream implements ClientTransport {
       this.session = null;
       // Only the stream that still owns the session parks its watches (a moved session's new stream owns them).
       if (session.transport === this && !session.closing) session.parkedWatches = this.parkWatches(session);
-      this.pipeline.detach(session, this);
     }
+    // Also without a session: a connect in progress is forgotten.
+    this.pipeline.detach(session, this);
     this.inFlight.clear();
     this.onEnd(this);
   }
