@@ -40,6 +40,9 @@ import { operationName } from '../stats/connection-stats.js';
 import type { ServerStats } from '../stats/server-stats.js';
 import { readEpochs, writeEpochs } from './epoch-files.js';
 
+/** Proposals in flight (proposed, not yet committed) in an ensemble of one; below broadcast's window. */
+export const standalonePendingProposalsMax = 5_000;
+
 /**
  * Broadcast's limits for an ensemble of one: zoo.cfg's initLimit and
  * syncLimit in ticks, and room at start-up for the log above the snapshot
@@ -51,6 +54,9 @@ export function standaloneBroadcastLimits(config: Pick<ServerConfig, 'snapCount'
   const learnerPendingTxnsMax = Math.max(defaultBroadcastLimits.learnerPendingTxnsMax, config.snapCount + 20_000);
   return {
     ...defaultBroadcastLimits,
+    // Many clients' writes in flight at once: while one append is on the disk the next Ready
+    // collects everything proposed meanwhile (broadcast's default of 1,000 halved throughput).
+    pendingProposalsMax: standalonePendingProposalsMax,
     learnerPendingTxnsMax,
     outboundMessagesPerPeerMax: Math.max(defaultBroadcastLimits.outboundMessagesPerPeerMax, 2 * learnerPendingTxnsMax + 4),
     initLimitTicks: config.initLimit,
