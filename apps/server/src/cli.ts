@@ -76,8 +76,11 @@ async function runServer(args: string[]): Promise<void> {
     if (file === undefined) throw new ConfigError('--config', 'needs a file');
     text = readFileSync(file, 'utf8');
   }
-  const probe = parseZooCfg(text, { defaultDataDir: resolve('data') });
-  const config = parseZooCfg(text, { defaultDataDir: resolve('data'), myid: readMyid(probe.dataDir) });
+  // $CORRAL_CORE picks the core when zoo.cfg does not (temporary, see ServerConfig.core).
+  const defaultCore = process.env['CORRAL_CORE'];
+  const context = { defaultDataDir: resolve('data'), ...(defaultCore === undefined ? {} : { defaultCore }) };
+  const probe = parseZooCfg(text, context);
+  const config = parseZooCfg(text, { ...context, myid: readMyid(probe.dataDir) });
   for (const key of config.unknownKeys) logger.warn({ key }, 'unknown configuration key ignored');
   const server = await CorralServer.start(config, logger);
   process.stdout.write(`corral serving on ${config.clientPortAddress}:${server.port} (data ${config.dataDir})\n`);

@@ -21,6 +21,19 @@ import { Snapshotter } from './storage/snapshotter.js';
 import { recoverTree } from './storage/recovery.js';
 import { GrpcFront } from './front/grpc/grpc-front.js';
 import { storageLimits } from './storage/storage-limits.js';
+import { Driver } from './driver/driver.js';
+import type { ClientCore } from './core/client-core.js';
+import type { DataTree } from '@corral/data-tree';
+
+/** The chosen core and what the rest of the server reads from it. */
+interface AssembledCore {
+  readonly core: ClientCore;
+  readonly tree: DataTree;
+  readonly watches: WatchManager;
+  lastSnapshotBytes(): number;
+  /** Stops the core's own periodic work (the pipeline's tick; the Driver's interval) and its snapshots. */
+  close(): Promise<void>;
+}
 
 export { storageLimits };
 
@@ -36,13 +49,13 @@ export class CorralServer {
   private readonly listener: ClientListener;
   private readonly grpc: GrpcFront | null;
   private readonly storage: { close(): Promise<void> };
-  private readonly snapshotter: Snapshotter;
+  private readonly closeCore: () => Promise<void>;
   private readonly timers: NodeJS.Timeout[];
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
 
   private constructor(parts: {
-    config: ServerConfig; port: number; listener: ClientListener; grpc: GrpcFront | null; storage: { close(): Promise<void> }; snapshotter: Snapshotter;
+    config: ServerConfig; port: number; listener: ClientListener; grpc: GrpcFront | null; storage: { close(): Promise<void> }; closeCore: () => Promise<void>;
     timers: NodeJS.Timeout[]; logger: Logger;
   }) {
     this.config = parts.config;
@@ -51,7 +64,7 @@ export class CorralServer {
     this.listener = parts.listener;
     this.grpc = parts.grpc;
     this.storage = parts.storage;
-    this.snapshotter = parts.snapshotter;
+    this.closeCore = parts.closeCore;
     this.timers = parts.timers;
     this.logger = parts.logger;
   }
@@ -75,33 +88,20 @@ export class CorralServer {
   private static async assemble(
     config: ServerConfig, logger: Logger, storage: Awaited<ReturnType<typeof openStorage>>, clock: () => number,
   ): Promise<CorralServer> {
-    const { log, snapshots } = storage;
-    const tree = await recoverTree({ log, snapshots, logger, decodeTxn, dataDir: config.dataDir, dataLogDir: config.dataLogDir });
-
-    const watches = new WatchManager();
+    const { log } = storage;
     const sessions = new SessionTable({ tickTimeMs: config.tickTimeMs, nowMs: clock(), serverId: config.myid ?? 0, sessionsMax });
-    for (const [sessionId, timeoutMs] of tree.sessions()) sessions.add(sessionId, timeoutMs, clock());
     const stats = new ServerStats(clock());
-    let pipeline: RequestPipeline | null = null;
-    const sink = watchSinkFor(watches, (sessionId, type, path, acl) => pipeline?.deliverEvent(sessionId, type, path, acl));
-    tree.watchSink = sink;
-    const snapshotter = new Snapshotter({
-      tree, snapshots, log, snapCount: config.snapCount, snapRetainCount: config.snapRetainCount, purgeEnabled: config.purgeIntervalHours > 0, logger,
-    });
     const fatal = (error: unknown): void => {
       // The log could not store a txn: never acknowledge it. Exit; restart recovers from what is durable.
       logger.error({ error }, 'storage failure: refusing to continue');
       process.exit(2);
     };
     let grpc: GrpcFront | null = null;
-    pipeline = new RequestPipeline({
-      config, tree, watches, sessions, stats, log, clock, onFatal: fatal,
-      onApplied: (zxid) => {
-        snapshotter.onApplied(zxid);
-        grpc?.onApplied();
-      },
-    });
-    const activePipeline = pipeline;
+    const core = config.core === 'replica'
+      ? await CorralServer.replicaCore(config, logger, storage, sessions, stats, fatal, () => grpc?.onApplied())
+      : await CorralServer.pipelineCore(config, logger, storage, sessions, stats, fatal, clock, () => grpc?.onApplied());
+    const { tree, watches } = core;
+    const activePipeline = core.core;
 
     const listener: ClientListener = new ClientListener({
       maxClientCnxns: config.maxClientCnxns,
@@ -120,7 +120,7 @@ export class CorralServer {
             stats: c.stats, session: c.session === null ? null : { id: c.session.id, timeoutMs: c.session.timeoutMs },
           })),
           outstandingRequests: () => activePipeline.outstandingCount,
-          storage: () => ({ ...log.stats(), snapshotBytes: snapshotter.lastSnapshotBytes }),
+          storage: () => ({ ...log.stats(), snapshotBytes: core.lastSnapshotBytes() }),
           openFileDescriptorCount: () => countOpenFileDescriptors(),
           resetConnectionStats: () => {
             for (const connection of listener.connections) connection.stats.reset();
@@ -129,20 +129,71 @@ export class CorralServer {
         log: (message) => logger.info({}, message),
       },
     });
-    const port = await listener.listen(config.clientPort, config.clientPortAddress);
+    let port: number;
+    try {
+      port = await listener.listen(config.clientPort, config.clientPortAddress);
+    } catch (error) {
+      await core.close();
+      throw error;
+    }
     try {
       if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, pipeline: activePipeline, sessions, tree, watches, clock, logger });
     } catch (error) {
       await listener.close(true);
+      await core.close();
       throw error;
     }
     const containers = new ContainerManager({ tree, pipeline: activePipeline, clock });
-    const timers = [
-      setInterval(() => activePipeline.tick(clock()), Math.max(10, Math.floor(config.tickTimeMs / 2))),
-      setInterval(() => containers.check(), config.containerCheckIntervalMs),
-    ];
+    const timers = [setInterval(() => containers.check(), config.containerCheckIntervalMs)];
     for (const timer of timers) timer.unref();
-    return new CorralServer({ config, port, listener, grpc, storage, snapshotter, timers, logger });
+    return new CorralServer({ config, port, listener, grpc, storage, closeCore: () => core.close(), timers, logger });
+  }
+
+  /** Today's core: RequestPipeline over the tree recovered by replaying the log. */
+  private static async pipelineCore(
+    config: ServerConfig, logger: Logger, storage: Awaited<ReturnType<typeof openStorage>>, sessions: SessionTable, stats: ServerStats,
+    fatal: (error: unknown) => void, clock: () => number, onApplied: () => void,
+  ): Promise<AssembledCore> {
+    const { log, snapshots } = storage;
+    const tree = await recoverTree({ log, snapshots, logger, decodeTxn, dataDir: config.dataDir, dataLogDir: config.dataLogDir });
+    const watches = new WatchManager();
+    for (const [sessionId, timeoutMs] of tree.sessions()) sessions.add(sessionId, timeoutMs, clock());
+    let pipeline: RequestPipeline | null = null;
+    tree.watchSink = watchSinkFor(watches, (sessionId, type, path, acl) => pipeline?.deliverEvent(sessionId, type, path, acl));
+    const snapshotter = new Snapshotter({
+      tree, snapshots, log, snapCount: config.snapCount, snapRetainCount: config.snapRetainCount, purgeEnabled: config.purgeIntervalHours > 0, logger,
+    });
+    const active = new RequestPipeline({
+      config, tree, watches, sessions, stats, log, clock, onFatal: fatal,
+      onApplied: (zxid) => {
+        snapshotter.onApplied(zxid);
+        onApplied();
+      },
+    });
+    pipeline = active;
+    const tick = setInterval(() => active.tick(clock()), Math.max(10, Math.floor(config.tickTimeMs / 2)));
+    tick.unref();
+    return {
+      core: active, tree, watches,
+      lastSnapshotBytes: () => snapshotter.lastSnapshotBytes,
+      close: () => {
+        clearInterval(tick);
+        return snapshotter.close();
+      },
+    };
+  }
+
+  /** The replica core (`corral.core=replica`): the Driver over @corral/replica, an ensemble of one. */
+  private static async replicaCore(
+    config: ServerConfig, logger: Logger, storage: Awaited<ReturnType<typeof openStorage>>, sessions: SessionTable, stats: ServerStats,
+    fatal: (error: unknown) => void, onApplied: () => void,
+  ): Promise<AssembledCore> {
+    const driver = await Driver.start({ config, log: storage.log, snapshots: storage.snapshots, sessions, stats, logger, onFatal: fatal, onApplied });
+    return {
+      core: driver, tree: driver.tree, watches: driver.watches,
+      lastSnapshotBytes: () => driver.lastSnapshotBytes,
+      close: () => driver.close(),
+    };
   }
 
   /** Stops serving: closes the port and connections, drains the log, closes storage. Idempotent. */
@@ -151,7 +202,7 @@ export class CorralServer {
       for (const timer of this.timers) clearInterval(timer);
       await this.grpc?.close(options);
       await this.listener.close(options.force ?? false);
-      await this.snapshotter.close();
+      await this.closeCore();
       await this.storage.close();
       this.logger.info({}, 'server stopped');
     })();

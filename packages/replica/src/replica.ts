@@ -18,7 +18,7 @@
  */
 import { ZkCode, assert, type Zxid } from '@corral/base';
 import {
-  DataTree, decodeTxn, deserializeSnapshot, encodeTxn, serializeSnapshot, txnBytesMax, type Id,
+  DataTree, decodeTxn, deserializeSnapshot, encodeTxn, serializeSnapshot, txnBytesMax, type Id, type WatchManager,
 } from '@corral/data-tree';
 import { OpCode, ProtocolError, type ClientRequest } from '@corral/wire';
 import type { Inbound, LeaderMachine, LearnerMachine, LogRead, OutMsg, PeerMsg, Ready, ServerId, Txn } from './broadcast-port.js';
@@ -142,6 +142,11 @@ export class Replica {
   /** The applied tree (read-only use: snapshots, admin commands, reply-size estimates). */
   get dataTree(): DataTree {
     return this.tree;
+  }
+
+  /** The watch index of local sessions (read-only use: admin commands, a gRPC stream parking its watches). */
+  get watches(): WatchManager {
+    return this.final.watches;
   }
 
   /** The current role. */

@@ -20,14 +20,14 @@ import {
   FrameDecoder, ProtocolError, decodeConnectRequest, decodeRequest, decodeRequestHeader, encodeConnectResponse, encodeReply,
   encodeWatcherEvent, type ClientResponse, type ConnectResponse, type ReplyHeader, type WatcherEvent,
 } from '@corral/wire';
-import type { RequestPipeline } from '../pipeline/request-pipeline.js';
+import type { ClientCore } from '../core/client-core.js';
 import type { ClientTransport, ReplyBacklog, Session } from '../session/session.js';
 import { ConnectionStats } from '../stats/connection-stats.js';
 import { outboundBytesPauseThreshold, outboundBytesPerConnectionMax, outstandingRequestsPerConnectionMax } from './limits.js';
 
 /** Callbacks into the listener that owns this connection. */
 export interface ConnectionHost {
-  readonly pipeline: RequestPipeline;
+  readonly pipeline: ClientCore;
   readonly maxFrameBytes: number;
   /** Requests in flight server-wide above which connections with requests in flight stop reading. */
   readonly globalOutstandingLimit: number;
@@ -328,10 +328,9 @@ export class JuteConnection implements ClientTransport {
   private teardown(): void {
     if (this.state !== 'closed') this.state = 'closed';
     const session = this.session;
-    if (session !== null) {
-      this.session = null;
-      this.host.pipeline.detach(session, this);
-    }
+    this.session = null;
+    // Also without a session: a connect in progress is forgotten.
+    this.host.pipeline.detach(session, this);
     this.host.onClose(this);
   }
 

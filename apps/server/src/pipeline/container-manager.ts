@@ -5,7 +5,7 @@
  * so every replica removes the same node at the same zxid.
  */
 import { containerAndTtlCandidates, type DataTree } from '@corral/data-tree';
-import type { RequestPipeline } from './request-pipeline.js';
+import type { ClientCore } from '../core/client-core.js';
 
 /** Candidates removed per check, so a huge backlog does not stall the server. */
 export const containerDeletesPerCheckMax = 10_000;
@@ -13,10 +13,10 @@ export const containerDeletesPerCheckMax = 10_000;
 /** Runs the periodic container/TTL check. */
 export class ContainerManager {
   private readonly tree: DataTree;
-  private readonly pipeline: RequestPipeline;
+  private readonly pipeline: ClientCore;
   private readonly clock: () => number;
 
-  constructor(options: { tree: DataTree; pipeline: RequestPipeline; clock: () => number }) {
+  constructor(options: { tree: DataTree; pipeline: ClientCore; clock: () => number }) {
     this.tree = options.tree;
     this.pipeline = options.pipeline;
     this.clock = options.clock;

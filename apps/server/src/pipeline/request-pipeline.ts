@@ -8,17 +8,17 @@
  */
 import { ZkCode, assert, makeZxid, type Zxid } from '@corral/base';
 import {
-  aclStringBytesMax, checkAcl, encodedTxnBytes, Perms, setWatches, type ACL, type DataTree, type Id, type Txn, type TxnHeader, type WatchManager,
+  checkAcl, encodedTxnBytes, Perms, setWatches, type ACL, type DataTree, type Txn, type TxnHeader, type WatchManager,
 } from '@corral/data-tree';
 import { EventType, KeeperState, OpCode, Xid, type ClientRequest, type ConnectRequest, type ReplyHeader } from '@corral/wire';
-import { authenticate } from '../auth/digest-auth.js';
+import { addAuth } from '../auth/auth-ids.js';
 import type { ServerConfig } from '../config/server-config.js';
-import { authIdsPerSessionMax } from '../net/limits.js';
 import { passwordsEqual, sessionPassword } from '../session/session-ids.js';
 import type { SessionTable } from '../session/session-table.js';
 import { mayAnswer, type ClientTransport, type QueuedRequest, type Session } from '../session/session.js';
 import { operationName } from '../stats/connection-stats.js';
 import type { ServerStats } from '../stats/server-stats.js';
+import type { ClientCore } from '../core/client-core.js';
 import { Committer } from './committer.js';
 import type { DurableLog } from './durable-log.js';
 import { multiAsZooKeeperReadsIt } from './multi-ops.js';
@@ -54,7 +54,7 @@ export interface PipelineOptions {
 }
 
 /** Prepares, commits, applies and answers client requests. */
-export class RequestPipeline {
+export class RequestPipeline implements ClientCore {
   private readonly options: PipelineOptions;
   readonly prep: Prep;
   private readonly reads: ReadOps;
@@ -189,8 +189,8 @@ export class RequestPipeline {
   }
 
   /** The connection of `session` closed; the session lives on until it expires. */
-  detach(session: Session, transport: ClientTransport): void {
-    if (session.transport !== transport) return;
+  detach(session: Session | null, transport: ClientTransport): void {
+    if (session === null || session.transport !== transport) return;
     session.transport = null;
     // Watches belong to the connection: the client re-sends them with setWatches.
     this.options.watches.removeSession(session.id);
@@ -293,15 +293,11 @@ export class RequestPipeline {
   private auth(session: Session, xid: number, scheme: string, auth: Uint8Array): void {
     const transport = session.transport;
     if (transport === null) return;
-    const ids = authenticate({ scheme, auth, superDigest: this.options.config.superDigest, remoteAddress: transport.remoteAddress });
-    if (ids === null || !authIdsFit(session.authIds, ids)) {
+    if (!addAuth(session.authIds, { scheme, auth, superDigest: this.options.config.superDigest, remoteAddress: transport.remoteAddress })) {
       // ZooKeeper answers AUTHFAILED and closes the connection.
       transport.sendReply({ xid, zxid: 0n, err: ZkCode.AUTHFAILED }, null);
       transport.close('authentication failed');
       return;
-    }
-    for (const id of ids) {
-      if (!session.authIds.some((known) => known.scheme === id.scheme && known.id === id.id)) session.authIds.push(id);
     }
     transport.sendReply({ xid, zxid: 0n, err: ZkCode.OK }, null);
   }
@@ -457,20 +453,4 @@ export class RequestPipeline {
     }
     queue.splice(0, index);
   }
-}
-
-/**
- * Whether a session may add `ids`: each must fit an ACL entry (a longer one
- * could never match one), and the session keeps at most
- * authIdsPerSessionMax of them, since "auth" ACLs copy every one.
- */
-function authIdsFit(known: readonly Id[], ids: readonly Id[]): boolean {
-  const encoder = new TextEncoder();
-  let count = known.filter((id) => id.scheme !== 'ip').length;
-  for (const id of ids) {
-    if (encoder.encode(id.id).length > aclStringBytesMax) return false;
-    if (id.scheme === 'ip' || known.some((other) => other.scheme === id.scheme && other.id === id.id)) continue;
-    count += 1;
-  }
-  return count <= authIdsPerSessionMax;
 }

@@ -81,7 +81,8 @@ export async function recoverTree(options: RecoverTreeOptions): Promise<DataTree
   return tree;
 }
 
-async function loadNewestSnapshot(options: RecoverTreeOptions, startedAt: number): Promise<DataTree> {
+/** The newest snapshot that loads (a corrupt one falls back to the previous), or the empty tree. */
+export async function loadNewestSnapshot(options: RecoverTreeOptions, startedAt: number): Promise<DataTree> {
   const { snapshots, logger } = options;
   for (const info of await snapshots.list()) {
     // One pass: chunks are checked as they stream and applied at once, so a

@@ -11,7 +11,7 @@ import { ReflectionService } from '@grpc/reflection';
 import type { DataTree, WatchManager } from '@corral/data-tree';
 import type { ServerConfig } from '../../config/server-config.js';
 import type { Logger } from '../../logger.js';
-import type { RequestPipeline } from '../../pipeline/request-pipeline.js';
+import type { ClientCore } from '../../core/client-core.js';
 import type { SessionTable } from '../../session/session-table.js';
 import { corralUnaryHandlers } from './corral-service.js';
 import { electionHandlers } from './election-service.js';
@@ -38,7 +38,7 @@ export function loadClientApi(): PackageDefinition {
 /** Everything the front end is built from. */
 export interface GrpcFrontOptions {
   readonly config: ServerConfig;
-  readonly pipeline: RequestPipeline;
+  readonly pipeline: ClientCore;
   readonly sessions: SessionTable;
   readonly tree: DataTree;
   readonly watches: WatchManager;

@@ -9,7 +9,7 @@ import type { ServerDuplexStream, ServiceError } from '@grpc/grpc-js';
 import { ZkCode, ZkError, zkCodeName } from '@corral/base';
 import { WatchKind, type DataTree, type WatchManager } from '@corral/data-tree';
 import { OpCode, Xid, type ClientResponse, type ConnectResponse, type ReplyHeader, type SetWatches2Request, type WatcherEvent } from '@corral/wire';
-import type { RequestPipeline } from '../../pipeline/request-pipeline.js';
+import type { ClientCore } from '../../core/client-core.js';
 import type { ClientTransport, ReplyBacklog, Session } from '../../session/session.js';
 import { ConnectionStats } from '../../stats/connection-stats.js';
 import { multiFailure, requestFor, resultFor, setWatchesRequest, toBigint } from './convert.js';
@@ -32,7 +32,7 @@ export class SessionStream implements ClientTransport {
   /** Oneof case of each call in flight, by id, to name the reply's result. */
   private readonly inFlight = new Map<number, string>();
   private readonly call: ServerDuplexStream<SessionRequestMsg, unknown>;
-  private readonly pipeline: RequestPipeline;
+  private readonly pipeline: ClientCore;
   private readonly watches: WatchManager;
   private readonly tree: DataTree;
   /** The largest zxid a reply on this stream carried: setWatches' relativeZxid if it breaks. */
@@ -40,7 +40,7 @@ export class SessionStream implements ClientTransport {
   private readonly onEnd: (stream: SessionStream) => void;
 
   constructor(options: {
-    call: ServerDuplexStream<SessionRequestMsg, unknown>; pipeline: RequestPipeline; watches: WatchManager; tree: DataTree;
+    call: ServerDuplexStream<SessionRequestMsg, unknown>; pipeline: ClientCore; watches: WatchManager; tree: DataTree;
     clock: () => number; onEnd: (stream: SessionStream) => void;
   }) {
     this.call = options.call;
@@ -253,8 +253,9 @@ export class SessionStream implements ClientTransport {
       this.session = null;
       // Only the stream that still owns the session parks its watches (a moved session's new stream owns them).
       if (session.transport === this && !session.closing) session.parkedWatches = this.parkWatches(session);
-      this.pipeline.detach(session, this);
     }
+    // Also without a session: a connect in progress is forgotten.
+    this.pipeline.detach(session, this);
     this.inFlight.clear();
     this.onEnd(this);
   }

@@ -7,7 +7,7 @@
  */
 import { ZkCode, ZkError } from '@corral/base';
 import { OpCode, type ClientRequest, type ClientResponse, type ConnectResponse, type ReplyHeader } from '@corral/wire';
-import type { RequestPipeline } from '../../pipeline/request-pipeline.js';
+import type { ClientCore } from '../../core/client-core.js';
 import { passwordsEqual } from '../../session/session-ids.js';
 import type { SessionTable } from '../../session/session-table.js';
 import type { ClientTransport, ReplyBacklog, Session } from '../../session/session.js';
@@ -34,7 +34,7 @@ export class UnaryGateway implements ClientTransport {
   readonly sharesSession = true;
   readonly stats: ConnectionStats;
   readonly backlog: ReplyBacklog = { requestCount: 0, replyBytes: 0 };
-  private readonly pipeline: RequestPipeline;
+  private readonly pipeline: ClientCore;
   private readonly sessions: SessionTable;
   private readonly clock: () => number;
   private readonly sessionTimeoutMs: number;
@@ -45,7 +45,7 @@ export class UnaryGateway implements ClientTransport {
   private openWaiter: ((session: Session | null) => void) | null = null;
   private closed = false;
 
-  constructor(options: { pipeline: RequestPipeline; sessions: SessionTable; clock: () => number; sessionTimeoutMs: number }) {
+  constructor(options: { pipeline: ClientCore; sessions: SessionTable; clock: () => number; sessionTimeoutMs: number }) {
     this.pipeline = options.pipeline;
     this.sessions = options.sessions;
     this.clock = options.clock;
