@@ -16,6 +16,8 @@
 //   --transports a,b  transports (jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux)
 //   --json FILE       also write every run as JSON lines
 //   --cpu-prof-dir D  run the server under --cpu-prof, profiles written to D
+//   --cli FILE        the server's cli.js (default apps/server/dist/cli.js; for A/B runs
+//                     against a saved build)
 //
 // Transports: `jute` = the ZooKeeper port, driven with @corral/wire's codecs over
 // node:net (a minimal client: connect handshake, pipelined requests, FIFO replies);
@@ -27,7 +29,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -40,7 +42,7 @@ const repo = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const cli = join(repo, 'apps', 'server', 'dist', 'cli.js');
 
 // ---- options -----------------------------------------------------------------
-const opts = { sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '' };
+const opts = { sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '', cli };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -85,7 +87,7 @@ async function startServer() {
   const nodeArgs = opts.cpuProfDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`];
   if (process.env.GRPC_BENCH_PRELOAD) nodeArgs.push('--require', process.env.GRPC_BENCH_PRELOAD);
   if (opts.cpuProfDir !== '') mkdirSync(opts.cpuProfDir, { recursive: true });
-  const child = spawn(process.execPath, [...nodeArgs, cli, 'server', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, opts.cli, 'server', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (chunk) => { out += chunk; });
   child.stderr.on('data', (chunk) => { out += chunk; });
@@ -323,7 +325,7 @@ async function run(server, setup, transport, workload, pass) {
   return {
     pass, transport, workload, sessions: opts.sessions, outstanding: opts.outstanding,
     opsPerSec: ops / seconds, p50Ms: at(0.5), p99Ms: at(0.99), errors,
-    serverCpuPct: serverCpu, clientCpuPct: clientCpu,
+    serverCpuPct: serverCpu, clientCpuPct: clientCpu, loadAverage1: loadavg()[0],
     serverCpuUsPerOp: ops === 0 ? NaN : ((serverCpu / 100) * 1e6) / (ops / seconds),
   };
 }
@@ -336,7 +338,7 @@ const median = (xs) => {
 const fmt = (x, digits = 0) => Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-';
 
 const results = [];
-console.error(`# ${new Date().toISOString()}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${opts.sessions} x ${opts.outstanding}; ${opts.warmup}+${opts.duration} s; repeat ${opts.repeat}`);
+console.error(`# ${new Date().toISOString()}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${opts.sessions} x ${opts.outstanding}; ${opts.warmup}+${opts.duration} s; repeat ${opts.repeat}; server ${opts.cli}`);
 for (let pass = 1; pass <= opts.repeat; pass++) {
   const server = await startServer();
   try {
@@ -346,7 +348,7 @@ for (let pass = 1; pass <= opts.repeat; pass++) {
         const result = await run(server, setup, transport, workload, pass);
         results.push(result);
         if (opts.json !== '') appendFileSync(opts.json, `${JSON.stringify(result)}\n`);
-        console.error(`pass ${pass} ${workload} ${transport}: ${fmt(result.opsPerSec)} ops/s, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms, server ${fmt(result.serverCpuPct)} % (${fmt(result.serverCpuUsPerOp, 1)} us/op), client ${fmt(result.clientCpuPct)} %, errors ${result.errors}`);
+        console.error(`pass ${pass} ${workload} ${transport}: ${fmt(result.opsPerSec)} ops/s, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms, server ${fmt(result.serverCpuPct)} % (${fmt(result.serverCpuUsPerOp, 1)} us/op), client ${fmt(result.clientCpuPct)} %, errors ${result.errors}, load ${fmt(result.loadAverage1, 1)}`);
       }
     }
     setup.close();
