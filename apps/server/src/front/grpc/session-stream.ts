@@ -51,6 +51,7 @@ export class SessionStream implements ClientTransport {
     this.onEnd = options.onEnd;
     this.remoteAddress = peerAddress(options.call.getPeer());
     this.stats = new ConnectionStats(options.clock());
+    batchWrites(this.call);
     this.call.on('data', (message: SessionRequestMsg) => this.onMessage(message));
     this.call.on('end', () => this.teardown());
     this.call.on('cancelled', () => this.teardown());
@@ -254,6 +255,30 @@ export class SessionStream implements ClientTransport {
     this.inFlight.clear();
     this.onEnd(this);
   }
+}
+
+/**
+ * Lets the stream hand grpc-js every reply queued behind a write in progress at
+ * once. grpc-js's duplex has no `_writev`, so it sends one message, waits for
+ * HTTP/2 to flush it, then sends the next: one message per event-loop turn per
+ * stream. Node's Writable calls `_writev` (checked on the instance) with all
+ * the buffered messages; each still goes through grpc-js's `_write`, and
+ * HTTP/2's own Writable then batches them into one write.
+ */
+function batchWrites(call: ServerDuplexStream<SessionRequestMsg, Buffer>): void {
+  const writable = call as unknown as {
+    _write: (chunk: Buffer, encoding: string, callback: (error?: Error | null) => void) => void;
+    _writev: ((chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void) => void) | null;
+  };
+  writable._writev = (chunks, callback) => {
+    let left = chunks.length;
+    const done = (error?: Error | null): void => {
+      left -= 1;
+      if (error != null) callback(error);
+      else if (left === 0) callback();
+    };
+    for (const { chunk } of chunks) writable._write.call(call, chunk, 'buffer', done);
+  };
 }
 
 /** "ipv4:127.0.0.1:5000" / "ipv6:[::1]:5000" -> the address alone (for ip ACLs and cons). */
