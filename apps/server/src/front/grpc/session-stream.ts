@@ -272,10 +272,16 @@ function batchWrites(call: ServerDuplexStream<SessionRequestMsg, Buffer>): void 
   };
   writable._writev = (chunks, callback) => {
     let left = chunks.length;
+    // Writable wants one callback per batch: the first error, or the last success.
     const done = (error?: Error | null): void => {
+      if (left === 0) return;
+      if (error != null) {
+        left = 0;
+        callback(error);
+        return;
+      }
       left -= 1;
-      if (error != null) callback(error);
-      else if (left === 0) callback();
+      if (left === 0) callback();
     };
     for (const { chunk } of chunks) writable._write.call(call, chunk, 'buffer', done);
   };
