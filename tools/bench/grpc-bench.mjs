@@ -468,6 +468,16 @@ async function prepare(server) {
       setup.socket.write(encodeRequest({ xid: setup.xid++, type: OpCode.create }, { type: OpCode.create, path, data: value, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 0 }));
     }
   });
+  // The setup session creates each create run's parent, possibly minutes later: keep it alive.
+  const keepAlive = setInterval(() => {
+    setup.pending.push({ type: OpCode.ping, done: () => {} });
+    setup.socket.write(encodeRequest({ xid: -2, type: OpCode.ping }, { type: OpCode.ping }));
+  }, sessionTimeoutMs / 3);
+  const close = setup.close.bind(setup);
+  setup.close = () => {
+    clearInterval(keepAlive);
+    close();
+  };
   return setup;
 }
 
