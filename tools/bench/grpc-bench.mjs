@@ -13,21 +13,31 @@
 //   --warmup S        unmeasured seconds per run before that (default 3)
 //   --repeat N        passes; each pass runs every transport x workload (default 1)
 //   --only a,b        workloads (create,set,get,mixed)
-//   --transports a,b  transports (jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux)
+//   --transports a,b  transports (jute,grpc-stream,grpc-stream-mux,grpc-stream-h2,grpc-stream-h2-mux,
+//                     grpc-unary,grpc-unary-mux)
 //   --json FILE       also write every run as JSON lines
 //   --cpu-prof-dir D  run the server under --cpu-prof, profiles written to D
+//   --grpc-codec C    the session-stream driver's protobuf codec: `lean` (default: requests
+//                     and replies encoded and decoded by hand, as the jute driver uses
+//                     @corral/wire's codecs, so the client costs little) or `proto-loader`
+//                     (@grpc/proto-loader's objects, as the results before 2026-12-02 used)
+//   --cli FILE        the server's cli.js (default apps/server/dist/cli.js; for A/B runs
+//                     against a saved build)
 //
 // Transports: `jute` = the ZooKeeper port, driven with @corral/wire's codecs over
 // node:net (a minimal client: connect handshake, pipelined requests, FIFO replies);
 // `grpc-stream` = one Corral.Session stream per session, each on its own HTTP/2 connection;
+// `grpc-stream-h2` = the same streams from a client on node:http2 (gRPC framing by hand, requests
+// written as issued: no grpc-js per-message flush wait);
 // `grpc-unary` = unary Corral calls, N channels x M calls in flight, no session;
 // `-mux`: the same, with all N sessions multiplexed on one HTTP/2 connection.
 // Starts its own Corral server (apps/server/dist/cli.js; fresh data dir; random
 // loopback ports in 40000-49999) and stops it by PID. Measures; asserts nothing.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import http2 from 'node:http2';
 import { connect, createServer } from 'node:net';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -40,7 +50,7 @@ const repo = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const cli = join(repo, 'apps', 'server', 'dist', 'cli.js');
 
 // ---- options -----------------------------------------------------------------
-const opts = { sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '' };
+const opts = { sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '', cli, grpcCodec: 'lean' };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -49,6 +59,10 @@ for (let i = 0; i < argv.length; i += 2) {
     process.exit(64);
   }
   opts[key] = typeof opts[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
+}
+if (opts.grpcCodec !== 'lean' && opts.grpcCodec !== 'proto-loader') {
+  console.error(`--grpc-codec: lean or proto-loader, not ${opts.grpcCodec}`);
+  process.exit(64);
 }
 const workloads = opts.only.split(',');
 const transports = opts.transports.split(',');
@@ -85,7 +99,7 @@ async function startServer() {
   const nodeArgs = opts.cpuProfDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`];
   if (process.env.GRPC_BENCH_PRELOAD) nodeArgs.push('--require', process.env.GRPC_BENCH_PRELOAD);
   if (opts.cpuProfDir !== '') mkdirSync(opts.cpuProfDir, { recursive: true });
-  const child = spawn(process.execPath, [...nodeArgs, cli, 'server', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, opts.cli, 'server', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (chunk) => { out += chunk; });
   child.stderr.on('data', (chunk) => { out += chunk; });
@@ -172,8 +186,9 @@ const api = grpc.loadPackageDefinition(protoLoader.loadSync(['corral/v1/corral.p
 // session has its own TCP connection. `-mux` variants: every session of the run shares one
 // channel (one HTTP/2 connection), which is how a gRPC program usually talks to a server.
 const ownConnection = { 'grpc.use_local_subchannel_pool': 1 };
-function newClient(port) {
-  return new api.corral.v1.Corral(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), ownConnection);
+function newClient(port, stream) {
+  const Client = stream && opts.grpcCodec === 'lean' ? LeanCorral : api.corral.v1.Corral;
+  return new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), ownConnection);
 }
 
 function grpcBody(op) {
@@ -182,26 +197,145 @@ function grpcBody(op) {
   return ['getData', { path: op.path }];
 }
 
+// ---- lean protobuf for the session stream ------------------------------------------
+// The Session method with bytes in and out; requests encoded and replies decoded by hand
+// (every field of the reply, int64 as bigint, as @corral/wire's decodeReply does for jute).
+const identity = (bytes) => bytes;
+const LeanCorral = grpc.makeGenericClientConstructor({
+  Session: {
+    path: '/corral.v1.Corral/Session', requestStream: true, responseStream: true,
+    requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity,
+  },
+}, 'corral.v1.Corral');
+const varintLength = (v) => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5);
+function putVarint(buf, pos, v) {
+  while (v > 0x7f) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
+}
+/** SessionRequest{call: {id, <op field>: {path 1, [data 2], [mode 4]}}}. */
+function leanCall(id, op) {
+  const field = op.kind === 'create' ? 2 : op.kind === 'set' ? 6 : 5;
+  const pathLength = Buffer.byteLength(op.path);
+  let bodyLength = 1 + varintLength(pathLength) + pathLength;
+  if (op.kind !== 'get') bodyLength += 1 + varintLength(value.length) + value.length;
+  if (op.kind === 'create') bodyLength += 2;
+  const callLength = 1 + varintLength(id) + 1 + varintLength(bodyLength) + bodyLength;
+  const buf = Buffer.allocUnsafe(1 + varintLength(callLength) + callLength);
+  buf[0] = 0x12;
+  let pos = putVarint(buf, 1, callLength);
+  buf[pos++] = 0x08;
+  pos = putVarint(buf, pos, id);
+  buf[pos++] = (field << 3) | 2;
+  pos = putVarint(buf, pos, bodyLength);
+  buf[pos++] = 0x0a;
+  pos = putVarint(buf, pos, pathLength);
+  pos += buf.write(op.path, pos, 'latin1');
+  if (op.kind !== 'get') {
+    buf[pos++] = 0x12;
+    pos = putVarint(buf, pos, value.length);
+    pos += value.copy(buf, pos);
+  }
+  if (op.kind === 'create') {
+    buf[pos++] = 0x20;
+    buf[pos++] = 2;
+  }
+  return buf;
+}
+/** SessionRequest{open: {timeout_ms (3)}}. */
+const leanOpen = Buffer.from([0x0a, 1 + varintLength(sessionTimeoutMs), 0x18, ...(() => { const b = Buffer.alloc(5); return b.subarray(0, putVarint(b, 0, sessionTimeoutMs)); })()]);
+/** A cursor over protobuf bytes. */
+class PbReader {
+  constructor(buf, pos = 0, end = buf.length) { this.buf = buf; this.pos = pos; this.end = end; }
+  varint() {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = this.buf[this.pos++];
+      result += (byte & 0x7f) * scale;
+      if (byte < 0x80) return result;
+      scale *= 128;
+    }
+  }
+  int64() { return BigInt(this.varint()); }
+  length() { const n = this.varint(); const start = this.pos; this.pos += n; return [start, this.pos]; }
+  skip(tag) { if ((tag & 7) === 0) this.varint(); else if ((tag & 7) === 2) this.length(); else throw new Error(`wire type ${tag & 7}`); }
+}
+const statKeys = [null, 'czxid', 'mzxid', 'ctime', 'mtime', 'version', 'cversion', 'aversion', 'ephemeralOwner', 'dataLength', 'numChildren', 'pzxid'];
+const int64Stat = new Set([1, 2, 8, 11]);
+function leanStat(buf, start, end) {
+  const r = new PbReader(buf, start, end);
+  const stat = {};
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    const field = tag >>> 3;
+    if (field >= 1 && field <= 11 && (tag & 7) === 0) stat[statKeys[field]] = int64Stat.has(field) ? r.int64() : r.varint();
+    else r.skip(tag);
+  }
+  return stat;
+}
+/** A Reply's result: path (1, create), data (1, getData), stat (2, or 1 for setData), zxid (3, create). */
+function leanResult(field, buf, start, end) {
+  const r = new PbReader(buf, start, end);
+  const result = {};
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    const f = tag >>> 3;
+    if ((tag & 7) === 0) { result[`f${f}`] = r.int64(); continue; }
+    const [s, e] = r.length();
+    if ((f === 2 && field !== 14) || (f === 1 && field === 14)) result.stat = leanStat(buf, s, e);
+    else if (f === 1 && field === 10) result.path = buf.toString('utf8', s, e);
+    else result.data = buf.subarray(s, e);
+  }
+  return result;
+}
+/** SessionResponse: {kind, reply: {id, zxid, code, codeName, result}}. */
+function leanResponse(buf) {
+  const top = new PbReader(buf);
+  const tag = top.varint();
+  const [start, end] = top.length();
+  const kind = tag >>> 3;
+  if (kind !== 2) return { kind };
+  const r = new PbReader(buf, start, end);
+  const reply = { id: 0, zxid: 0n, code: 0, codeName: '', result: null };
+  while (r.pos < r.end) {
+    const t = r.varint();
+    const f = t >>> 3;
+    if (f === 1) reply.id = r.varint();
+    else if (f === 2) reply.zxid = r.int64();
+    else if (f === 3) { const z = r.varint(); reply.code = (z >>> 1) ^ -(z & 1); }
+    else if (f === 4) { const [s, e] = r.length(); reply.codeName = buf.toString('utf8', s, e); }
+    else if (f >= 10 && f <= 26 && (t & 7) === 2) { const [s, e] = r.length(); reply.result = leanResult(f, buf, s, e); }
+    else r.skip(t);
+  }
+  return { kind, reply };
+}
+
 class StreamSession {
   static open(port, shared) {
     return new Promise((resolve, reject) => {
       const session = new StreamSession(port, shared);
-      session.stream.on('data', (message) => {
-        if (message.kind === 'opened') {
+      const lean = opts.grpcCodec === 'lean';
+      session.stream.on('data', (data) => {
+        const message = lean ? leanResponse(data) : data;
+        if (message.kind === 'opened' || message.kind === 1) {
           resolve(session);
-        } else if (message.kind === 'reply') {
+        } else if (message.kind === 'reply' || message.kind === 2) {
           session.pending.shift()(message.reply.code ?? 0);
         }
       });
       session.stream.on('error', (error) => {
         if (!session.closing) reject(error);
       });
-      session.stream.write({ open: { timeoutMs: sessionTimeoutMs } });
+      session.stream.write(lean ? leanOpen : { open: { timeoutMs: sessionTimeoutMs } });
     });
   }
 
   constructor(port, shared) {
-    this.client = shared ?? newClient(port);
+    this.client = shared ?? newClient(port, true);
     this.ownsClient = shared === undefined;
     this.stream = this.client.Session();
     this.pending = [];
@@ -210,8 +344,12 @@ class StreamSession {
   }
 
   send(op, done) {
-    const [name, body] = grpcBody(op);
     this.pending.push(done);
+    if (opts.grpcCodec === 'lean') {
+      this.stream.write(leanCall(this.id++, op));
+      return;
+    }
+    const [name, body] = grpcBody(op);
     this.stream.write({ call: { id: this.id++, [name]: body } });
   }
 
@@ -222,13 +360,79 @@ class StreamSession {
   }
 }
 
+// A gRPC client written on node:http2 directly: the same Session stream and bytes (lean
+// codec, gRPC's 5-byte message framing), but requests are written as they are issued, as
+// grpc-go or grpcio do, instead of grpc-js's one message per flush per stream.
+function h2Connect(port) {
+  return http2.connect(`http://127.0.0.1:${port}`, { createConnection: () => connect({ host: '127.0.0.1', port, noDelay: true }) });
+}
+function grpcFrame(message) {
+  const frame = Buffer.allocUnsafe(5 + message.length);
+  frame[0] = 0;
+  frame.writeUInt32BE(message.length, 1);
+  message.copy(frame, 5);
+  return frame;
+}
+class H2StreamSession {
+  static open(port, shared) {
+    return new Promise((resolve, reject) => {
+      const session = new H2StreamSession(port, shared);
+      session.onMessage = (message) => {
+        const response = leanResponse(message);
+        if (response.kind === 1) resolve(session);
+        else if (response.kind === 2) session.pending.shift()(response.reply.code);
+      };
+      session.stream.on('error', (error) => {
+        if (!session.closing) reject(error);
+      });
+      session.stream.on('response', (headers) => {
+        const status = headers['grpc-status'];
+        if (status !== undefined && status !== '0' && !session.closing) reject(new Error(`grpc-status ${status}: ${headers['grpc-message']}`));
+      });
+      session.stream.write(grpcFrame(leanOpen));
+    });
+  }
+
+  constructor(port, shared) {
+    this.h2 = shared ?? h2Connect(port);
+    this.ownsClient = shared === undefined;
+    this.stream = this.h2.request({ ':method': 'POST', ':path': '/corral.v1.Corral/Session', 'content-type': 'application/grpc', te: 'trailers' });
+    this.pending = [];
+    this.id = 1;
+    this.closing = false;
+    this.rest = null;
+    this.stream.on('data', (chunk) => {
+      let buf = this.rest === null ? chunk : Buffer.concat([this.rest, chunk]);
+      let pos = 0;
+      while (buf.length - pos >= 5) {
+        const length = buf.readUInt32BE(pos + 1);
+        if (buf.length - pos - 5 < length) break;
+        this.onMessage(buf.subarray(pos + 5, pos + 5 + length));
+        pos += 5 + length;
+      }
+      this.rest = pos === buf.length ? null : buf.subarray(pos);
+    });
+  }
+
+  send(op, done) {
+    this.pending.push(done);
+    this.stream.write(grpcFrame(leanCall(this.id++, op)));
+  }
+
+  close() {
+    this.closing = true;
+    this.stream.close(http2.constants.NGHTTP2_CANCEL);
+    if (this.ownsClient) this.h2.close();
+  }
+}
+
 class UnarySession {
   static open(port, shared) {
     return Promise.resolve(new UnarySession(port, shared));
   }
 
   constructor(port, shared) {
-    this.client = shared ?? newClient(port);
+    this.client = shared ?? newClient(port, false);
     this.ownsClient = shared === undefined;
   }
 
@@ -243,7 +447,8 @@ class UnarySession {
   }
 }
 
-const drivers = { jute: JuteSession, 'grpc-stream': StreamSession, 'grpc-stream-mux': StreamSession, 'grpc-unary': UnarySession, 'grpc-unary-mux': UnarySession };
+const drivers = {
+  jute: JuteSession, 'grpc-stream': StreamSession, 'grpc-stream-mux': StreamSession, 'grpc-stream-h2': H2StreamSession, 'grpc-stream-h2-mux': H2StreamSession, 'grpc-unary': UnarySession, 'grpc-unary-mux': UnarySession };
 
 // ---- one run ------------------------------------------------------------------------
 function nextOp(workload, root, index) {
@@ -263,6 +468,16 @@ async function prepare(server) {
       setup.socket.write(encodeRequest({ xid: setup.xid++, type: OpCode.create }, { type: OpCode.create, path, data: value, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 0 }));
     }
   });
+  // The setup session creates each create run's parent, possibly minutes later: keep it alive.
+  const keepAlive = setInterval(() => {
+    setup.pending.push({ type: OpCode.ping, done: () => {} });
+    setup.socket.write(encodeRequest({ xid: -2, type: OpCode.ping }, { type: OpCode.ping }));
+  }, sessionTimeoutMs / 3);
+  const close = setup.close.bind(setup);
+  setup.close = () => {
+    clearInterval(keepAlive);
+    close();
+  };
   return setup;
 }
 
@@ -279,7 +494,8 @@ async function run(server, setup, transport, workload, pass) {
   const root = `/bench-${transport}-${pass}`;
   if (workload === 'create') await createRoot(setup, root);
   const sessions = [];
-  const shared = transport.endsWith('-mux') ? newClient(server.grpcPort) : undefined;
+  const shared = !transport.endsWith('-mux') ? undefined
+    : transport.startsWith('grpc-stream-h2') ? h2Connect(server.grpcPort) : newClient(server.grpcPort, transport.startsWith('grpc-stream'));
   for (let i = 0; i < opts.sessions; i++) sessions.push(await drivers[transport].open(transport === 'jute' ? server.clientPort : server.grpcPort, shared));
   let phase = 'warmup';
   let ops = 0;
@@ -323,7 +539,7 @@ async function run(server, setup, transport, workload, pass) {
   return {
     pass, transport, workload, sessions: opts.sessions, outstanding: opts.outstanding,
     opsPerSec: ops / seconds, p50Ms: at(0.5), p99Ms: at(0.99), errors,
-    serverCpuPct: serverCpu, clientCpuPct: clientCpu,
+    serverCpuPct: serverCpu, clientCpuPct: clientCpu, loadAverage1: loadavg()[0],
     serverCpuUsPerOp: ops === 0 ? NaN : ((serverCpu / 100) * 1e6) / (ops / seconds),
   };
 }
@@ -336,7 +552,7 @@ const median = (xs) => {
 const fmt = (x, digits = 0) => Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-';
 
 const results = [];
-console.error(`# ${new Date().toISOString()}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${opts.sessions} x ${opts.outstanding}; ${opts.warmup}+${opts.duration} s; repeat ${opts.repeat}`);
+console.error(`# ${new Date().toISOString()}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${opts.sessions} x ${opts.outstanding}; ${opts.warmup}+${opts.duration} s; repeat ${opts.repeat}; server ${opts.cli}`);
 for (let pass = 1; pass <= opts.repeat; pass++) {
   const server = await startServer();
   try {
@@ -346,7 +562,7 @@ for (let pass = 1; pass <= opts.repeat; pass++) {
         const result = await run(server, setup, transport, workload, pass);
         results.push(result);
         if (opts.json !== '') appendFileSync(opts.json, `${JSON.stringify(result)}\n`);
-        console.error(`pass ${pass} ${workload} ${transport}: ${fmt(result.opsPerSec)} ops/s, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms, server ${fmt(result.serverCpuPct)} % (${fmt(result.serverCpuUsPerOp, 1)} us/op), client ${fmt(result.clientCpuPct)} %, errors ${result.errors}`);
+        console.error(`pass ${pass} ${workload} ${transport}: ${fmt(result.opsPerSec)} ops/s, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms, server ${fmt(result.serverCpuPct)} % (${fmt(result.serverCpuUsPerOp, 1)} us/op), client ${fmt(result.clientCpuPct)} %, errors ${result.errors}, load ${fmt(result.loadAverage1, 1)}`);
       }
     }
     setup.close();

@@ -5,7 +5,7 @@
  * other's writes and trigger each other's watches.
  */
 import { fileURLToPath } from 'node:url';
-import { Server, ServerCredentials, loadPackageDefinition, type ServiceDefinition, type ServerDuplexStream } from '@grpc/grpc-js';
+import { Server, ServerCredentials, loadPackageDefinition, type MethodDefinition, type ServiceDefinition, type ServerDuplexStream } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import type { DataTree, WatchManager } from '@corral/data-tree';
@@ -20,6 +20,7 @@ import { HealthService } from './health-service.js';
 import { sessionStreamsMax } from './limits.js';
 import { lockHandlers } from './lock-service.js';
 import type { SessionRequestMsg } from './proto-types.js';
+import { decodeCommonRequest } from './session-codec.js';
 import { SessionStream, peerAddress } from './session-stream.js';
 import { TreeWaiters } from './tree-waiters.js';
 import { UnaryGateway } from './unary-gateway.js';
@@ -84,6 +85,8 @@ export class GrpcFront {
       // Message size as on the jute port (STYLE §6): larger messages get RESOURCE_EXHAUSTED.
       'grpc.max_receive_message_length': config.juteMaxBuffer,
       'grpc.max_send_message_length': config.juteMaxBuffer * 2,
+      // Nothing reads channelz here, and it stamps every message sent and received.
+      'grpc.enable_channelz': 0,
     });
     const gateway = new UnaryGateway({ pipeline, sessions, clock, sessionTimeoutMs: config.maxSessionTimeoutMs });
     const waiters = new TreeWaiters();
@@ -91,9 +94,9 @@ export class GrpcFront {
     const streams = new Set<SessionStream>();
     const corral = api.corral.v1;
     const election = electionHandlers(context);
-    server.addService(requireService(corral['Corral']), {
+    server.addService(withSessionCodec(requireService(corral['Corral'])), {
       ...corralUnaryHandlers(gateway),
-      Session: (call: ServerDuplexStream<SessionRequestMsg, unknown>) => {
+      Session: (call: ServerDuplexStream<SessionRequestMsg, Buffer>) => {
         if (streams.size >= sessionStreamsMax) {
           call.emit('error', exhaustedError(`more than ${sessionStreamsMax} session streams`));
           return;
@@ -163,6 +166,23 @@ function countFrom(streams: ReadonlySet<SessionStream>, address: string): number
   let count = 0;
   for (const stream of streams) if (stream.remoteAddress === address) count += 1;
   return count;
+}
+
+/**
+ * Corral's service with the Session method's codec swapped for the hand-written
+ * one (session-codec.ts): SessionStream hands grpc-js encoded bytes, which pass
+ * through, and the common calls are decoded without protobufjs. Everything else
+ * still goes through proto-loader's codec, and the proto contract is unchanged.
+ */
+function withSessionCodec(service: ServiceDefinition): ServiceDefinition {
+  const session = service['Session'] as MethodDefinition<SessionRequestMsg, unknown> | undefined;
+  if (session === undefined) throw new Error('corral.v1.Corral has no Session method');
+  const fast: MethodDefinition<SessionRequestMsg, unknown> = {
+    ...session,
+    responseSerialize: (value) => (Buffer.isBuffer(value) ? value : session.responseSerialize(value)),
+    requestDeserialize: (bytes) => decodeCommonRequest(bytes) ?? session.requestDeserialize(bytes),
+  };
+  return { ...service, Session: fast };
 }
 
 function requireService(entry: { service: ServiceDefinition } | undefined): ServiceDefinition {

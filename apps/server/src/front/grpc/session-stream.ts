@@ -6,16 +6,17 @@
  * close use ZooKeeper's reserved xids.
  */
 import type { ServerDuplexStream, ServiceError } from '@grpc/grpc-js';
-import { ZkCode, ZkError, zkCodeName } from '@corral/base';
+import { ZkCode, ZkError } from '@corral/base';
 import { WatchKind, type DataTree, type WatchManager } from '@corral/data-tree';
 import { OpCode, Xid, type ClientResponse, type ConnectResponse, type ReplyHeader, type SetWatches2Request, type WatcherEvent } from '@corral/wire';
 import type { ClientCore } from '../../core/client-core.js';
 import type { ClientTransport, ReplyBacklog, Session } from '../../session/session.js';
 import { ConnectionStats } from '../../stats/connection-stats.js';
-import { multiFailure, requestFor, resultFor, setWatchesRequest, toBigint } from './convert.js';
+import { multiFailure, requestFor, setWatchesRequest, toBigint } from './convert.js';
 import { exhaustedError, zkStatusError } from './errors.js';
 import { callIdMax, streamOutboundMessagesMax, streamOutstandingRequestsMax } from './limits.js';
 import type { CallMsg, RestoreWatchesMsg, SessionRequestMsg } from './proto-types.js';
+import { authOkBytes, closedBytes, encodeEvent, encodeOpened, encodeReply, pongBytes } from './session-codec.js';
 
 /** The xid a stream's `close` travels with (call ids are ≥ 1). */
 const closeXid = 0;
@@ -31,7 +32,7 @@ export class SessionStream implements ClientTransport {
   private state: State = 'opening';
   /** Oneof case of each call in flight, by id, to name the reply's result. */
   private readonly inFlight = new Map<number, string>();
-  private readonly call: ServerDuplexStream<SessionRequestMsg, unknown>;
+  private readonly call: ServerDuplexStream<SessionRequestMsg, Buffer>;
   private readonly pipeline: ClientCore;
   private readonly watches: WatchManager;
   private readonly tree: DataTree;
@@ -40,7 +41,7 @@ export class SessionStream implements ClientTransport {
   private readonly onEnd: (stream: SessionStream) => void;
 
   constructor(options: {
-    call: ServerDuplexStream<SessionRequestMsg, unknown>; pipeline: ClientCore; watches: WatchManager; tree: DataTree;
+    call: ServerDuplexStream<SessionRequestMsg, Buffer>; pipeline: ClientCore; watches: WatchManager; tree: DataTree;
     clock: () => number; onEnd: (stream: SessionStream) => void;
   }) {
     this.call = options.call;
@@ -50,6 +51,7 @@ export class SessionStream implements ClientTransport {
     this.onEnd = options.onEnd;
     this.remoteAddress = peerAddress(options.call.getPeer());
     this.stats = new ConnectionStats(options.clock());
+    batchWrites(this.call);
     this.call.on('data', (message: SessionRequestMsg) => this.onMessage(message));
     this.call.on('end', () => this.teardown());
     this.call.on('cancelled', () => this.teardown());
@@ -172,16 +174,16 @@ export class SessionStream implements ClientTransport {
       this.fail(zkStatusError(ZkCode.SESSIONEXPIRED, { message: 'session expired, unknown, or wrong password' }));
       return;
     }
-    this.write({ opened: { sessionId: response.sessionId.toString(), password: Buffer.from(response.passwd), timeoutMs: response.timeOut } });
+    this.write(encodeOpened(response));
   }
 
   sendReply(header: ReplyHeader, response: ClientResponse | null): void {
     if (header.xid === Xid.ping) {
-      this.write({ pong: {} });
+      this.write(pongBytes);
       return;
     }
     if (header.xid === Xid.auth) {
-      if (header.err === ZkCode.OK) this.write({ authOk: {} });
+      if (header.err === ZkCode.OK) this.write(authOkBytes);
       else this.fail(zkStatusError(header.err, { message: 'authentication failed' }));
       return;
     }
@@ -189,24 +191,18 @@ export class SessionStream implements ClientTransport {
     // The reply to a restoring setWatches2 is the server's own business.
     if (header.xid === Xid.setWatches) return;
     if (header.xid === closeXid && this.state === 'closing') {
-      this.write({ closed: {} });
+      this.write(closedBytes);
       this.finish();
       return;
     }
     const op = this.inFlight.get(header.xid);
     if (op === undefined) return;
     this.inFlight.delete(header.xid);
-    const failure = multiFailure(response);
-    const code = failure?.code ?? header.err;
-    const reply: Record<string, unknown> = { id: header.xid, zxid: header.zxid.toString(), code, codeName: zkCodeName(code) };
-    if (failure !== null) reply['opIndex'] = failure.index;
-    else if (code === ZkCode.OK) Object.assign(reply, resultFor(op, response, header.zxid));
-    else if (op === 'exists' && code === ZkCode.NONODE) Object.assign(reply, { code: ZkCode.OK, codeName: 'OK', exists: { exists: false } });
-    this.write({ reply });
+    this.write(encodeReply(header, response, op, multiFailure(response)));
   }
 
   sendEvent(event: WatcherEvent): void {
-    this.write({ event: { type: event.type < 0 ? 0 : event.type, path: event.path } });
+    this.write(encodeEvent(event.type < 0 ? 0 : event.type, event.path));
   }
 
   close(reason: string): void {
@@ -217,7 +213,8 @@ export class SessionStream implements ClientTransport {
 
   // ---- output --------------------------------------------------------------
 
-  private write(message: Record<string, unknown>): void {
+  /** Sends one SessionResponse, already encoded (the method's serializer passes bytes through). */
+  private write(message: Buffer): void {
     if (this.state === 'closed') return;
     // A client that stops reading must not make the server buffer without bound (STYLE §6).
     if (this.call.writableLength >= streamOutboundMessagesMax) {
@@ -259,6 +256,36 @@ export class SessionStream implements ClientTransport {
     this.inFlight.clear();
     this.onEnd(this);
   }
+}
+
+/**
+ * Lets the stream hand grpc-js every reply queued behind a write in progress at
+ * once. grpc-js's duplex has no `_writev`, so it sends one message, waits for
+ * HTTP/2 to flush it, then sends the next: one message per event-loop turn per
+ * stream. Node's Writable calls `_writev` (checked on the instance) with all
+ * the buffered messages; each still goes through grpc-js's `_write`, and
+ * HTTP/2's own Writable then batches them into one write.
+ */
+function batchWrites(call: ServerDuplexStream<SessionRequestMsg, Buffer>): void {
+  const writable = call as unknown as {
+    _write: (chunk: Buffer, encoding: string, callback: (error?: Error | null) => void) => void;
+    _writev: ((chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void) => void) | null;
+  };
+  writable._writev = (chunks, callback) => {
+    let left = chunks.length;
+    // Writable wants one callback per batch: the first error, or the last success.
+    const done = (error?: Error | null): void => {
+      if (left === 0) return;
+      if (error != null) {
+        left = 0;
+        callback(error);
+        return;
+      }
+      left -= 1;
+      if (left === 0) callback();
+    };
+    for (const { chunk } of chunks) writable._write.call(call, chunk, 'buffer', done);
+  };
 }
 
 /** "ipv4:127.0.0.1:5000" / "ipv6:[::1]:5000" -> the address alone (for ip ACLs and cons). */
