@@ -72,6 +72,11 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
     return this.nodes.has(sid);
   }
 
+  /** The running node of `sid` (a new object after each restart), for client workloads. */
+  nodeOf(sid: ServerId): SimNode<M, V, E> | undefined {
+    return this.nodes.get(sid);
+  }
+
   /** Runs one step (see the file comment). Stops at the first violation. */
   step(): void {
     if (this.violations.length > 0) return;
@@ -136,7 +141,13 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
     for (const node of this.nodes.values()) {
       if (!node.hasReady()) continue;
       output = true;
-      this.execute(node, now);
+      try {
+        this.execute(node, now);
+      } catch (error) {
+        // Name the server whose assertion failed, for the failure report.
+        if (error instanceof AssertionError) throw new AssertionError(`server ${node.sid}: ${error.message}`);
+        throw error;
+      }
       if (this.violations.length > 0) return;
     }
     if (output) this.checkState();
