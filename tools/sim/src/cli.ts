@@ -6,13 +6,14 @@
  * it. `--seed S` runs one seed (the replay form). Without `--seed-start`,
  * the start is drawn from node:crypto and printed: the simulation itself
  * never uses ambient randomness, only the start of a range of seeds does.
+ *   --stack S          replica (default: election → broadcast → replica) or election (the election machine alone)
  *   --safety-ticks T   override the swarm's safety-phase length
  *   --verbose          print every seed's outcome and a failing seed's recent trace
  */
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { runSeeds } from './run-seeds.js';
+import { runSeeds, type SimStack } from './run-seeds.js';
 import { describeConfig } from './swarm.js';
 import type { SwarmOverrides } from './swarm.js';
 
@@ -24,10 +25,11 @@ interface CliOptions {
   seedCount: number;
   overrides: SwarmOverrides;
   verbose: boolean;
+  stack: SimStack;
 }
 
 function usage(message: string): never {
-  process.stderr.write(`sim: ${message}\nusage: npm run sim -- [--seeds N] [--seed-start S | --seed S] [--safety-ticks T] [--verbose]\n`);
+  process.stderr.write(`sim: ${message}\nusage: npm run sim -- [--seeds N] [--seed-start S | --seed S] [--stack replica|election] [--safety-ticks T] [--verbose]\n`);
   process.exit(2);
 }
 
@@ -42,15 +44,21 @@ function parse(argv: readonly string[]): CliOptions {
   let seedCount = 1;
   let safetyTicks: number | undefined;
   let verbose = false;
+  let stack: SimStack = 'replica';
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--seeds') seedCount = integerFlag(flag, argv[++i]);
     else if (flag === '--seed-start' || flag === '--seed') seedStart = integerFlag(flag, argv[++i]);
     else if (flag === '--safety-ticks') safetyTicks = integerFlag(flag, argv[++i]);
     else if (flag === '--verbose') verbose = true;
+    else if (flag === '--stack') {
+      const value = argv[++i];
+      if (value !== 'replica' && value !== 'election') usage('--stack is replica or election');
+      stack = value;
+    }
     else usage(`unknown argument ${flag}`);
   }
-  return { seedStart: seedStart ?? randomInt(0, 2 ** 47), seedCount, overrides: safetyTicks === undefined ? {} : { safetyTicks }, verbose };
+  return { seedStart: seedStart ?? randomInt(0, 2 ** 47), seedCount, overrides: safetyTicks === undefined ? {} : { safetyTicks }, verbose, stack };
 }
 
 function gitCommit(): string {
@@ -65,12 +73,13 @@ function gitCommit(): string {
 function main(): void {
   const options = parse(process.argv.slice(2));
   const last = options.seedStart + options.seedCount - 1;
-  process.stdout.write(`sim: commit ${gitCommit()}, seeds ${options.seedStart}..${last}\n`);
+  process.stdout.write(`sim: commit ${gitCommit()}, stack ${options.stack}, seeds ${options.seedStart}..${last}\n`);
   const startedMs = performance.now();
   const summary = runSeeds({
     seedStart: options.seedStart,
     seedCount: options.seedCount,
     overrides: options.overrides,
+    stack: options.stack,
     onResult: (result) => {
       const done = result.seed - options.seedStart + 1;
       if (done % progressEverySeeds === 0 && done < options.seedCount) process.stderr.write(`sim: ${done} seeds done\n`);

@@ -6,8 +6,10 @@
  * leader). A client whose server crashed or closed the connection abandons
  * what it had in flight (the answer is unknown) and connects again.
  *
- * The clients record a history for @corral/lincheck: the keys /k0../k2 are
- * checked, ephemerals are not (their deletion by expiry is not in the model).
+ * The clients record a history for @corral/lincheck: writes to the keys
+ * /k0../k2 and sync+reads are checked; plain reads are not (ZooKeeper serves
+ * them from the local server: sequentially consistent, not linearizable),
+ * nor ephemerals (their deletion by expiry is not in the model).
  * A `sync` followed by a read is recorded as ONE read from the sync's call to
  * the read's answer: ZooKeeper promises such a read sees every write
  * acknowledged before the sync was called (ZOOKEEPER-1675).
@@ -37,7 +39,7 @@ export interface ClientRates {
 }
 
 type Pending =
-  | { readonly kind: 'op'; readonly cxid: number; readonly handle: number | null; readonly input: ZnodeInput | null }
+  | { readonly kind: 'op'; readonly cxid: number; readonly path: string; readonly handle: number | null; readonly input: ZnodeInput | null }
   /** A sync whose read follows: recorded as one read from here. */
   | { readonly kind: 'sync'; readonly cxid: number; readonly handle: number; readonly path: string };
 
@@ -171,8 +173,10 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
         break;
       }
       case 3:
+        // A plain read may be stale on a follower (ZooKeeper promises sequential consistency, not
+        // linearizability, for it): it only feeds CAS versions and is not in the history.
         request = { type: OpCode.getData, path, watch: this.prng.chance(0.5) };
-        input = { kind: 'get', path };
+        input = null;
         break;
       case 4: {
         const handle = this.recorder.invoke(client.id, { kind: 'get', path });
@@ -190,7 +194,7 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
         break;
     }
     const handle = input === null ? null : this.recorder.invoke(client.id, input);
-    client.inflight.push({ kind: 'op', cxid, handle, input });
+    client.inflight.push({ kind: 'op', cxid, path, handle, input });
     node.submit(client.sessionId, cxid, request);
   }
 
@@ -207,9 +211,12 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
       }
       // The read of sync+read: answered later, still recorded from the sync's call.
       const readCxid = ++client.cxid;
-      client.inflight.push({ kind: 'op', cxid: readCxid, handle: head.handle, input: { kind: 'get', path: head.path } });
+      client.inflight.push({ kind: 'op', cxid: readCxid, path: head.path, handle: head.handle, input: { kind: 'get', path: head.path } });
       client.node?.submit(client.sessionId, readCxid, { type: OpCode.getData, path: head.path, watch: false });
       return null;
+    }
+    if (head.kind === 'op' && head.handle === null && err === ZkCode.OK && response !== null && response.type === OpCode.getData) {
+      client.versions.set(head.path, response.stat.version);
     }
     if (head.handle === null || head.input === null) return null;
     if (err === ZkCode.CONNECTIONLOSS || err === ZkCode.SESSIONEXPIRED || err === ZkCode.SESSIONMOVED) {

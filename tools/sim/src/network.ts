@@ -53,8 +53,8 @@ export interface NetworkOptions<M = unknown> {
   readonly inFlightMax: number;
   /**
    * Messages that travel on a TCP-like stream: never lost, duplicated or
-   * reordered one by one (retransmission hides that), only delayed, blocked by
-   * partitions and clogs, or dropped on overflow — the receiver sees a gap.
+   * reordered one by one (retransmission hides that) nor dropped for `inFlightMax`,
+   * only delayed, or blocked by partitions and clogs — the receiver sees a gap.
    */
   readonly streamed?: (message: M) => boolean;
 }
@@ -192,7 +192,8 @@ export class Network<M> {
   }
 
   private enqueue(from: ServerId, to: ServerId, message: M, now: number, streamed: boolean): void {
-    if (this.inFlightCount >= this.inFlightMax) {
+    // A stream's sender is bounded by its own limits (broadcast's per-peer queue), as TCP's window would.
+    if (!streamed && this.inFlightCount >= this.inFlightMax) {
       this.stats.overflowCount++;
       return;
     }

@@ -184,7 +184,12 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
         return;
       case 'peer': {
         const open = this.leader !== null || (this.learner !== null && from === this.leaderSid && message.stream === this.stream);
-        if (!open) return;
+        if (!open) {
+          // A connect to a server that does not lead (yet) is refused, as TCP's RST: the learner goes
+          // back to election and tries again, as ZooKeeper's connectToLeader retries.
+          if (message.msg.type === 'FOLLOWERINFO' || message.msg.type === 'OBSERVERINFO') this.outbox.push({ to: from, message: { kind: 'close', stream: message.stream } });
+          return;
+        }
         const key = `${from}:${message.stream}`;
         const expected = this.receivedSeq.get(key) ?? 0;
         if (message.seq < expected) return;
