@@ -150,6 +150,13 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
   private leader: Leader | null = null;
   private learner: Learner | null = null;
   private outbox: Envelope<ReplicaMessage>[] = [];
+  /**
+   * The learner's FOLLOWERINFO/OBSERVERINFO: a refused connect (the leader has not decided yet)
+   * is sent again on a new stream at the next tick, as ZooKeeper's connectToLeader retries until
+   * initLimit; the Learner machine's own initLimit ends the attempts.
+   */
+  private connectInfo: PeerMsg | null = null;
+  private retryConnect = false;
   /** Next sequence number per (peer, stream) sent, and expected per (peer, stream) received. */
   private readonly sentSeq = new Map<string, number>();
   private readonly receivedSeq = new Map<string, number>();
@@ -180,13 +187,13 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
         return;
       case 'close':
         if (this.role === 'leading') this.replica.peerDisconnected(from, message.stream);
+        else if (this.stream === message.stream && this.learner?.state === 'discovery' && this.connectInfo !== null) this.retryConnect = true;
         else if (this.stream === message.stream) this.replica.leaderLost();
         return;
       case 'peer': {
         const open = this.leader !== null || (this.learner !== null && from === this.leaderSid && message.stream === this.stream);
         if (!open) {
-          // A connect to a server that does not lead (yet) is refused, as TCP's RST: the learner goes
-          // back to election and tries again, as ZooKeeper's connectToLeader retries.
+          // A connect to a server that does not lead (yet) is refused, as TCP's RST; the learner retries.
           if (message.msg.type === 'FOLLOWERINFO' || message.msg.type === 'OBSERVERINFO') this.outbox.push({ to: from, message: { kind: 'close', stream: message.stream } });
           return;
         }
@@ -208,6 +215,11 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
 
   tick(): void {
     this.localTick++;
+    if (this.retryConnect && this.connectInfo !== null && this.leaderSid !== null && this.learner?.state === 'discovery') {
+      this.stream = this.options.nextStream();
+      this.outbox.push(this.envelope(this.leaderSid, this.connectInfo, this.stream));
+    }
+    this.retryConnect = false;
     this.election.tick();
     this.replica.tick(this.nowMs());
   }
@@ -321,7 +333,10 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
       const last = txns.at(-1)?.zxid ?? 0n;
       this.events.push({ kind: 'applied', sid: this.sid, incarnation: this.options.incarnation, txns, digest: String(tree.digest()), text: `${this.sid} applied ${txns.length} to 0x${last.toString(16)}` });
     }
-    for (const out of broadcast.messages) send.push(this.envelope(out.to, out.msg, out.stream));
+    for (const out of broadcast.messages) {
+      if (out.msg.type === 'FOLLOWERINFO' || out.msg.type === 'OBSERVERINFO') this.connectInfo = out.msg;
+      send.push(this.envelope(out.to, out.msg, out.stream));
+    }
     const after: Envelope<ReplicaMessage>[] = [];
     for (const out of broadcast.messagesAfterPersist) if (out.to !== this.sid) after.push(this.envelope(out.to, out.msg, out.stream));
     if (readyWrites(broadcast)) {
@@ -382,6 +397,8 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     this.leader = null;
     this.learner = null;
     this.stream = null;
+    this.connectInfo = null;
+    this.retryConnect = false;
     this.leaderSid = null;
     this.role = 'looking';
     this.established = false;
