@@ -41,7 +41,7 @@ export interface ReplicaSwarm {
 }
 
 const tickMs = 100;
-const diskLimits = { recordsMax: 100_000, pendingWritesMax: 10_000 };
+const diskLimits = { recordsMax: 100_000, pendingWritesMax: 10_000, tear: 'unsynced' } as const;
 
 /** Draws the replica's configuration: tiny limits often, so that they are hit. */
 export function replicaSwarm(config: SimConfig, prng: Xoshiro128): ReplicaSwarm {
