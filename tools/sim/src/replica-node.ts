@@ -28,7 +28,7 @@
  * per-seed {@link RecordStore} (they are immutable, so a number names one for
  * good). Checksums and torn tails still apply to the stored bytes.
  */
-import { assert, type QuorumVerifier, type ServerId, type Zxid } from '@corral/base';
+import { assert, zxidCounter, type QuorumVerifier, type ServerId, type Zxid } from '@corral/base';
 import { Leader, Learner, MajorityQuorum, type BroadcastLimits, type UnsafeFaults } from '@corral/broadcast';
 import { DataTree, deserializeSnapshot, serializeSnapshot } from '@corral/data-tree';
 import { Election, type ElectionLimits, type ElectionResult, type Notification } from '@corral/election';
@@ -104,6 +104,16 @@ export interface ReplicaNodeView {
   readonly disk: TestDisk;
 }
 
+/** The persistence points of synchronisation where a seed may crash a server (issue 8 item 5). */
+export const crashPoints = ['append', 'snapshot', 'truncate', 'epoch', 'newleader-ack', 'uptodate'] as const;
+export type CrashPoint = (typeof crashPoints)[number];
+
+/** A crash the node asks for: at `point`, before its write is durable or after. */
+export interface CrashAt {
+  readonly point: CrashPoint;
+  readonly when: 'before' | 'after';
+}
+
 /** Options of {@link ReplicaNode}. */
 export interface ReplicaNodeOptions extends NodeStart {
   readonly verifier: QuorumVerifier;
@@ -121,6 +131,8 @@ export interface ReplicaNodeOptions extends NodeStart {
   readonly tickMs: number;
   /** Deliberate defects, for tests only. */
   readonly faults?: UnsafeFaults;
+  /** The crash point this seed exercises and the chance each hit crashes the server. */
+  readonly crashAt?: { readonly point: CrashAt; readonly chance: () => boolean } | null;
 }
 
 /** FNV-1a over a txn's bytes: enough to tell two different txns apart. */
@@ -157,6 +169,10 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
    */
   private connectInfo: PeerMsg | null = null;
   private retryConnect = false;
+  /** Set when a crash point fired: the seed runner crashes the server after this step. */
+  crashRequested: string | null = null;
+  /** The last sync message a learner received (DIFF, TRUNC, SNAP), for crash-point coverage. */
+  private lastSync = 'none';
   /** Next sequence number per (peer, stream) sent, and expected per (peer, stream) received. */
   private readonly sentSeq = new Map<string, number>();
   private readonly receivedSeq = new Map<string, number>();
@@ -181,6 +197,8 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
   }
 
   step(from: ServerId, message: ReplicaMessage): void {
+    // A server at its crash point is frozen until the seed runner crashes it (within the base tick).
+    if (this.crashRequested !== null) return;
     switch (message.kind) {
       case 'vote':
         this.election.step(message.notification);
@@ -206,6 +224,9 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
           return;
         }
         this.receivedSeq.set(key, expected + 1);
+        const type = message.msg.type;
+        if (type === 'DIFF' || type === 'TRUNC' || type === 'SNAP') this.lastSync = type;
+        if (type === 'UPTODATE') this.hitCrashPoint('uptodate', 'before');
         if (this.leader !== null) this.replica.step(from, message.msg, message.stream);
         else this.replica.step(from, message.msg);
         return;
@@ -214,6 +235,7 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
   }
 
   tick(): void {
+    if (this.crashRequested !== null) return;
     this.localTick++;
     if (this.retryConnect && this.connectInfo !== null && this.leaderSid !== null && this.learner?.state === 'discovery') {
       this.stream = this.options.nextStream();
@@ -225,6 +247,7 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
   }
 
   persisted(writeId: number): void {
+    if (this.crashRequested !== null) return;
     const held = this.held;
     if (held === null || held.writeId !== writeId) return;
     this.held = null;
@@ -233,6 +256,7 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
   }
 
   hasReady(): boolean {
+    if (this.crashRequested !== null) return false;
     return this.election.hasReady() || this.outbox.length > 0 || this.persistQueue.length > 0 || this.events.length > 0 || this.replica.hasReady();
   }
 
@@ -340,6 +364,7 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     const after: Envelope<ReplicaMessage>[] = [];
     for (const out of broadcast.messagesAfterPersist) if (out.to !== this.sid) after.push(this.envelope(out.to, out.msg, out.stream));
     if (readyWrites(broadcast)) {
+      for (const point of this.pointsOf(broadcast)) this.hitCrashPoint(point, 'before');
       this.volatile = applyReadyWrites(this.volatile, broadcast);
       this.persistQueue.push(this.options.records.put({ kind: 'ready', writes: broadcast }));
       this.held = { ready, writeId: null };
@@ -377,10 +402,30 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     else this.replica.leaderLost();
   }
 
+  /** The persistence points a broadcast Ready's writes touch. */
+  private pointsOf(ready: Ready): CrashPoint[] {
+    const points: CrashPoint[] = [];
+    if (ready.append.length > 0) points.push('append');
+    if (ready.snapshot !== null) points.push('snapshot');
+    if (ready.truncate !== null) points.push('truncate');
+    if (ready.hardState !== null) points.push('epoch');
+    return points;
+  }
+
+  /** A crash point is reached: crash here if the seed exercises it (and its dice say so). */
+  private hitCrashPoint(point: CrashPoint, when: 'before' | 'after'): void {
+    const crashAt = this.options.crashAt;
+    if (crashAt == null || crashAt.point.point !== point || crashAt.point.when !== when || this.crashRequested !== null) return;
+    if (!crashAt.chance()) return;
+    this.crashRequested = `${point}/${when}/${this.role}/${this.role === 'leading' ? 'leader' : this.lastSync}`;
+  }
+
   /** Steps 4–6: the Ready's writes are durable. */
   private afterDurable(ready: ReplicaReady): void {
     const broadcast = ready.broadcast;
     assert(broadcast !== null, 'only broadcast Readies persist');
+    if (readyWrites(broadcast)) for (const point of this.pointsOf(broadcast)) this.hitCrashPoint(point, 'after');
+    if (broadcast.messagesAfterPersist.some((out) => out.msg.type === 'ACK' && out.to !== this.sid && zxidCounter(out.msg.zxid) === 0)) this.hitCrashPoint('newleader-ack', 'after');
     for (const out of broadcast.messagesAfterPersist) if (out.to === this.sid) this.replica.step(this.sid, out.msg);
     for (const ref of broadcast.disconnect) this.outbox.push({ to: ref.sid, message: { kind: 'close', stream: ref.stream } });
     for (const read of broadcast.logReads) {

@@ -20,7 +20,7 @@ import { FaultPlan } from './faults.js';
 import { Network } from './network.js';
 import { runLivenessPhase, runSafetyPhase } from './phases.js';
 import { Xoshiro128 } from './prng.js';
-import { RecordStore, ReplicaNode, type ReplicaMessage, type ReplicaNodeEvent, type ReplicaNodeView } from './replica-node.js';
+import { RecordStore, ReplicaNode, crashPoints, type CrashAt, type ReplicaMessage, type ReplicaNodeEvent, type ReplicaNodeView } from './replica-node.js';
 import { Simulation } from './simulation.js';
 import { swarmConfig, type SimConfig, type SwarmOverrides } from './swarm.js';
 import { Trace } from './trace.js';
@@ -34,6 +34,9 @@ export interface RunReplicaSeedOptions {
 
 /** The replica's own swarm draws, after the shared ones. */
 export interface ReplicaSwarm {
+  /** The persistence point this seed crashes servers at (null: none), and the chance per hit. */
+  readonly crashAt: CrashAt | null;
+  readonly crashAtChance: number;
   readonly limits: BroadcastLimits;
   readonly snapshotEvery: number;
   readonly purgeLog: boolean;
@@ -57,7 +60,11 @@ export function replicaSwarm(config: SimConfig, prng: Xoshiro128): ReplicaSwarm 
     initLimitTicks: config.stepDown.initLimitTicks,
     syncLimitTicks: config.stepDown.syncLimitTicks,
   };
+  const point = prng.pick(crashPoints);
+  const when: 'before' | 'after' = point === 'uptodate' ? 'before' : point === 'newleader-ack' ? 'after' : prng.chance(0.5) ? 'before' : 'after';
   return {
+    crashAt: prng.chance(0.7) ? { point, when } : null,
+    crashAtChance: prng.pick([0.05, 0.2, 0.5]),
     limits,
     snapshotEvery: prng.pick([0, 3, 10]),
     purgeLog: prng.chance(0.5),
@@ -123,6 +130,8 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
     disks.set(sid, disk);
   }
   const records = new RecordStore();
+  // Crash points fire in the safety phase only: the liveness phase's core must be left to converge.
+  let crashPointsOn = true;
   let streams = 0;
   const incarnations = new Map<ServerId, number>();
   const safety = new ReplicaSafetyChecker();
@@ -136,6 +145,7 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
       return new ReplicaNode({
         ...start, verifier, voters: config.voters, observers: config.observers, electionLimits: config.electionLimits, limits: swarm.limits, records,
         nextStream: () => ++streams, incarnation, snapshotEvery: swarm.snapshotEvery, purgeLog: swarm.purgeLog, tickMs, faults: options.faults,
+        crashAt: swarm.crashAt === null ? null : { point: swarm.crashAt, chance: () => crashPointsOn && prng.chance(swarm.crashAtChance) },
       });
     },
     clock: new SimClock({ tickPeriodSteps: config.tickPeriodSteps, firstTickStep: config.firstTickStep }),
@@ -145,7 +155,29 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
     trace,
   });
   const nodeOf = (sid: ServerId): ReplicaNode | undefined => sim.nodeOf(sid) as ReplicaNode | undefined;
-  runSafetyPhase(sim, new FaultPlan(config.faults, prng, trace), config.safetyTicks, () => clients.tick(sim.members, nodeOf));
+  // Servers frozen at a crash point crash now and restart a few ticks later.
+  const restartAt = new Map<ServerId, number>();
+  const crashPointsHit: string[] = [];
+  const crashAtPoints = (): void => {
+    for (const sid of sim.members) {
+      const node = nodeOf(sid);
+      if (node?.crashRequested != null) {
+        crashPointsHit.push(node.crashRequested);
+        trace.line(`${sim.now} crash point ${node.crashRequested} on ${sid}`);
+        sim.crash(sid, node.crashRequested.includes('/before/') && prng.chance(0.5));
+        restartAt.set(sid, sim.now + prng.intBetween(1, 30) * 10);
+      } else if (node === undefined && (restartAt.get(sid) ?? Infinity) <= sim.now) {
+        restartAt.delete(sid);
+        sim.restart(sid);
+      }
+    }
+  };
+  runSafetyPhase(sim, new FaultPlan(config.faults, prng, trace), config.safetyTicks, () => {
+    crashAtPoints();
+    clients.tick(sim.members, nodeOf);
+  });
+  crashPointsOn = false;
+  crashAtPoints();
   let liveness: { core: readonly ServerId[]; convergedAfterTicks: number | null } = { core: [], convergedAfterTicks: null };
   if (sim.violations.length === 0) {
     // A probe session on each new core leader: its createSession is the txn the new epoch must commit.
@@ -176,6 +208,7 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
     network: sim.network.stats,
     disks: [...disks.values()].map((disk) => disk.stats),
     simulation: sim.stats,
+    crashPoints: crashPointsHit,
   };
 }
 
