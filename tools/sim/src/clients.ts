@@ -36,6 +36,8 @@ export interface ClientRates {
   readonly sessionTimeoutMs: number;
   /** Operations issued per seed at most (bounds the linearizability search). */
   readonly opsMax: number;
+  /** Test-only: a sync+read skips the sync (a plain local read recorded as a linearizable one). */
+  readonly skipSync?: boolean;
 }
 
 type Pending =
@@ -180,6 +182,11 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
         break;
       case 4: {
         const handle = this.recorder.invoke(client.id, { kind: 'get', path });
+        if (this.rates.skipSync === true) {
+          client.inflight.push({ kind: 'op', cxid, path, handle, input: { kind: 'get', path } });
+          node.submit(client.sessionId, cxid, { type: OpCode.getData, path, watch: false });
+          return;
+        }
         client.inflight.push({ kind: 'sync', cxid, handle, path });
         node.submit(client.sessionId, cxid, { type: OpCode.sync, path });
         return;

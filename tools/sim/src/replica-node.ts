@@ -131,6 +131,8 @@ export interface ReplicaNodeOptions extends NodeStart {
   readonly tickMs: number;
   /** Deliberate defects, for tests only. */
   readonly faults?: UnsafeFaults;
+  /** Test-only: hand a Ready's client outputs to the connections in reverse order (breaks FIFO). */
+  readonly reverseClientOutputs?: boolean;
   /** The crash point this seed exercises and the chance each hit crashes the server. */
   readonly crashAt?: { readonly point: CrashAt; readonly chance: () => boolean } | null;
 }
@@ -344,7 +346,8 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
 
   /** Steps 1–3 of a Replica Ready; returns the messages that wait for its writes. */
   private takeReplicaReady(ready: ReplicaReady, send: Envelope<ReplicaMessage>[]): Envelope<ReplicaMessage>[] {
-    for (const output of ready.clientOutputs) this.events.push({ kind: 'client', sid: this.sid, output, text: `${this.sid} ${output.kind} origin=${output.origin}` });
+    const outputs = this.options.reverseClientOutputs === true ? [...ready.clientOutputs].reverse() : ready.clientOutputs;
+    for (const output of outputs) this.events.push({ kind: 'client', sid: this.sid, output, text: `${this.sid} ${output.kind} origin=${output.origin}` });
     if (ready.role !== null) this.onRole(ready);
     const broadcast = ready.broadcast;
     if (broadcast === null) return [];

@@ -30,6 +30,16 @@ export interface RunReplicaSeedOptions {
   readonly overrides?: SwarmOverrides;
   /** Deliberate defects in broadcast, for the tests that show the simulator catches them. */
   readonly faults?: UnsafeFaults;
+  /** Deliberate defects of the server around broadcast (tests only). */
+  readonly bugs?: ReplicaBugs;
+}
+
+/** Defects for the tests of the FIFO and linearizability checkers. */
+export interface ReplicaBugs {
+  /** Servers hand a Ready's client outputs over in reverse order. */
+  readonly reverseClientOutputs?: boolean;
+  /** Clients read without the sync before it (ZooKeeper's stale follower read). */
+  readonly skipSync?: boolean;
 }
 
 /** The replica's own swarm draws, after the shared ones. */
@@ -135,7 +145,7 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
   let streams = 0;
   const incarnations = new Map<ServerId, number>();
   const safety = new ReplicaSafetyChecker();
-  const clients = new SimClients(swarm.clients, prng);
+  const clients = new SimClients({ ...swarm.clients, skipSync: options.bugs?.skipSync }, prng);
   const sim = new Simulation<ReplicaMessage, ReplicaNodeView, ReplicaNodeEvent>({
     voters: config.voters,
     observers: config.observers,
@@ -145,6 +155,7 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
       return new ReplicaNode({
         ...start, verifier, voters: config.voters, observers: config.observers, electionLimits: config.electionLimits, limits: swarm.limits, records,
         nextStream: () => ++streams, incarnation, snapshotEvery: swarm.snapshotEvery, purgeLog: swarm.purgeLog, tickMs, faults: options.faults,
+        reverseClientOutputs: options.bugs?.reverseClientOutputs,
         crashAt: swarm.crashAt === null ? null : { point: swarm.crashAt, chance: () => crashPointsOn && prng.chance(swarm.crashAtChance) },
       });
     },

@@ -60,7 +60,7 @@ export function runSeeds(options: RunSeedsOptions): RunSeedsSummary {
   const totals: FaultTotals = { steps: 0, sentCount: 0, lostCount: 0, duplicatedCount: 0, blockedCount: 0, overflowCount: 0, crashCount: 0, tornRecordCount: 0, failedFsyncCount: 0, lostWriteCount: 0 };
   for (let i = 0; i < options.seedCount; i++) {
     const seed = options.seedStart + i;
-    const result = options.stack === 'election' ? runElectionSeed(seed, options) : runReplicaSeed(seed, options);
+    const result = options.stack === 'election' ? runElectionSeed(seed, options) : runReplicaSeed(seed, { overrides: options.overrides, faults: options.faults });
     options.onResult?.(result);
     addTotals(totals, result);
     violationCount += result.violations.length;
