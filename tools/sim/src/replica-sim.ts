@@ -32,6 +32,8 @@ export interface RunReplicaSeedOptions {
   readonly faults?: UnsafeFaults;
   /** Deliberate defects of the server around broadcast (tests only). */
   readonly bugs?: ReplicaBugs;
+  /** Overrides the swarm's chance per base tick to pause the leader (the ZOOKEEPER-1675 test). */
+  readonly pauseLeaderPerTick?: number;
 }
 
 /** Defects for the tests of the FIFO and linearizability checkers. */
@@ -44,6 +46,9 @@ export interface ReplicaBugs {
 
 /** The replica's own swarm draws, after the shared ones. */
 export interface ReplicaSwarm {
+  /** Chance per base tick to pause (SIGSTOP) the established leader, and for how many base ticks. */
+  readonly pauseLeaderPerTick: number;
+  readonly pauseTicksMax: number;
   /** The persistence point this seed crashes servers at (null: none), and the chance per hit. */
   readonly crashAt: CrashAt | null;
   readonly crashAtChance: number;
@@ -73,6 +78,8 @@ export function replicaSwarm(config: SimConfig, prng: Xoshiro128): ReplicaSwarm 
   const point = prng.pick(crashPoints);
   const when: 'before' | 'after' = point === 'uptodate' ? 'before' : point === 'newleader-ack' ? 'after' : prng.chance(0.5) ? 'before' : 'after';
   return {
+    pauseLeaderPerTick: prng.chance(0.5) ? 0 : prng.pick([0.005, 0.02, 0.05]),
+    pauseTicksMax: 2 * config.stepDown.initLimitTicks + prng.intBetween(1, 100),
     crashAt: prng.chance(0.7) ? { point, when } : null,
     crashAtChance: prng.pick([0.05, 0.2, 0.5]),
     limits,
@@ -129,7 +136,8 @@ class CommitGoal implements LivenessGoal<ReplicaNodeView> {
 export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}): SeedResult {
   const prng = new Xoshiro128(seed);
   const config = swarmConfig(seed, prng, options.overrides);
-  const swarm = replicaSwarm(config, prng);
+  const drawn = replicaSwarm(config, prng);
+  const swarm = options.pauseLeaderPerTick === undefined ? drawn : { ...drawn, pauseLeaderPerTick: options.pauseLeaderPerTick };
   const trace = new Trace();
   trace.line(`seed ${seed} full stack`);
   const verifier = majorityQuorum({ voters: config.voters, observers: config.observers });
@@ -183,12 +191,32 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
       }
     }
   };
+  // ZOOKEEPER-1675's scenario: the leader is paused, the others elect a new one and commit, and
+  // the old leader resumes still believing it leads.
+  const resumeAt = new Map<ServerId, number>();
+  const pauseLeaders = (): void => {
+    for (const [sid, at] of resumeAt) {
+      if (at > sim.now) continue;
+      resumeAt.delete(sid);
+      sim.resume(sid);
+    }
+    if (swarm.pauseLeaderPerTick === 0 || !prng.chance(swarm.pauseLeaderPerTick)) return;
+    const leader = sim.members.find((sid) => {
+      const view = nodeOf(sid)?.view();
+      return view?.role === 'leading' && view.established && !sim.isPaused(sid);
+    });
+    if (leader === undefined) return;
+    sim.pause(leader);
+    resumeAt.set(leader, sim.now + prng.intBetween(1, swarm.pauseTicksMax) * 10);
+  };
   runSafetyPhase(sim, new FaultPlan(config.faults, prng, trace), config.safetyTicks, () => {
     crashAtPoints();
+    pauseLeaders();
     clients.tick(sim.members, nodeOf);
   });
   crashPointsOn = false;
   crashAtPoints();
+  for (const sid of resumeAt.keys()) sim.resume(sid);
   let liveness: { core: readonly ServerId[]; convergedAfterTicks: number | null } = { core: [], convergedAfterTicks: null };
   if (sim.violations.length === 0) {
     // A probe session on each new core leader: its createSession is the txn the new epoch must commit.
