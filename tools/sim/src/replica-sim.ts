@@ -34,6 +34,8 @@ export interface RunReplicaSeedOptions {
   readonly bugs?: ReplicaBugs;
   /** Overrides the swarm's chance per base tick to pause the leader (the ZOOKEEPER-1675 test). */
   readonly pauseLeaderPerTick?: number;
+  /** Overrides the swarm's crash point and its chance per hit. */
+  readonly crashAt?: { readonly point: CrashAt; readonly chance: number };
 }
 
 /** Defects for the tests of the FIFO and linearizability checkers. */
@@ -137,7 +139,12 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
   const prng = new Xoshiro128(seed);
   const config = swarmConfig(seed, prng, options.overrides);
   const drawn = replicaSwarm(config, prng);
-  const swarm = options.pauseLeaderPerTick === undefined ? drawn : { ...drawn, pauseLeaderPerTick: options.pauseLeaderPerTick };
+  const swarm: ReplicaSwarm = {
+    ...drawn,
+    pauseLeaderPerTick: options.pauseLeaderPerTick ?? drawn.pauseLeaderPerTick,
+    crashAt: options.crashAt?.point ?? drawn.crashAt,
+    crashAtChance: options.crashAt?.chance ?? drawn.crashAtChance,
+  };
   const trace = new Trace();
   trace.line(`seed ${seed} full stack`);
   const verifier = majorityQuorum({ voters: config.voters, observers: config.observers });
