@@ -15,8 +15,10 @@
  * acknowledged before the sync was called (ZOOKEEPER-1675).
  *
  * It is also a checker: replies of one connection must come in its request
- * order (`fifo`). TODO(issue 8): the watch-before-data check (a watcher's
- * read after a change must come after the change's event).
+ * order (`fifo`), and a watch event must come before the data it announces
+ * (`watch-order`): once a getData left a data watch on a path at version v,
+ * a later read on that connection that sees the path changed (another
+ * version, or gone) must come after the watch's event.
  */
 import { ZkCode, type ServerId } from '@corral/base';
 import { openAclUnsafe } from '@corral/data-tree';
@@ -41,7 +43,7 @@ export interface ClientRates {
 }
 
 type Pending =
-  | { readonly kind: 'op'; readonly cxid: number; readonly path: string; readonly handle: number | null; readonly input: ZnodeInput | null }
+  | { readonly kind: 'op'; readonly cxid: number; readonly path: string; readonly handle: number | null; readonly input: ZnodeInput | null; readonly watch?: boolean }
   /** A sync whose read follows: recorded as one read from here. */
   | { readonly kind: 'sync'; readonly cxid: number; readonly handle: number; readonly path: string };
 
@@ -56,6 +58,8 @@ interface Client {
   readonly inflight: Pending[];
   /** Version last read per key, for CAS. */
   readonly versions: Map<string, number>;
+  /** Data watches this connection holds and not yet fired: path → the version the watching read saw. */
+  readonly watches: Map<string, number>;
 }
 
 const keys = ['/k0', '/k1', '/k2'];
@@ -80,7 +84,7 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
     this.rates = rates;
     this.prng = prng;
     for (let id = 0; id < rates.clientCount; id++) {
-      this.clients.push({ id, state: 'idle', node: null, sid: 0, origin: 0, sessionId: 0n, cxid: 0, inflight: [], versions: new Map() });
+      this.clients.push({ id, state: 'idle', node: null, sid: 0, origin: 0, sessionId: 0n, cxid: 0, inflight: [], versions: new Map(), watches: new Map() });
     }
   }
 
@@ -117,6 +121,7 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
         this.lose(client);
         return null;
       case 'event':
+        client.watches.delete(output.path);
         return null;
       case 'reply':
         return this.onReply(client, output.cxid, output.err, output.zxid, output.response);
@@ -133,6 +138,7 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
     this.byOrigin.set(origin, client);
     Object.assign(client, { state: 'connecting', node, sid, origin, sessionId, cxid: 0 });
     client.versions.clear();
+    client.watches.clear();
   }
 
   /** The connection is gone: what was in flight may or may not have happened. */
@@ -174,12 +180,14 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
         input = { kind: 'set', path, data, version };
         break;
       }
-      case 3:
+      case 3: {
         // A plain read may be stale on a follower (ZooKeeper promises sequential consistency, not
-        // linearizability, for it): it only feeds CAS versions and is not in the history.
-        request = { type: OpCode.getData, path, watch: this.prng.chance(0.5) };
-        input = null;
-        break;
+        // linearizability, for it): it only feeds CAS versions and watches, not the history.
+        const watch = this.prng.chance(0.5);
+        client.inflight.push({ kind: 'op', cxid, path, handle: null, input: null, watch });
+        node.submit(client.sessionId, cxid, { type: OpCode.getData, path, watch });
+        return;
+      }
       case 4: {
         const handle = this.recorder.invoke(client.id, { kind: 'get', path });
         if (this.rates.skipSync === true) {
@@ -221,6 +229,15 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
       client.inflight.push({ kind: 'op', cxid: readCxid, path: head.path, handle: head.handle, input: { kind: 'get', path: head.path } });
       client.node?.submit(client.sessionId, readCxid, { type: OpCode.getData, path: head.path, watch: false });
       return null;
+    }
+    const isRead = head.input === null ? head.watch !== undefined : head.input.kind === 'get';
+    if (isRead) {
+      const watched = client.watches.get(head.path);
+      const seen = err === ZkCode.OK && response !== null && 'stat' in response ? response.stat.version : null;
+      if (watched !== undefined && seen !== watched && (seen !== null || err === ZkCode.NONODE)) {
+        return `watch-order: client ${client.id} on server ${client.sid} read ${head.path} changed (version ${watched} → ${seen ?? 'gone'}) before its watch event`;
+      }
+      if (head.watch === true && seen !== null && watched === undefined) client.watches.set(head.path, seen);
     }
     if (head.kind === 'op' && head.handle === null && err === ZkCode.OK && response !== null && response.type === OpCode.getData) {
       client.versions.set(head.path, response.stat.version);

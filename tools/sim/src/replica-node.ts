@@ -133,6 +133,8 @@ export interface ReplicaNodeOptions extends NodeStart {
   readonly faults?: UnsafeFaults;
   /** Test-only: hand a Ready's client outputs to the connections in reverse order (breaks FIFO). */
   readonly reverseClientOutputs?: boolean;
+  /** Test-only: never deliver watch events (breaks the event-before-data order). */
+  readonly dropWatchEvents?: boolean;
   /** The crash point this seed exercises and the chance each hit crashes the server. */
   readonly crashAt?: { readonly point: CrashAt; readonly chance: () => boolean } | null;
 }
@@ -346,7 +348,8 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
 
   /** Steps 1–3 of a Replica Ready; returns the messages that wait for its writes. */
   private takeReplicaReady(ready: ReplicaReady, send: Envelope<ReplicaMessage>[]): Envelope<ReplicaMessage>[] {
-    const outputs = this.options.reverseClientOutputs === true ? [...ready.clientOutputs].reverse() : ready.clientOutputs;
+    let outputs = this.options.reverseClientOutputs === true ? [...ready.clientOutputs].reverse() : ready.clientOutputs;
+    if (this.options.dropWatchEvents === true) outputs = outputs.filter((output) => output.kind !== 'event');
     for (const output of outputs) this.events.push({ kind: 'client', sid: this.sid, output, text: `${this.sid} ${output.kind} origin=${output.origin}` });
     if (ready.role !== null) this.onRole(ready);
     const broadcast = ready.broadcast;

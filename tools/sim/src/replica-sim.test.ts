@@ -101,3 +101,9 @@ test('a sync+read that skips the sync (a stale follower read) is caught by linch
   }
   assert.equal(caught, 'linearizability');
 });
+
+test('servers that never deliver watch events are caught by the watch-order check within 20 seeds', () => {
+  let caught: string | null = null;
+  for (let seed = 0; seed < 20 && caught === null; seed++) caught = runReplicaSeed(seed, { bugs: { dropWatchEvents: true } }).violations[0]?.message ?? null;
+  assert.match(caught ?? '', /^watch-order:/);
+});

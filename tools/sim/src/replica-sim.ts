@@ -44,6 +44,8 @@ export interface ReplicaBugs {
   readonly reverseClientOutputs?: boolean;
   /** Clients read without the sync before it (ZooKeeper's stale follower read). */
   readonly skipSync?: boolean;
+  /** Servers never deliver watch events. */
+  readonly dropWatchEvents?: boolean;
 }
 
 /** The replica's own swarm draws, after the shared ones. */
@@ -181,6 +183,7 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
         ...start, verifier, voters: config.voters, observers: config.observers, electionLimits: config.electionLimits, limits: swarm.limits, records,
         nextStream: () => ++streams, incarnation, snapshotEvery: swarm.snapshotEvery, purgeLog: swarm.purgeLog, tickMs, faults: options.faults,
         reverseClientOutputs: options.bugs?.reverseClientOutputs,
+        dropWatchEvents: options.bugs?.dropWatchEvents,
         crashAt: swarm.crashAt === null ? null : { point: swarm.crashAt, chance: () => crashPointsOn && prng.chance(swarm.crashAtChance) },
       });
     },
