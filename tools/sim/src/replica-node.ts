@@ -230,7 +230,11 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
         this.receivedSeq.set(key, expected + 1);
         const type = message.msg.type;
         if (type === 'DIFF' || type === 'TRUNC' || type === 'SNAP') this.lastSync = type;
-        if (type === 'UPTODATE') this.hitCrashPoint('uptodate', 'before');
+        if (type === 'UPTODATE') {
+          this.hitCrashPoint('uptodate', 'before');
+          // On receipt: the crash comes before the learner acts on it.
+          if (this.crashRequested !== null) return;
+        }
         if (this.leader !== null) this.replica.step(from, message.msg, message.stream);
         else this.replica.step(from, message.msg);
         return;
