@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeZxid } from '@corral/base';
+import { Leader } from './leader.js';
 import { Cluster } from './testing/cluster.js';
 import { encodeText } from './testing/format.js';
 import { stabilize } from './testing/script.js';
@@ -25,4 +26,26 @@ test('leader: an initial log above the applied zxid longer than the window is ke
   assert.match(cluster.propose(1, 'after'), /^proposed 2\.1$/);
   stabilize(cluster);
   for (const sid of [1, 2, 3]) assert.equal(cluster.node(sid).tree.length, 11);
+});
+
+// Goal (leadership rounds): a round is confirmed only by echoes of pings sent after it started,
+// from a quorum of synced voters; a leader cut off from its followers never confirms one.
+test('leader: a leadership round is confirmed once a quorum echoed it, and never without one', () => {
+  const cluster = new Cluster({ voters: [1, 2, 3] });
+  cluster.elect(1, [2, 3]);
+  stabilize(cluster);
+  const leader = cluster.node(1).machine;
+  assert.ok(leader instanceof Leader);
+  const round = leader.confirmRound();
+  assert.equal(leader.roundConfirmed(round), false, 'nobody echoed yet');
+  stabilize(cluster);
+  assert.equal(leader.roundConfirmed(round), true);
+  // Followers 2 and 3 now ignore the leader (as if they followed a new one): a new round never confirms.
+  const cut = leader.confirmRound();
+  leader.step(2, { type: 'PING', round: cut - 1 }, cluster.streamOf(2));
+  leader.step(3, { type: 'PING' }, cluster.streamOf(3));
+  assert.equal(leader.roundConfirmed(cut), false);
+  // An echo of a round not started yet is not counted.
+  leader.step(2, { type: 'PING', round: cut + 5 }, cluster.streamOf(2));
+  assert.equal(leader.roundConfirmed(cut), false);
 });

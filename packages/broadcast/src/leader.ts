@@ -47,6 +47,8 @@ interface LearnerHandle {
   peerLastZxid: Zxid;
   peerCommittedZxid: Zxid;
   lastHeardTick: number;
+  /** The highest leadership round this learner echoed (confirmRound). */
+  echoedRound: number;
   /** The NEWLEADER zxid this learner must acknowledge. */
   newLeaderZxid: Zxid;
   /** Last proposal queued to it before NEWLEADER: its NEWLEADER ack vouches for all of them. */
@@ -58,6 +60,8 @@ interface LearnerHandle {
 /** Leader state machine. Inputs: step, tick, propose; outputs: hasReady, ready, advance. */
 export class Leader {
   readonly sid: ServerId;
+  /** The last leadership round started (confirmRound). */
+  private round = 0;
   private readonly quorum: QuorumVerifier;
   private readonly observers: ReadonlySet<ServerId>;
   private readonly limits: BroadcastLimits;
@@ -241,6 +245,7 @@ export class Leader {
       case 'ACK':
         return this.onAck(h, msg.zxid);
       case 'PING':
+        if (msg.round !== undefined && msg.round > h.echoedRound && msg.round <= this.round) h.echoedRound = msg.round;
         return;
       case 'REQUEST':
       case 'REVALIDATE':
@@ -249,6 +254,26 @@ export class Leader {
       default:
         return this.drop(h, `unexpected ${msg.type} from learner`);
     }
+  }
+
+  /**
+   * Starts a leadership round: a numbered PING to every synced voter now. The round is confirmed
+   * once a quorum (this leader included) echoed it: followers answered a message sent after the
+   * round began, so no other leader had a quorum in between. A linearizable sync waits for one
+   * (ZOOKEEPER-1675: a deposed leader that still believes it leads cannot collect the quorum).
+   */
+  confirmRound(): number {
+    this.round++;
+    for (const h of this.learners.values()) if (!h.observer && h.state === 'synced') this.sendTo(h, { type: 'PING', round: this.round });
+    return this.round;
+  }
+
+  /** True once a quorum echoed `round` or a later one (see confirmRound). */
+  roundConfirmed(round: number): boolean {
+    if (this.phase !== 'broadcast') return false;
+    const echoed = new Set<ServerId>([this.sid]);
+    for (const h of this.learners.values()) if (!h.observer && h.state === 'synced' && h.echoedRound >= round) echoed.add(h.sid);
+    return this.quorum.containsQuorum(echoed);
   }
 
   /** One tick: pings, and the liveness checks of ZooKeeper's Leader.lead loop. */
@@ -333,6 +358,7 @@ export class Leader {
       lastHeardTick: this.tickCount,
       newLeaderZxid: 0n,
       coveredZxid: 0n,
+      echoedRound: 0,
       stream,
     };
     this.learners.set(sid, h);

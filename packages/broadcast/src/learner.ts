@@ -164,7 +164,7 @@ export class Learner {
         this.builder.markEstablished();
         return this.applyCommitted();
       case 'PING':
-        if (this.phase !== 'discovery') this.builder.send(this.leaderSid, { type: 'PING' });
+        if (this.phase !== 'discovery') this.builder.send(this.leaderSid, msg.round === undefined ? { type: 'PING' } : { type: 'PING', round: msg.round });
         return;
       case 'REVALIDATE':
         this.builder.deliverInbound({ from, msg });

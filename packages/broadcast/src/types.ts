@@ -111,9 +111,14 @@ export interface UpToDateMsg {
   readonly type: 'UPTODATE';
 }
 
-/** Either way: liveness. The leader pings each tick; a learner answers each ping. */
+/**
+ * Either way: liveness. The leader pings each tick; a learner answers each ping. A ping with a
+ * `round` is a leadership round (`Leader.confirmRound`, for a linearizable sync): the learner
+ * echoes the round, so its answer proves it still follows this leader after the round started.
+ */
 export interface PingMsg {
   readonly type: 'PING';
+  readonly round?: number;
 }
 
 /** Learner → leader: a write a client sent to the learner (opaque to broadcast; the replica preps it). */

@@ -133,3 +133,26 @@ test('a peer resending a worse vote does not keep us from resending ours (tools/
   }
   assert.ok(resent, 'server 1 resends its vote within its resend interval');
 });
+
+test('a restarted server joins a leader whose followers hold votes of different peer epochs (tools/sim seed 549)', () => {
+  // Five voters; the leader 5 and follower 3 hold the vote of round 3 (peerEpoch 4), follower 2 one
+  // of round 2 (peerEpoch 2, a split decision ZAB accepted). ZooKeeper's agreement (leader and
+  // peerEpoch) finds only two matching decided votes; naming the leader, three do.
+  const five = majorityQuorum({ voters: [1, 2, 3, 4, 5], observers: [] });
+  const election = new Election({ sid: 1, verifier: five, lastLoggedZxid: 0n, currentEpoch: 0n });
+  election.startElection({ lastLoggedZxid: 0n, currentEpoch: 0n });
+  const led: Notification = { sid: 5, state: 'LEADING', leader: 5, zxid: 0x400000002n, electionEpoch: 3n, peerEpoch: 4n, configVersion: 0n };
+  assert.equal(election.step(led), 'recorded');
+  assert.equal(election.step({ ...led, sid: 3, state: 'FOLLOWING' }), 'recorded');
+  assert.equal(election.step({ ...led, sid: 2, state: 'FOLLOWING', zxid: 0x200000002n, electionEpoch: 2n, peerEpoch: 2n }), 'decided');
+  assert.deepEqual(election.ready().result, { leader: 5, zxid: 0x400000002n, peerEpoch: 4n, electionEpoch: 3n, state: 'FOLLOWING' });
+});
+
+test('decided peers naming a leader that does not itself say LEADING are not followed', () => {
+  const five = majorityQuorum({ voters: [1, 2, 3, 4, 5], observers: [] });
+  const election = new Election({ sid: 1, verifier: five, lastLoggedZxid: 0n, currentEpoch: 0n });
+  const follows: Notification = { sid: 2, state: 'FOLLOWING', leader: 5, zxid: 0x400000002n, electionEpoch: 3n, peerEpoch: 4n, configVersion: 0n };
+  assert.equal(election.step(follows), 'recorded');
+  assert.equal(election.step({ ...follows, sid: 3, peerEpoch: 2n }), 'recorded');
+  assert.equal(election.step({ ...follows, sid: 4, peerEpoch: 3n }), 'recorded');
+});

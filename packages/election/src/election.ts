@@ -350,7 +350,25 @@ export class Election {
       this.decide(vote);
       return 'decided';
     }
+    // Followers of one leader may hold votes of different peerEpochs: one decided in an earlier
+    // round than the leader (a split decision that ZAB then accepted), or before epoch rollovers.
+    // ZooKeeper's rule then never finds a quorum and a restarted server never joins (tools/sim
+    // full stack, seed 549 at 5d22421). A quorum of decided peers naming the leader, with the
+    // leader's own LEADING vote among them, is enough to follow it: ZAB's discovery, not the
+    // vote, decides whether the leader really leads.
+    const leaderVote = this.outOfElection.get(vote.leader);
+    if (leaderVote?.state === 'LEADING' && vote.leader !== this.sid && this.verifier.containsQuorum(this.namingLeader(vote.leader))) {
+      this.decide(leaderVote);
+      return 'decided';
+    }
     return 'recorded';
+  }
+
+  /** The decided peers out of election whose vote names `leader`. */
+  private namingLeader(leader: ServerId): Set<ServerId> {
+    const senders = new Set<ServerId>();
+    for (const [sid, recorded] of this.outOfElection) if (recorded.leader === leader && recorded.state !== 'LOOKING') senders.add(sid);
+    return senders;
   }
 
   /** ZooKeeper's checkLeader: the proposed leader must itself say LEADING; if it is us, only in our round. */

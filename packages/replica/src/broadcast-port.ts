@@ -46,6 +46,10 @@ export interface LeaderMachine extends BroadcastMachine {
   logRead(read: LogRead, txns: readonly Txn[]): void;
   /** The driver purged its log up to `zxid` (after a snapshot). */
   logCompacted(zxid: Zxid): void;
+  /** Starts a leadership round (a numbered PING to the synced voters) and returns its number. */
+  confirmRound(): number;
+  /** A quorum echoed `round`: no other leader had a quorum since the round began. */
+  roundConfirmed(round: number): boolean;
 }
 
 /** The methods of broadcast's `Learner` the replica calls. */

@@ -260,3 +260,28 @@ test('ensemble: an observer\'s snapshot can be ahead of its durable log; it rest
   ensemble.run();
   assert.equal(new Set([1, 2, 3, 4].map((sid) => ensemble.server(sid).replica.dataTree.digest())).size, 1);
 });
+
+test('ensemble: a leader whose followers are gone does not answer a sync (ZOOKEEPER-1675)', () => {
+  // The leader still believes it leads (no tick yet), as a paused or partitioned one does; before
+  // leadership rounds it answered the sync at once, from a tree a new leader may have outrun.
+  const ensemble = three();
+  const sessionId = connectOn(ensemble, 1, 7);
+  ensemble.crash(2);
+  ensemble.crash(3);
+  assert.equal(ensemble.server(1).replica.role, 'leading');
+  ensemble.server(1).replica.submit(sessionId, 1, { type: OpCode.sync, path: '/' }, [], 1_000_000);
+  ensemble.run();
+  assert.deepEqual(summary(ensemble.takeOutputs(1)), []);
+});
+
+test('ensemble: a sync is answered once a quorum echoed the leadership round started after it', () => {
+  const ensemble = three();
+  const onLeader = connectOn(ensemble, 1, 7);
+  const onFollower = connectOn(ensemble, 3, 8);
+  ensemble.crash(2);
+  ensemble.server(1).replica.submit(onLeader, 1, { type: OpCode.sync, path: '/' }, [], 1_000_000);
+  ensemble.server(3).replica.submit(onFollower, 1, { type: OpCode.sync, path: '/' }, [], 1_000_000);
+  ensemble.run();
+  assert.deepEqual(summary(ensemble.takeOutputs(1)), [`reply 7 1 ${ZkCode.OK}`]);
+  assert.deepEqual(summary(ensemble.takeOutputs(3)), [`reply 8 1 ${ZkCode.OK}`]);
+});

@@ -109,7 +109,7 @@ export class Replica {
    * Syncs waiting for the txns proposed before them to be applied, oldest
    * first (ZooKeeper's Leader.processSync): `from` null for a local session.
    */
-  private readonly pendingSyncs: { readonly from: ServerId | null; readonly sessionId: bigint; readonly cxid: number; readonly afterZxid: Zxid }[] = [];
+  private readonly pendingSyncs: { readonly from: ServerId | null; readonly sessionId: bigint; readonly cxid: number; readonly afterZxid: Zxid; readonly round: number }[] = [];
 
   // Learner only.
   /** Local sessions active since the last touch batch, with their timeouts. */
@@ -210,6 +210,8 @@ export class Replica {
   step(from: ServerId, msg: PeerMsg, stream?: number): void {
     if (this.current === null) return;
     this.current.machine.step(from, msg, stream);
+    // A round's echo (a PING) may release syncs.
+    if (msg.type === 'PING') this.releaseSyncs();
     this.pump();
   }
 
@@ -611,16 +613,23 @@ export class Replica {
 
   /**
    * Leader: a sync is answered once every txn proposed before it is applied
-   * here (ZooKeeper's Leader.processSync), at once if none is outstanding.
-   * This is ZooKeeper's sync, not yet a linearizable one across a leader
-   * change (issue 8 item 6).
+   * here (ZooKeeper's Leader.processSync) AND a quorum of voters echoed a
+   * leadership round started after it arrived. The round makes sync+read
+   * linearizable across a leader change (issue 8 item 6, ZOOKEEPER-1675): a
+   * leader that was paused or partitioned and still believes it leads cannot
+   * collect that quorum once the others follow a new leader, so it never
+   * answers from stale state; it steps down and the sync fails with the
+   * connection. A round costs one round trip; a single-server ensemble
+   * confirms at once.
    */
   private holdSync(from: ServerId | null, sessionId: bigint, cxid: number): void {
+    const current = this.current;
+    assert(current?.role === 'leading', 'only a leader holds syncs');
     if (this.pendingSyncs.length >= this.limits.syncsPendingMax) {
       if (from === null) this.failLocal({ kind: 'sync', sessionId, cxid }, 'too many syncs pending');
       return;
     }
-    this.pendingSyncs.push({ from, sessionId, cxid, afterZxid: this.lastProposedZxid });
+    this.pendingSyncs.push({ from, sessionId, cxid, afterZxid: this.lastProposedZxid, round: current.machine.confirmRound() });
     this.releaseSyncs();
   }
 
@@ -631,7 +640,7 @@ export class Replica {
     while (this.pendingSyncs.length > 0) {
       const head = this.pendingSyncs[0];
       assert(head !== undefined, 'pendingSyncs is not empty');
-      if (head.afterZxid > applied) return;
+      if (head.afterZxid > applied || !current.machine.roundConfirmed(head.round)) return;
       this.pendingSyncs.shift();
       if (head.from === null) this.final.answerSync(head.sessionId, head.cxid);
       else current.machine.revalidate(head.from, encodeRevalidatePayload({ kind: 'synced', sessionId: head.sessionId, cxid: head.cxid }));

@@ -6,13 +6,14 @@
  * it. `--seed S` runs one seed (the replay form). Without `--seed-start`,
  * the start is drawn from node:crypto and printed: the simulation itself
  * never uses ambient randomness, only the start of a range of seeds does.
+ *   --stack S          replica (default: election → broadcast → replica) or election (the election machine alone)
  *   --safety-ticks T   override the swarm's safety-phase length
  *   --verbose          print every seed's outcome and a failing seed's recent trace
  */
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { runSeeds } from './run-seeds.js';
+import { runSeeds, type SimStack } from './run-seeds.js';
 import { describeConfig } from './swarm.js';
 import type { SwarmOverrides } from './swarm.js';
 
@@ -24,10 +25,11 @@ interface CliOptions {
   seedCount: number;
   overrides: SwarmOverrides;
   verbose: boolean;
+  stack: SimStack;
 }
 
 function usage(message: string): never {
-  process.stderr.write(`sim: ${message}\nusage: npm run sim -- [--seeds N] [--seed-start S | --seed S] [--safety-ticks T] [--verbose]\n`);
+  process.stderr.write(`sim: ${message}\nusage: npm run sim -- [--seeds N] [--seed-start S | --seed S] [--stack replica|election] [--safety-ticks T] [--verbose]\n`);
   process.exit(2);
 }
 
@@ -42,15 +44,21 @@ function parse(argv: readonly string[]): CliOptions {
   let seedCount = 1;
   let safetyTicks: number | undefined;
   let verbose = false;
+  let stack: SimStack = 'replica';
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--seeds') seedCount = integerFlag(flag, argv[++i]);
     else if (flag === '--seed-start' || flag === '--seed') seedStart = integerFlag(flag, argv[++i]);
     else if (flag === '--safety-ticks') safetyTicks = integerFlag(flag, argv[++i]);
     else if (flag === '--verbose') verbose = true;
+    else if (flag === '--stack') {
+      const value = argv[++i];
+      if (value !== 'replica' && value !== 'election') usage('--stack is replica or election');
+      stack = value;
+    }
     else usage(`unknown argument ${flag}`);
   }
-  return { seedStart: seedStart ?? randomInt(0, 2 ** 47), seedCount, overrides: safetyTicks === undefined ? {} : { safetyTicks }, verbose };
+  return { seedStart: seedStart ?? randomInt(0, 2 ** 47), seedCount, overrides: safetyTicks === undefined ? {} : { safetyTicks }, verbose, stack };
 }
 
 function gitCommit(): string {
@@ -65,13 +73,19 @@ function gitCommit(): string {
 function main(): void {
   const options = parse(process.argv.slice(2));
   const last = options.seedStart + options.seedCount - 1;
-  process.stdout.write(`sim: commit ${gitCommit()}, seeds ${options.seedStart}..${last}\n`);
+  process.stdout.write(`sim: commit ${gitCommit()}, stack ${options.stack}, seeds ${options.seedStart}..${last}\n`);
   const startedMs = performance.now();
+  const crashPoints = new Map<string, number>();
   const summary = runSeeds({
     seedStart: options.seedStart,
     seedCount: options.seedCount,
     overrides: options.overrides,
+    stack: options.stack,
     onResult: (result) => {
+      for (const point of result.crashPoints ?? []) {
+        const kind = point.split('/').slice(0, 2).join('/');
+        crashPoints.set(kind, (crashPoints.get(kind) ?? 0) + 1);
+      }
       const done = result.seed - options.seedStart + 1;
       if (done % progressEverySeeds === 0 && done < options.seedCount) process.stderr.write(`sim: ${done} seeds done\n`);
       if (!options.verbose) return;
@@ -90,6 +104,10 @@ function main(): void {
     `sim: ${t.steps} steps, ${t.sentCount} messages (${t.lostCount} lost, ${t.duplicatedCount} duplicated, ${t.blockedCount} blocked, ${t.overflowCount} over inFlightMax), ` +
       `${t.crashCount} crashes, ${t.lostWriteCount} unsynced writes lost, ${t.tornRecordCount} torn records, ${t.failedFsyncCount} failed fsyncs\n`,
   );
+  if (crashPoints.size > 0) {
+    const hits = [...crashPoints].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([kind, count]) => `${kind} ${count}`);
+    process.stdout.write(`sim: crash points hit: ${hits.join(', ')}\n`);
+  }
   const elapsedMs = performance.now() - startedMs;
   process.stdout.write(`sim: ${Math.round((options.seedCount / Math.max(elapsedMs, 1)) * 60_000)} seeds/min\n`);
   process.stdout.write(`sim: ${summary.seedCount} seeds, ${summary.violationCount} violations\n`);

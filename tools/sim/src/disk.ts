@@ -51,6 +51,14 @@ export interface SimDiskOptions {
   readonly recordsMax: number;
   /** Bound on writes waiting for their fsync. */
   readonly pendingWritesMax: number;
+  /**
+   * What a torn tail damages: 'durable' (default) the last durable record, as the election-only
+   * simulation has always done; 'unsynced' only a write whose fsync had not completed when the
+   * process died (its first record lands damaged, recovery truncates it). A real disk that
+   * honours fsync tears only the latter: tearing an fsynced record loses a write the server
+   * already acknowledged, which no quorum protocol survives (full-stack seed 272 at 5d22421).
+   */
+  readonly tear?: 'durable' | 'unsynced';
 }
 
 /** FNV-1a over the bytes: enough to notice a torn record. */
@@ -68,6 +76,8 @@ export class SimDisk {
   private readonly durable: StoredRecord[] = [];
   private readonly pending: PendingWrite[] = [];
   private failNext = false;
+  /** The records of the first write the last crash lost, for a torn tail of unsynced data. */
+  private lostOnCrash: readonly Uint8Array[] | null = null;
   private nextWriteId = 1;
   private readonly options: SimDiskOptions;
 
@@ -128,13 +138,22 @@ export class SimDisk {
 
   /** The process died: writes not yet durable are lost. */
   crash(): void {
+    this.lostOnCrash = this.pending[0]?.records ?? null;
     this.stats.lostWriteCount += this.pending.length;
     this.pending.length = 0;
     this.failNext = false;
   }
 
-  /** Damages the last durable record, if any. */
+  /** Damages the last durable record, if any (or, with `tear: 'unsynced'`, a record the crash lost lands damaged). */
   tearTail(): void {
+    if (this.options.tear === 'unsynced') {
+      const torn = this.lostOnCrash?.[0];
+      this.lostOnCrash = null;
+      if (torn === undefined) return;
+      this.durable.push({ bytes: torn, checksum: (checksumOf(torn) ^ 0xff) >>> 0 });
+      this.stats.tornRecordCount++;
+      return;
+    }
     const last = this.durable[this.durable.length - 1];
     if (last === undefined) return;
     last.checksum = (last.checksum ^ 0xff) >>> 0;

@@ -48,6 +48,8 @@ export interface SeedResult {
   readonly network: NetworkStats;
   readonly disks: readonly DiskStats[];
   readonly simulation: SimulationStats;
+  /** Full stack: the crash points that fired, as point/when/role/sync (DIFF, TRUNC, SNAP or leader). */
+  readonly crashPoints?: readonly string[];
 }
 
 /** Bounds of the simulated disk per server; far above what a run writes, so hitting one is a bug. */

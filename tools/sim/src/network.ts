@@ -46,11 +46,17 @@ export interface NetworkStats {
 }
 
 /** Options of {@link Network}. */
-export interface NetworkOptions {
+export interface NetworkOptions<M = unknown> {
   readonly prng: Xoshiro128;
   readonly faults: NetworkFaults;
   /** Bound on messages in flight across the whole network; beyond it a send is dropped (a full socket buffer). */
   readonly inFlightMax: number;
+  /**
+   * Messages that travel on a TCP-like stream: never lost, duplicated or
+   * reordered one by one (retransmission hides that) nor dropped for `inFlightMax`,
+   * only delayed, or blocked by partitions and clogs — the receiver sees a gap.
+   */
+  readonly streamed?: (message: M) => boolean;
 }
 
 const linkKey = (from: ServerId, to: ServerId): number => from * 65536 + to;
@@ -72,9 +78,12 @@ export class Network<M> {
   private readonly lastDeliverAt = new Map<number, number>();
   private sequence = 0;
 
-  constructor(options: NetworkOptions) {
+  private readonly streamed: ((message: M) => boolean) | undefined;
+
+  constructor(options: NetworkOptions<M>) {
     this.prng = options.prng;
     this.inFlightMax = options.inFlightMax;
+    this.streamed = options.streamed;
     this.faults = validFaults(options.faults);
   }
 
@@ -98,15 +107,16 @@ export class Network<M> {
       this.stats.blockedCount++;
       return;
     }
-    const reliable = this.reliable.has(key);
+    const streamed = this.streamed?.(message) ?? false;
+    const reliable = streamed || this.reliable.has(key);
     if (!reliable && this.prng.chance(this.faults.lossProbability)) {
       this.stats.lostCount++;
       return;
     }
-    this.enqueue(from, to, message, now);
+    this.enqueue(from, to, message, now, streamed);
     if (!reliable && this.prng.chance(this.faults.duplicateProbability)) {
       this.stats.duplicatedCount++;
-      this.enqueue(from, to, message, now);
+      this.enqueue(from, to, message, now, false);
     }
   }
 
@@ -152,7 +162,7 @@ export class Network<M> {
     const held = this.clogged.get(key);
     if (held === undefined) return;
     this.clogged.delete(key);
-    for (const m of held) this.enqueue(m.from, m.to, m.message, now);
+    for (const m of held) this.enqueue(m.from, m.to, m.message, now, this.streamed?.(m.message) ?? false);
   }
 
   /** Clogged links, as [from, to] in clogging order. */
@@ -181,15 +191,16 @@ export class Network<M> {
     return count;
   }
 
-  private enqueue(from: ServerId, to: ServerId, message: M, now: number): void {
-    if (this.inFlightCount >= this.inFlightMax) {
+  private enqueue(from: ServerId, to: ServerId, message: M, now: number, streamed: boolean): void {
+    // A stream's sender is bounded by its own limits (broadcast's per-peer queue), as TCP's window would.
+    if (!streamed && this.inFlightCount >= this.inFlightMax) {
       this.stats.overflowCount++;
       return;
     }
     const key = linkKey(from, to);
     let deliverAt = now + this.prng.intBetween(this.faults.delayStepsMin, this.faults.delayStepsMax);
     const last = this.lastDeliverAt.get(key) ?? 0;
-    if (deliverAt < last && !this.prng.chance(this.faults.reorderProbability)) deliverAt = last;
+    if (deliverAt < last && (streamed || !this.prng.chance(this.faults.reorderProbability))) deliverAt = last;
     if (deliverAt > last) this.lastDeliverAt.set(key, deliverAt);
     this.queue.push({ from, to, message, deliverAt, sequence: this.sequence++ });
   }

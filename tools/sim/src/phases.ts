@@ -53,10 +53,11 @@ export function faultTargetOf<M extends { readonly kind: string }, V, E extends 
 }
 
 /** Runs the safety phase: `ticks` base ticks of faults. */
-export function runSafetyPhase<M extends { readonly kind: string }, V, E extends NodeEvent>(sim: Simulation<M, V, E>, plan: FaultPlan, ticks: number): void {
+export function runSafetyPhase<M extends { readonly kind: string }, V, E extends NodeEvent>(sim: Simulation<M, V, E>, plan: FaultPlan, ticks: number, onTick?: () => void): void {
   const target = faultTargetOf(sim);
   for (let tick = 0; tick < ticks && sim.violations.length === 0; tick++) {
     plan.tick(target);
+    onTick?.();
     for (let i = 0; i < baseTickPeriodSteps; i++) sim.step();
   }
 }
@@ -83,7 +84,7 @@ export interface LivenessResult {
 /** Heals the core and runs until the goal holds for `stableTicks` ticks, or the budget runs out. */
 export function runLivenessPhase<M extends { readonly kind: string }, V, E extends NodeEvent>(
   sim: Simulation<M, V, E>,
-  options: { readonly config: SimConfig; readonly prng: Xoshiro128; readonly goal: LivenessGoal<V> },
+  options: { readonly config: SimConfig; readonly prng: Xoshiro128; readonly goal: LivenessGoal<V>; readonly onTick?: (core: readonly ServerId[]) => void; readonly ticksMax?: number },
 ): LivenessResult {
   const { config, goal } = options;
   const core = pickCore(config, options.prng);
@@ -96,7 +97,9 @@ export function runLivenessPhase<M extends { readonly kind: string }, V, E exten
     sim.restart(sid);
   }
   let stable = 0;
-  for (let tick = 0; tick < config.livenessTicksMax; tick++) {
+  const ticksMax = options.ticksMax ?? config.livenessTicksMax;
+  for (let tick = 0; tick < ticksMax; tick++) {
+    options.onTick?.(core);
     for (let i = 0; i < baseTickPeriodSteps; i++) sim.step();
     if (sim.violations.length > 0) return { core, convergedAfterTicks: null };
     stable = goal.converged(sim.context(), core) ? stable + 1 : 0;
@@ -105,7 +108,7 @@ export function runLivenessPhase<M extends { readonly kind: string }, V, E exten
   sim.violations.push({
     checker: goal.name,
     step: sim.now,
-    message: `core ${core.join(',')} did not converge within ${config.livenessTicksMax} ticks: ${goal.describe(sim.context(), core)}`,
+    message: `core ${core.join(',')} did not converge within ${ticksMax} ticks: ${goal.describe(sim.context(), core)}`,
   });
   return { core, convergedAfterTicks: null };
 }

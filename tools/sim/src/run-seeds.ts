@@ -3,12 +3,20 @@
  * command that replays it exactly (STYLE §4: every failure ends in a repro).
  */
 import type { Violation } from './checkers/checker.js';
+import type { UnsafeFaults } from '@corral/broadcast';
 import { runElectionSeed } from './election-sim.js';
 import type { RunSeedOptions, SeedResult } from './election-sim.js';
+import { runReplicaSeed } from './replica-sim.js';
 import type { SwarmOverrides } from './swarm.js';
+
+/** What each server runs: the full stack (default) or the election machine alone. */
+export type SimStack = 'replica' | 'election';
 
 /** Options of {@link runSeeds}. */
 export interface RunSeedsOptions extends RunSeedOptions {
+  readonly stack?: SimStack;
+  /** Deliberate broadcast defects (full stack only; tests). */
+  readonly faults?: UnsafeFaults;
   readonly seedStart: number;
   readonly seedCount: number;
   /** Called after each seed, for progress output. */
@@ -38,8 +46,9 @@ export interface RunSeedsSummary {
 }
 
 /** The command that replays one seed with the same overrides. */
-export function replayCommand(seed: number, overrides: SwarmOverrides = {}): string {
+export function replayCommand(seed: number, overrides: SwarmOverrides = {}, stack: SimStack = 'replica'): string {
   const flags = [`--seed ${seed}`];
+  if (stack !== 'replica') flags.push(`--stack ${stack}`);
   if (overrides.safetyTicks !== undefined) flags.push(`--safety-ticks ${overrides.safetyTicks}`);
   return `npm run sim -- ${flags.join(' ')}`;
 }
@@ -51,12 +60,12 @@ export function runSeeds(options: RunSeedsOptions): RunSeedsSummary {
   const totals: FaultTotals = { steps: 0, sentCount: 0, lostCount: 0, duplicatedCount: 0, blockedCount: 0, overflowCount: 0, crashCount: 0, tornRecordCount: 0, failedFsyncCount: 0, lostWriteCount: 0 };
   for (let i = 0; i < options.seedCount; i++) {
     const seed = options.seedStart + i;
-    const result = runElectionSeed(seed, options);
+    const result = options.stack === 'election' ? runElectionSeed(seed, options) : runReplicaSeed(seed, { overrides: options.overrides, faults: options.faults });
     options.onResult?.(result);
     addTotals(totals, result);
     violationCount += result.violations.length;
     const violation = result.violations[0];
-    if (violation !== undefined) failures.push({ result, violation, replay: replayCommand(seed, options.overrides) });
+    if (violation !== undefined) failures.push({ result, violation, replay: replayCommand(seed, options.overrides, options.stack) });
   }
   return { seedCount: options.seedCount, violationCount, totals, failures };
 }

@@ -45,6 +45,10 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
   readonly members: readonly ServerId[];
   private readonly options: SimulationOptions<M, V, E>;
   private readonly nodes = new Map<ServerId, SimNode<M, V, E>>();
+  /** Servers whose process is stopped (SIGSTOP): no ticks, no deliveries (their links are clogged), no Readies. */
+  private readonly paused = new Set<ServerId>();
+  /** Messages that reached a paused server anyway (a heal unclogged its links): its socket buffers. */
+  private readonly pausedInbox = new Map<ServerId, { from: ServerId; message: M }[]>();
   /** Messages waiting for a write to be durable, by server and write id. */
   private readonly afterPersist = new Map<ServerId, Map<number, readonly Envelope<M>[]>>();
 
@@ -72,6 +76,11 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
     return this.nodes.has(sid);
   }
 
+  /** The running node of `sid` (a new object after each restart), for client workloads. */
+  nodeOf(sid: ServerId): SimNode<M, V, E> | undefined {
+    return this.nodes.get(sid);
+  }
+
   /** Runs one step (see the file comment). Stops at the first violation. */
   step(): void {
     if (this.violations.length > 0) return;
@@ -89,12 +98,48 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
   /** The process of `sid` dies: unsynced writes are lost and its inbound messages vanish. */
   crash(sid: ServerId, tearTail: boolean): void {
     if (!this.nodes.delete(sid)) return;
+    // A paused process can die too: its links unclog, and what waited for it is dropped below.
+    this.pausedInbox.delete(sid);
+    this.resume(sid);
     this.stats.crashCount++;
     this.disk(sid).crash();
     if (tearTail) this.disk(sid).tearTail();
     this.afterPersist.delete(sid);
     this.network.dropTo(sid);
     this.options.trace.line(`${this.now} crash ${sid}${tearTail ? ' torn' : ''}`);
+  }
+
+  /**
+   * Stops the process of `sid` as SIGSTOP does: its clock does not tick, messages to and from it
+   * wait in the network (clogged) and its disk's completions wait too, until `resume`.
+   */
+  pause(sid: ServerId): void {
+    if (this.paused.has(sid) || !this.nodes.has(sid)) return;
+    this.paused.add(sid);
+    this.options.trace.line(`${this.now} pause ${sid}`);
+    for (const other of this.members) {
+      if (other === sid) continue;
+      this.network.clog(sid, other);
+      this.network.clog(other, sid);
+    }
+  }
+
+  /** SIGCONT: the process of `sid` runs again, still believing what it believed. */
+  resume(sid: ServerId): void {
+    if (!this.paused.delete(sid)) return;
+    const node = this.nodes.get(sid);
+    for (const held of this.pausedInbox.get(sid) ?? []) node?.step(held.from, held.message);
+    this.pausedInbox.delete(sid);
+    this.options.trace.line(`${this.now} resume ${sid}`);
+    for (const other of this.members) {
+      if (other === sid) continue;
+      this.network.unclog(sid, other, this.now);
+      this.network.unclog(other, sid, this.now);
+    }
+  }
+
+  isPaused(sid: ServerId): boolean {
+    return this.paused.has(sid);
   }
 
   /** Restarts `sid` from what its disk recovers. */
@@ -124,19 +169,31 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
   private stepUnchecked(): void {
     const now = this.now;
     const trace = this.options.trace;
-    for (const sid of this.members) this.completeFsyncs(sid, now);
+    for (const sid of this.members) if (!this.paused.has(sid)) this.completeFsyncs(sid, now);
     for (const m of this.network.deliverDue(now)) {
       const node = this.nodes.get(m.to);
       if (node === undefined) continue;
+      if (this.paused.has(m.to)) {
+        const inbox = this.pausedInbox.get(m.to) ?? [];
+        inbox.push({ from: m.from, message: m.message });
+        this.pausedInbox.set(m.to, inbox);
+        continue;
+      }
       trace.mix(now, m.from, m.to, m.message.kind.length);
       node.step(m.from, m.message);
     }
-    for (const sid of this.options.clock.dueTicks()) this.nodes.get(sid)?.tick();
+    for (const sid of this.options.clock.dueTicks()) if (!this.paused.has(sid)) this.nodes.get(sid)?.tick();
     let output = false;
     for (const node of this.nodes.values()) {
-      if (!node.hasReady()) continue;
+      if (this.paused.has(node.sid) || !node.hasReady()) continue;
       output = true;
-      this.execute(node, now);
+      try {
+        this.execute(node, now);
+      } catch (error) {
+        // Name the server whose assertion failed, for the failure report.
+        if (error instanceof AssertionError) throw new AssertionError(`server ${node.sid}: ${error.message}`);
+        throw error;
+      }
       if (this.violations.length > 0) return;
     }
     if (output) this.checkState();

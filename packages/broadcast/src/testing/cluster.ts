@@ -158,6 +158,13 @@ export class Cluster {
     this.start(node, leaderSid);
   }
 
+  /** The stream number of learner `sid`'s connection to its leader (for tests that step the leader directly). */
+  streamOf(sid: ServerId): number {
+    const stream = this.streams.get(sid);
+    assert(stream !== undefined, `server ${sid} has a stream`);
+    return stream;
+  }
+
   /** The running leader machine, if any. */
   leader(): SimNode | undefined {
     for (const node of this.nodes.values()) if (node.role === 'LEADING') return node;

@@ -174,7 +174,7 @@ export class Final {
   apply(header: TxnHeader, txn: Txn): ApplyResult {
     const last = this.tree.lastProcessedZxid;
     assert(header.zxid > last, 'committed txns are applied in zxid order');
-    assert(header.zxid >> 32n > last >> 32n ? (header.zxid & 0xffffffffn) === 1n : header.zxid === last + 1n, 'no gap between applied zxids');
+    assert(header.zxid >> 32n > last >> 32n ? (header.zxid & 0xffffffffn) === 1n : header.zxid === last + 1n, () => `no gap between applied zxids: 0x${header.zxid.toString(16)} after 0x${last.toString(16)}`);
     const result = this.tree.apply(header, txn);
     if (txn.type === OpCode.closeSession) this.sessionClosed(header.sessionId, header.cxid);
     else this.answerWrite(header, result);

@@ -19,8 +19,9 @@
  */
 import { assert, type Zxid } from '@corral/base';
 import { Leader, Learner, MajorityQuorum, defaultBroadcastLimits, type BroadcastLimits, type InitialState } from '@corral/broadcast';
+import { applyReadyWrites, emptyDisk, initialStateOf, lastLoggedZxid, recoveredDisk, readyWrites, withSnapshot, type TestDisk } from './disk-state.js';
 import { DataTree, deserializeSnapshot, serializeSnapshot } from '@corral/data-tree';
-import type { Epoch, PeerMsg, Ready, ServerId, Txn } from '../broadcast-port.js';
+import type { PeerMsg, Ready, ServerId } from '../broadcast-port.js';
 import type { ClientOutput, ReplicaReady, RoleChange } from '../outputs.js';
 import { Replica, type ReplicaOptions } from '../replica.js';
 
@@ -34,20 +35,6 @@ export function testSessionPassword(sessionId: bigint): Uint8Array {
   }
   return out;
 }
-
-/** What one server's fake disk holds. */
-export interface TestDisk {
-  readonly acceptedEpoch: Epoch;
-  readonly currentEpoch: Epoch;
-  /** The serialized tree at `snapshotZxid` (null: the empty tree at 0). */
-  readonly snapshot: readonly Uint8Array[] | null;
-  readonly snapshotZxid: Zxid;
-  /** Log records above `logBaseZxid`, oldest first. */
-  readonly log: readonly Txn[];
-  readonly logBaseZxid: Zxid;
-}
-
-const emptyDisk: TestDisk = { acceptedEpoch: 0, currentEpoch: 0, snapshot: null, snapshotZxid: 0n, log: [], logBaseZxid: 0n };
 
 /** One server of the test ensemble: its Replica, its disk and what it handed its clients. */
 export interface TestServer {
@@ -212,12 +199,7 @@ export class TestEnsemble {
     assert(server.crashed, 'restart a crashed server');
     server.crashed = false;
     server.restarts += 1;
-    let disk = server.durable;
-    // The snapshot may be ahead of the durable log: an observer applies an INFORM in the Ready
-    // that appends it, and the snapshot file is durable on its own. The log below the snapshot
-    // then has a gap at its end: drop it, so that the log base is the snapshot again.
-    const last = disk.log.at(-1)?.zxid ?? disk.logBaseZxid;
-    if (last < disk.snapshotZxid) disk = { ...disk, log: [], logBaseZxid: disk.snapshotZxid };
+    const disk = recoveredDisk(server.durable);
     server.durable = disk;
     server.volatile = disk;
     server.replica = this.newReplica(sid, disk.snapshot === null ? new DataTree() : deserializeSnapshot(disk.snapshot), server.restarts);
@@ -231,9 +213,7 @@ export class TestEnsemble {
     const chunks = [...serializeSnapshot(tree)];
     // A snapshot is a file of its own: durable on its own, before the purge that relies on it.
     const keep = this.keepLog;
-    const write = (disk: TestDisk): TestDisk => (keep ? { ...disk, snapshot: chunks, snapshotZxid: zxid } : {
-      ...disk, snapshot: chunks, snapshotZxid: zxid, log: disk.log.filter((txn) => txn.zxid > zxid), logBaseZxid: zxid > disk.logBaseZxid ? zxid : disk.logBaseZxid,
-    });
+    const write = (disk: TestDisk): TestDisk => withSnapshot(disk, chunks, zxid, !keep);
     server.volatile = write(server.volatile);
     server.durable = write(server.durable);
     if (!keep) server.replica.logCompacted(server.volatile.logBaseZxid);
@@ -290,8 +270,7 @@ export class TestEnsemble {
 
   /** The last zxid in the volatile log of `sid` (or its snapshot's). */
   lastLoggedZxid(sid: ServerId): Zxid {
-    const disk = this.server(sid).volatile;
-    return disk.log.at(-1)?.zxid ?? (disk.logBaseZxid > disk.snapshotZxid ? disk.logBaseZxid : disk.snapshotZxid);
+    return lastLoggedZxid(this.server(sid).volatile);
   }
 
   // ---- the Driver -------------------------------------------------------------
@@ -314,18 +293,7 @@ export class TestEnsemble {
    * behind.
    */
   private initialState(server: TestServer): InitialState {
-    const disk = server.volatile;
-    const applied = server.replica.dataTree.lastProcessedZxid;
-    const above = disk.log.filter((txn) => txn.zxid > applied);
-    const older = disk.log.filter((txn) => txn.zxid <= applied);
-    const room = Math.max(0, Math.floor(this.limits.windowTxnsMax / 2) - above.length);
-    const start = Math.max(0, older.length - room);
-    const kept = [...older.slice(start), ...above];
-    const logBaseZxid = kept.length === 0 ? applied : start > 0 ? (older[start - 1] as Txn).zxid : disk.logBaseZxid;
-    return {
-      acceptedEpoch: disk.acceptedEpoch, currentEpoch: disk.currentEpoch, appliedZxid: applied, logBaseZxid, log: kept,
-      diskLogBaseZxid: disk.logBaseZxid < logBaseZxid ? disk.logBaseZxid : logBaseZxid,
-    };
+    return initialStateOf(server.volatile, server.replica.dataTree.lastProcessedZxid, this.limits.windowTxnsMax);
   }
 
   /** One Driver turn: take Readies while there are any, executing each. */
@@ -365,18 +333,11 @@ export class TestEnsemble {
       if (out.msg.type === 'SNAP' || out.msg.type === 'DIFF' || out.msg.type === 'TRUNC') server.syncs.push(`sent ${out.msg.type} to ${out.to}`);
       this.send(server, out.to, out.msg, out.stream);
     }
-    const { snapshot, truncate, append, hardState } = ready;
-    if (snapshot === null && truncate === null && append.length === 0 && hardState === null) return;
-    if (snapshot !== null) server.syncs.push('installed SNAP');
+    if (!readyWrites(ready)) return;
+    if (ready.snapshot !== null) server.syncs.push('installed SNAP');
     if (ready.logReads.length > 0) server.syncs.push(`read the log for ${ready.logReads.map((read) => read.sid).join(',')}`);
     // One unit: the rewrite, the sync's appends and currentEpoch become durable together.
-    server.volatile = ((disk: TestDisk): TestDisk => {
-      let next = disk;
-      if (snapshot !== null) next = { ...next, snapshot: [snapshot.snapshot], snapshotZxid: snapshot.zxid, log: [], logBaseZxid: snapshot.zxid };
-      if (truncate !== null) next = { ...next, log: next.log.filter((txn) => txn.zxid <= truncate) };
-      const epochs = hardState === null ? {} : { acceptedEpoch: hardState.acceptedEpoch, currentEpoch: hardState.currentEpoch };
-      return { ...next, log: [...next.log, ...append], ...epochs };
-    })(server.volatile);
+    server.volatile = applyReadyWrites(server.volatile, ready);
   }
 
   /** Step 5 and 6: the writes are durable. */

@@ -7,13 +7,9 @@
  * whether the core has converged, and reports a violation if it has not
  * within the budget.
  *
- * TODO(issue 8): once packages/replica and packages/broadcast plug in as a
- * SimNode, add checkers here: one established leader per epoch; identical
- * committed prefixes (no two servers commit different txns at one zxid);
- * equal data-tree digests at equal zxids; apply in zxid order without gaps;
- * acknowledged writes never lost; per-session FIFO replies and watch events
- * before the data they announce; linearizable client histories through
- * @corral/lincheck; and a liveness goal that also commits a write.
+ * The full stack's checkers are in replica-safety.ts, clients.ts (FIFO,
+ * watch order, the history) and replica-sim.ts (linearizability and
+ * acknowledged writes at the end, the commit liveness goal).
  */
 import type { ServerId } from '@corral/base';
 

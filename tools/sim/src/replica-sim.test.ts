@@ -1,0 +1,109 @@
+// Goal: the full-stack simulation (real election → broadcast → replica with
+// clients) is trustworthy: correct code passes a few hundred swarm seeds, a
+// seed replays exactly, crash points fire at every persistence point, and
+// each of broadcast's deliberate defects (UnsafeFaults) is caught within a
+// bounded number of seeds by the checker it breaks (issue 8 item 7).
+// Method: runSeeds / runReplicaSeed over fixed seed ranges; the checkers that
+// no broadcast defect reaches are fed forged events in checkers.test.ts.
+// SIM_TEST_SEEDS=5000 runs a longer range.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { UnsafeFaults } from '@corral/broadcast';
+import { runReplicaSeed, type RunReplicaSeedOptions } from './replica-sim.js';
+import { replayCommand, runSeeds } from './run-seeds.js';
+
+const seedCount = Number(process.env['SIM_TEST_SEEDS'] ?? '300');
+
+test('the full stack passes every seed of the swarm', () => {
+  const summary = runSeeds({ seedStart: 1, seedCount });
+  const report = summary.failures.map((f) => `${f.violation.checker}: ${f.violation.message}\n  ${f.replay}`).join('\n');
+  assert.equal(summary.violationCount, 0, report);
+});
+
+test('determinism: a full-stack seed run twice gives the same trace hash', () => {
+  for (const seed of [3, 777]) {
+    const first = runReplicaSeed(seed);
+    const second = runReplicaSeed(seed);
+    assert.equal(second.traceHash, first.traceHash, `seed ${seed}`);
+    assert.equal(second.steps, first.steps);
+    assert.deepEqual(second.crashPoints, first.crashPoints);
+  }
+  assert.equal(replayCommand(6, {}, 'replica'), 'npm run sim -- --seed 6');
+  assert.equal(replayCommand(6, {}, 'election'), 'npm run sim -- --seed 6 --stack election');
+});
+
+test('with the forced crash point and pauses, correct code still passes', () => {
+  const summary = [];
+  for (let seed = 0; seed < 40; seed++) {
+    const violation = runReplicaSeed(seed, { crashAt: { point: { point: 'append', when: 'before' }, chance: 0.2 }, pauseLeaderPerTick: 0.02 }).violations[0];
+    if (violation !== undefined) summary.push(`${seed} ${violation.checker}: ${violation.message}`);
+  }
+  assert.deepEqual(summary, []);
+});
+
+test('crash points fire at every persistence point of synchronisation, for leaders and learners', () => {
+  const hit = new Set<string>();
+  for (let seed = 1; seed <= 150; seed++) {
+    for (const point of runReplicaSeed(seed).crashPoints ?? []) {
+      const [where, when, role] = point.split('/');
+      hit.add(`${where}/${when}`);
+      hit.add(`role:${role}`);
+    }
+  }
+  for (const want of ['append/before', 'append/after', 'epoch/before', 'epoch/after', 'newleader-ack/after', 'uptodate/before', 'role:leading', 'role:following', 'role:observing']) {
+    assert.ok(hit.has(want), `${want} among ${[...hit].sort().join(' ')}`);
+  }
+});
+
+/** The first seed in [0, bound) that broadcast broken by `faults` fails, or null. */
+function firstCaught(faults: UnsafeFaults, bound: number, options: Omit<RunReplicaSeedOptions, 'faults'> = {}): { seed: number; checker: string; message: string } | null {
+  for (let seed = 0; seed < bound; seed++) {
+    const violation = runReplicaSeed(seed, { ...options, faults }).violations[0];
+    if (violation !== undefined) return { seed, checker: violation.checker, message: violation.message };
+  }
+  return null;
+}
+
+test('followers that ACK before the append is durable are caught within 100 seeds (a committed txn is lost)', () => {
+  // The loss needs a follower to crash between its early ACK and its fsync, and the leader to be
+  // gone before the txn reaches anyone else: the crash point and leader pauses are forced here
+  // (the plain swarm caught it at seed 15 before pauses joined its draws, and not in seeds 0..399 since).
+  const caught = firstCaught({ ackBeforeDurable: true }, 100, {
+    crashAt: { point: { point: 'append', when: 'before' }, chance: 0.2 }, pauseLeaderPerTick: 0.02,
+  });
+  assert.notEqual(caught, null);
+  assert.match(caught?.message ?? '', /leader-completeness|agreement|digest/);
+});
+
+test('a leader that commits without a quorum is caught within 50 seeds', () => {
+  const caught = firstCaught({ commitWithoutQuorum: true }, 50);
+  assert.notEqual(caught, null);
+  assert.match(caught?.message ?? '', /leader-completeness|agreement|digest/);
+});
+
+test('a leader that sends DIFF where TRUNC is needed is caught within 50 seeds', () => {
+  const caught = firstCaught({ skipTrunc: true }, 50);
+  assert.notEqual(caught, null);
+  assert.ok(caught !== null && ['replica-safety', 'assertion'].includes(caught.checker), caught?.message);
+});
+
+test('servers that reorder a session\'s replies are caught by the FIFO check within 20 seeds', () => {
+  let caught: string | null = null;
+  for (let seed = 0; seed < 20 && caught === null; seed++) caught = runReplicaSeed(seed, { bugs: { reverseClientOutputs: true } }).violations[0]?.message ?? null;
+  assert.match(caught ?? '', /^fifo:/);
+});
+
+test('a sync+read that skips the sync (a stale follower read) is caught by lincheck within 100 seeds', () => {
+  let caught: string | null = null;
+  for (let seed = 0; seed < 100 && caught === null; seed++) {
+    const violation = runReplicaSeed(seed, { bugs: { skipSync: true } }).violations[0];
+    if (violation !== undefined) caught = violation.checker;
+  }
+  assert.equal(caught, 'linearizability');
+});
+
+test('servers that never deliver watch events are caught by the watch-order check within 20 seeds', () => {
+  let caught: string | null = null;
+  for (let seed = 0; seed < 20 && caught === null; seed++) caught = runReplicaSeed(seed, { bugs: { dropWatchEvents: true } }).violations[0]?.message ?? null;
+  assert.match(caught ?? '', /^watch-order:/);
+});

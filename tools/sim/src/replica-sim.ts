@@ -1,0 +1,287 @@
+/**
+ * One seed of the full stack: an ensemble of {@link ReplicaNode}s (real
+ * election → broadcast → replica) under the swarm's configuration plus the
+ * replica's own draws (broadcast limits, snapshots, clients), the safety
+ * phase with the replica checkers and the clients, then the liveness phase:
+ * the healed core must elect a leader, sync everyone in it and commit a txn
+ * of the new epoch on all of it. At the end the clients' history must be
+ * linearizable and every acknowledged write must be in the core leader's tree.
+ */
+import { majorityQuorum, zxidEpoch, type QuorumVerifier, type ServerId } from '@corral/base';
+import type { BroadcastLimits, UnsafeFaults } from '@corral/broadcast';
+import { checkLinearizable, znodeModel } from '@corral/lincheck';
+import type { CheckContext, LivenessGoal } from './checkers/checker.js';
+import { ReplicaSafetyChecker } from './checkers/replica-safety.js';
+import { SimClients, type ClientRates } from './clients.js';
+import { SimClock } from './clock.js';
+import { SimDisk } from './disk.js';
+import type { SeedResult } from './election-sim.js';
+import { FaultPlan } from './faults.js';
+import { Network } from './network.js';
+import { runLivenessPhase, runSafetyPhase } from './phases.js';
+import { Xoshiro128 } from './prng.js';
+import { RecordStore, ReplicaNode, crashPoints, type CrashAt, type ReplicaMessage, type ReplicaNodeEvent, type ReplicaNodeView } from './replica-node.js';
+import { Simulation } from './simulation.js';
+import { swarmConfig, type SimConfig, type SwarmOverrides } from './swarm.js';
+import { Trace } from './trace.js';
+
+/** Options of {@link runReplicaSeed}. */
+export interface RunReplicaSeedOptions {
+  readonly overrides?: SwarmOverrides;
+  /** Deliberate defects in broadcast, for the tests that show the simulator catches them. */
+  readonly faults?: UnsafeFaults;
+  /** Deliberate defects of the server around broadcast (tests only). */
+  readonly bugs?: ReplicaBugs;
+  /** Overrides the swarm's chance per base tick to pause the leader (the ZOOKEEPER-1675 test). */
+  readonly pauseLeaderPerTick?: number;
+  /** Overrides the swarm's crash point and its chance per hit. */
+  readonly crashAt?: { readonly point: CrashAt; readonly chance: number };
+}
+
+/** Defects for the tests of the FIFO and linearizability checkers. */
+export interface ReplicaBugs {
+  /** Servers hand a Ready's client outputs over in reverse order. */
+  readonly reverseClientOutputs?: boolean;
+  /** Clients read without the sync before it (ZooKeeper's stale follower read). */
+  readonly skipSync?: boolean;
+  /** Servers never deliver watch events. */
+  readonly dropWatchEvents?: boolean;
+}
+
+/** The replica's own swarm draws, after the shared ones. */
+export interface ReplicaSwarm {
+  /** Chance per base tick to pause (SIGSTOP) the established leader, and for how many base ticks. */
+  readonly pauseLeaderPerTick: number;
+  readonly pauseTicksMax: number;
+  /** The persistence point this seed crashes servers at (null: none), and the chance per hit. */
+  readonly crashAt: CrashAt | null;
+  readonly crashAtChance: number;
+  readonly limits: BroadcastLimits;
+  readonly snapshotEvery: number;
+  readonly purgeLog: boolean;
+  readonly clients: ClientRates;
+}
+
+const tickMs = 100;
+const diskLimits = { recordsMax: 100_000, pendingWritesMax: 10_000, tear: 'unsynced' } as const;
+
+/** Draws the replica's configuration: tiny limits often, so that they are hit. */
+export function replicaSwarm(config: SimConfig, prng: Xoshiro128): ReplicaSwarm {
+  const pendingProposalsMax = prng.pick([1, 3, 50]);
+  const windowTxnsMax = pendingProposalsMax + prng.pick([1, 8, 200]);
+  const learnerPendingTxnsMax = windowTxnsMax + 1000;
+  const limits: BroadcastLimits = {
+    pendingProposalsMax,
+    windowTxnsMax,
+    learnerPendingTxnsMax,
+    outboundMessagesPerPeerMax: 2 * learnerPendingTxnsMax + 1000,
+    zxidCounterMax: prng.pick([0xffffffff, 0xffffffff, 4, 20]),
+    initLimitTicks: config.stepDown.initLimitTicks,
+    syncLimitTicks: config.stepDown.syncLimitTicks,
+  };
+  const point = prng.pick(crashPoints);
+  const when: 'before' | 'after' = point === 'uptodate' ? 'before' : point === 'newleader-ack' ? 'after' : prng.chance(0.5) ? 'before' : 'after';
+  return {
+    pauseLeaderPerTick: prng.chance(0.5) ? 0 : prng.pick([0.005, 0.02, 0.05]),
+    pauseTicksMax: 2 * config.stepDown.initLimitTicks + prng.intBetween(1, 100),
+    crashAt: prng.chance(0.7) ? { point, when } : null,
+    crashAtChance: prng.pick([0.05, 0.2, 0.5]),
+    limits,
+    snapshotEvery: prng.pick([0, 3, 10]),
+    purgeLog: prng.chance(0.5),
+    clients: {
+      clientCount: prng.intBetween(1, 4),
+      actPerTick: prng.pick([0.1, 0.3, 0.8]),
+      walkAwayPerAction: prng.pick([0, 0.02, 0.1]),
+      sessionTimeoutMs: tickMs * prng.intBetween(4, 40),
+      opsMax: 120,
+    },
+  };
+}
+
+/**
+ * The liveness goal: one established leader in the core, a quorum of voters
+ * (the leader included) established under it and applied to the same zxid in
+ * the leader's epoch (so the new leader committed something: at least the
+ * probe session's createSession). Not every core member: a server whose
+ * acceptedEpoch is above the established leader's epoch cannot join it until
+ * the next epoch, in ZooKeeper too (seed 1004463: "leader epoch 3 is below
+ * acceptedEpoch 4"); see README "Found so far".
+ */
+class CommitGoal implements LivenessGoal<ReplicaNodeView> {
+  readonly name = 'liveness';
+  private readonly verifier: QuorumVerifier;
+
+  constructor(verifier: QuorumVerifier) {
+    this.verifier = verifier;
+  }
+
+  converged(context: CheckContext<ReplicaNodeView>, core: readonly ServerId[]): boolean {
+    return this.problem(context, core) === null;
+  }
+
+  describe(context: CheckContext<ReplicaNodeView>, core: readonly ServerId[]): string {
+    const states = core.map((sid) => {
+      const v = context.views.get(sid);
+      return v === undefined ? `${sid}:down` : `${sid}:${v.role}${v.established ? '' : '(syncing)'}@0x${v.appliedZxid.toString(16)}`;
+    });
+    return `${this.problem(context, core) ?? 'converged'}; core ${states.join(' ')}`;
+  }
+
+  private problem(context: CheckContext<ReplicaNodeView>, core: readonly ServerId[]): string | null {
+    const leaders = core.map((sid) => context.views.get(sid)).filter((v) => v?.role === 'leading' && v.established);
+    const leader = leaders[0];
+    if (leaders.length !== 1 || leader === undefined) return `${leaders.length} established core leaders`;
+    if (zxidEpoch(leader.appliedZxid) !== leader.epoch) return `leader ${leader.sid} committed nothing in epoch ${leader.epoch}`;
+    const caughtUp = new Set<ServerId>([leader.sid]);
+    const behind: string[] = [];
+    for (const sid of core) {
+      const view = context.views.get(sid);
+      if (sid === leader.sid || view === undefined) continue;
+      if (view.established && view.leaderSid === leader.sid && view.appliedZxid === leader.appliedZxid) caughtUp.add(sid);
+      else behind.push(`${sid}`);
+    }
+    if (!this.verifier.containsQuorum(caughtUp)) return `no quorum caught up with leader ${leader.sid} (behind: ${behind.join(',')})`;
+    return null;
+  }
+}
+
+/** Runs one seed of the full-stack simulation. */
+export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}): SeedResult {
+  const prng = new Xoshiro128(seed);
+  const config = swarmConfig(seed, prng, options.overrides);
+  const drawn = replicaSwarm(config, prng);
+  const swarm: ReplicaSwarm = {
+    ...drawn,
+    pauseLeaderPerTick: options.pauseLeaderPerTick ?? drawn.pauseLeaderPerTick,
+    crashAt: options.crashAt?.point ?? drawn.crashAt,
+    crashAtChance: options.crashAt?.chance ?? drawn.crashAtChance,
+  };
+  const trace = new Trace();
+  trace.line(`seed ${seed} full stack`);
+  const verifier = majorityQuorum({ voters: config.voters, observers: config.observers });
+  const disks = new Map<ServerId, SimDisk>();
+  for (const sid of [...config.voters, ...config.observers]) {
+    const disk = new SimDisk(diskLimits);
+    disk.fsyncSteps = config.fsyncSteps.get(sid) ?? 1;
+    disks.set(sid, disk);
+  }
+  const records = new RecordStore();
+  // Crash points fire in the safety phase only: the liveness phase's core must be left to converge.
+  let crashPointsOn = true;
+  let streams = 0;
+  const incarnations = new Map<ServerId, number>();
+  const safety = new ReplicaSafetyChecker();
+  const clients = new SimClients({ ...swarm.clients, skipSync: options.bugs?.skipSync }, prng);
+  const sim = new Simulation<ReplicaMessage, ReplicaNodeView, ReplicaNodeEvent>({
+    voters: config.voters,
+    observers: config.observers,
+    factory: (start) => {
+      const incarnation = (incarnations.get(start.sid) ?? -1) + 1;
+      incarnations.set(start.sid, incarnation);
+      return new ReplicaNode({
+        ...start, verifier, voters: config.voters, observers: config.observers, electionLimits: config.electionLimits, limits: swarm.limits, records,
+        nextStream: () => ++streams, incarnation, snapshotEvery: swarm.snapshotEvery, purgeLog: swarm.purgeLog, tickMs, faults: options.faults,
+        reverseClientOutputs: options.bugs?.reverseClientOutputs,
+        dropWatchEvents: options.bugs?.dropWatchEvents,
+        crashAt: swarm.crashAt === null ? null : { point: swarm.crashAt, chance: () => crashPointsOn && prng.chance(swarm.crashAtChance) },
+      });
+    },
+    clock: new SimClock({ tickPeriodSteps: config.tickPeriodSteps, firstTickStep: config.firstTickStep }),
+    network: new Network<ReplicaMessage>({ prng, faults: config.network, inFlightMax: config.inFlightMax, streamed: (message) => message.kind === 'peer' }),
+    disks,
+    checkers: [safety, clients],
+    trace,
+  });
+  const nodeOf = (sid: ServerId): ReplicaNode | undefined => sim.nodeOf(sid) as ReplicaNode | undefined;
+  // Servers frozen at a crash point crash now and restart a few ticks later.
+  const restartAt = new Map<ServerId, number>();
+  const crashPointsHit: string[] = [];
+  const crashAtPoints = (): void => {
+    for (const sid of sim.members) {
+      const node = nodeOf(sid);
+      if (node?.crashRequested != null) {
+        crashPointsHit.push(node.crashRequested);
+        trace.line(`${sim.now} crash point ${node.crashRequested} on ${sid}`);
+        sim.crash(sid, node.crashRequested.includes('/before/') && prng.chance(0.5));
+        restartAt.set(sid, sim.now + prng.intBetween(1, 30) * 10);
+      } else if (node === undefined && (restartAt.get(sid) ?? Infinity) <= sim.now) {
+        restartAt.delete(sid);
+        sim.restart(sid);
+      }
+    }
+  };
+  // ZOOKEEPER-1675's scenario: the leader is paused, the others elect a new one and commit, and
+  // the old leader resumes still believing it leads.
+  const resumeAt = new Map<ServerId, number>();
+  const pauseLeaders = (): void => {
+    for (const [sid, at] of resumeAt) {
+      if (at > sim.now) continue;
+      resumeAt.delete(sid);
+      sim.resume(sid);
+    }
+    if (swarm.pauseLeaderPerTick === 0 || !prng.chance(swarm.pauseLeaderPerTick)) return;
+    const leader = sim.members.find((sid) => {
+      const view = nodeOf(sid)?.view();
+      return view?.role === 'leading' && view.established && !sim.isPaused(sid);
+    });
+    if (leader === undefined) return;
+    sim.pause(leader);
+    resumeAt.set(leader, sim.now + prng.intBetween(1, swarm.pauseTicksMax) * 10);
+  };
+  runSafetyPhase(sim, new FaultPlan(config.faults, prng, trace), config.safetyTicks, () => {
+    crashAtPoints();
+    pauseLeaders();
+    clients.tick(sim.members, nodeOf);
+  });
+  crashPointsOn = false;
+  crashAtPoints();
+  for (const sid of resumeAt.keys()) sim.resume(sid);
+  let liveness: { core: readonly ServerId[]; convergedAfterTicks: number | null } = { core: [], convergedAfterTicks: null };
+  if (sim.violations.length === 0) {
+    // A probe session on each new core leader: its createSession is the txn the new epoch must commit.
+    const probed = new Set<string>();
+    let origin = 1_000_000;
+    const onTick = (core: readonly ServerId[]): void => {
+      for (const sid of core) {
+        const node = nodeOf(sid);
+        const view = node?.view();
+        if (node === undefined || view?.role !== 'leading' || !view.established) continue;
+        const key = `${sid}/${view.epoch}`;
+        if (!probed.has(key) && node.connect(origin++, 60_000) !== null) probed.add(key);
+      }
+    };
+    const ticksMax = 2 * config.livenessTicksMax + 4 * swarm.limits.initLimitTicks;
+    liveness = runLivenessPhase(sim, { config, prng, goal: new CommitGoal(verifier), onTick, ticksMax });
+  }
+  if (sim.violations.length === 0) finalChecks(sim, clients, liveness.core);
+  return {
+    seed,
+    config,
+    violations: sim.violations,
+    traceHash: trace.hash(),
+    steps: sim.now,
+    convergedAfterTicks: liveness.convergedAfterTicks,
+    core: liveness.core,
+    recentTrace: trace.recentLines(),
+    network: sim.network.stats,
+    disks: [...disks.values()].map((disk) => disk.stats),
+    simulation: sim.stats,
+    crashPoints: crashPointsHit,
+  };
+}
+
+/** Linearizability of the clients' history; acknowledged writes in the core leader's tree. */
+function finalChecks(sim: Simulation<ReplicaMessage, ReplicaNodeView, ReplicaNodeEvent>, clients: SimClients, core: readonly ServerId[]): void {
+  const context = sim.context();
+  const leader = core.map((sid) => context.views.get(sid)).find((view) => view?.role === 'leading');
+  if (leader !== undefined) {
+    const lost = clients.acknowledged.find((zxid) => zxid > leader.appliedZxid);
+    if (lost !== undefined) sim.violations.push({ checker: 'acknowledged-writes', step: sim.now, message: `write acknowledged at 0x${lost.toString(16)} is above leader ${leader.sid}'s 0x${leader.appliedZxid.toString(16)}` });
+  }
+  const result = checkLinearizable(znodeModel, clients.history());
+  if (result.verdict === 'violation') {
+    const failure = result.failures.find((f) => f.verdict === 'violation');
+    sim.violations.push({ checker: 'linearizability', step: sim.now, message: `${failure?.partition ?? '?'}: ${(failure?.history ?? []).join(' | ')}` });
+  }
+}
