@@ -67,7 +67,7 @@ export function learnerMsgToWire(msg: LearnerPeerMsg): WireLearnerMessage {
         },
       };
     case 'ACK': return { msg: 'ack', ack: { zxid: writeUint64(msg.zxid, 'zxid') } };
-    case 'PING': return { msg: 'ping', ping: { sessionData: Buffer.alloc(0) } };
+    case 'PING': return { msg: 'ping', ping: { sessionData: Buffer.alloc(0), round: readRoundForWire(msg.round) } };
     case 'REQUEST': return { msg: 'request', request: { data: writeBytes(msg.payload) } };
     case 'REVALIDATE': return { msg: 'revalidate', revalidate: { data: writeBytes(msg.payload) } };
   }
@@ -91,7 +91,7 @@ export function learnerMsgFromWire(w: WireLearnerMessage): LearnerPeerMsg {
         committedZxid: readUint64(w.ackEpoch?.committedZxid, 'committedZxid'),
       };
     case 'ack': return { type: 'ACK', zxid: readUint64(w.ack?.zxid, 'zxid') };
-    case 'ping': return { type: 'PING' };
+    case 'ping': return pingFromWire(w.ping?.round);
     case 'request': return { type: 'REQUEST', payload: readBytes(w.request?.data) };
     case 'revalidate': return { type: 'REVALIDATE', payload: readBytes(w.revalidate?.data) };
     default: throw new PeerProtocolError('unexpected-message', `learner message ${String(w.msg)} after the handshake`);
@@ -113,7 +113,7 @@ export function leaderMsgToWire(msg: LeaderPeerMsg, snapChunkBytesMax: number): 
     case 'INFORM': return [{ msg: 'inform', inform: { txn: txnToWire(msg.txn) } }];
     case 'NEWLEADER': return [{ msg: 'newLeader', newLeader: { zxid: writeUint64(msg.zxid, 'zxid') } }];
     case 'UPTODATE': return [{ msg: 'upToDate', upToDate: {} }];
-    case 'PING': return [{ msg: 'ping', ping: { sessionData: Buffer.alloc(0) } }];
+    case 'PING': return [{ msg: 'ping', ping: { sessionData: Buffer.alloc(0), round: readRoundForWire(msg.round) } }];
     case 'REVALIDATE': return [{ msg: 'revalidate', revalidate: { data: writeBytes(msg.payload) } }];
   }
 }
@@ -160,7 +160,7 @@ export class LeaderStreamDecoder {
       case 'inform': return { type: 'INFORM', txn: txnFromWire(w.inform?.txn) };
       case 'newLeader': return { type: 'NEWLEADER', zxid: readUint64(w.newLeader?.zxid, 'zxid') };
       case 'upToDate': return { type: 'UPTODATE' };
-      case 'ping': return { type: 'PING' };
+      case 'ping': return pingFromWire(w.ping?.round);
       case 'revalidate': return { type: 'REVALIDATE', payload: readBytes(w.revalidate?.data) };
       default: throw new PeerProtocolError('unexpected-message', `leader message ${String(w.msg)} outside a snapshot`);
     }
@@ -195,4 +195,20 @@ export class LeaderStreamDecoder {
     this.snap = null;
     return { type: 'SNAP', zxid: snap.zxid, snapshot: readBytes(Buffer.concat(snap.chunks, snap.sizeBytes)) };
   }
+}
+
+/**
+ * A PING's leadership round (Leader.confirmRound, for a linearizable sync).
+ * Rounds start at 1, so the wire's 0 (proto3's default) means "no round".
+ */
+function readRoundForWire(round: number | undefined): number {
+  if (round === undefined) return 0;
+  if (!Number.isInteger(round) || round < 1 || round > 0xffff_ffff) throw new PeerProtocolError('out-of-range', `ping round ${round}`);
+  return round;
+}
+
+function pingFromWire(round: number | undefined | null): { type: 'PING'; round?: number } {
+  if (round === undefined || round === null || round === 0) return { type: 'PING' };
+  if (!Number.isInteger(round) || round < 0 || round > 0xffff_ffff) throw new PeerProtocolError('out-of-range', `ping round ${round}`);
+  return { type: 'PING', round };
 }

@@ -51,6 +51,7 @@ const learnerMsg: fc.Arbitrary<LearnerPeerMsg> = fc.oneof(
   fc.record({ type: fc.constant('ACKEPOCH' as const), currentEpoch: epoch, lastZxid: u64, committedZxid: u64 }),
   fc.record({ type: fc.constant('ACK' as const), zxid: u64 }),
   fc.constant({ type: 'PING' as const }),
+  fc.record({ type: fc.constant('PING' as const), round: fc.integer({ min: 1, max: 0xffff_ffff }) }),
   fc.record({ type: fc.constant('REQUEST' as const), payload: bytes }),
   fc.record({ type: fc.constant('REVALIDATE' as const), payload: bytes }),
 );
@@ -66,6 +67,7 @@ const leaderMsg: fc.Arbitrary<LeaderPeerMsg> = fc.oneof(
   fc.record({ type: fc.constant('NEWLEADER' as const), zxid: u64 }),
   fc.constant({ type: 'UPTODATE' as const }),
   fc.constant({ type: 'PING' as const }),
+  fc.record({ type: fc.constant('PING' as const), round: fc.integer({ min: 1, max: 0xffff_ffff }) }),
   fc.record({ type: fc.constant('REVALIDATE' as const), payload: bytes }),
 );
 

@@ -48,7 +48,7 @@ export interface WireLearnerMessage {
   observerInfo?: WireLearnerInfo | null;
   ackEpoch?: { currentEpoch: WireLong; lastZxid: WireLong; committedZxid: WireLong } | null;
   ack?: { zxid: WireLong } | null;
-  ping?: { sessionData: Buffer } | null;
+  ping?: { sessionData: Buffer; round?: number } | null;
   request?: { data: Buffer } | null;
   revalidate?: { data: Buffer } | null;
 }
@@ -70,7 +70,7 @@ export interface WireLeaderMessage {
   inform?: { txn: WireTxn | null } | null;
   newLeader?: { zxid: WireLong } | null;
   upToDate?: Record<string, never> | null;
-  ping?: { sessionData: Buffer } | null;
+  ping?: { sessionData: Buffer; round?: number } | null;
   revalidate?: { data: Buffer } | null;
 }
 
