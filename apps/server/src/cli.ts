@@ -125,6 +125,12 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(3);
   }
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'ELISTEN') {
+    // A port that cannot be bound is a configuration problem: one line, no stack.
+    process.stderr.write(`cannot listen: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

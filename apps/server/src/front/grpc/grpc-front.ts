@@ -119,7 +119,10 @@ export class GrpcFront {
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${config.clientPortAddress}:${config.grpcPort ?? 0}`, ServerCredentials.createInsecure(), (error, bound) => {
         if (error === null) resolve(bound);
-        else reject(error);
+        // One line an operator can act on, with the code callers retry on (as the jute port's listen error).
+        else reject(Object.assign(new Error(`grpcPort ${config.clientPortAddress}:${config.grpcPort ?? 0}: ${/EADDRINUSE/.test(error.message) ? 'EADDRINUSE: address already in use' : error.message}`), {
+          code: /EADDRINUSE/.test(error.message) ? 'EADDRINUSE' : 'ELISTEN',
+        }));
       });
     });
     const timer = setInterval(() => gateway.tick(), Math.max(10, Math.floor(config.tickTimeMs / 2)));
