@@ -17,7 +17,7 @@ import { MemoryDisk, MemorySnapshotStore, MemoryTxnLog } from '@corral/txn-log';
 import { OpCode, decodeRequest, encodeRequest, type ClientRequest, type MultiOp } from '@corral/wire';
 import { createLogger } from '../logger.js';
 import { recoverTree } from '../storage/recovery.js';
-import { multiAsZooKeeperReadsIt } from './multi-ops.js';
+import { multiAsZooKeeperReadsIt } from '@corral/replica';
 import { Prep, type PreparedTxn } from './prep.js';
 
 const longPath = `/${'a'.repeat(pathBytesMax - 1)}`;

@@ -12,8 +12,7 @@ import {
   type ACL, type DataTree, type Id, type MultiSubTxn, type StatPersisted, type Txn, type TxnHeader,
 } from '@corral/data-tree';
 import { OpCode, type ClientRequest } from '@corral/wire';
-import { ChangeRecords, type ChangeRecord } from './change-records.js';
-import { createModeFromFlag } from './create-mode.js';
+import { ChangeRecords, createModeFromFlag, type ChangeRecord } from '@corral/replica';
 
 /** Who is asking: the session and its authenticated ids. */
 export interface PrepContext {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataTree, TxnType, WatchManager, openAclUnsafe } from '@corral/data-tree';
 import { OpCode, encodeReply, type ClientRequest } from '@corral/wire';
-import { ReadOps } from './read-ops.js';
+import { ReadOps } from '@corral/replica';
 import { estimateReplyBytes } from './reply-size.js';
 
 const sessionId = 0x42n;

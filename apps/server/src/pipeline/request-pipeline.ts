@@ -21,12 +21,9 @@ import type { ServerStats } from '../stats/server-stats.js';
 import type { ClientCore } from '../core/client-core.js';
 import { Committer } from './committer.js';
 import type { DurableLog } from './durable-log.js';
-import { multiAsZooKeeperReadsIt } from './multi-ops.js';
 import { Prep, type PrepContext, type PreparedTxn } from './prep.js';
-import { ReadOps } from './read-ops.js';
-import { aclExpansionBytes, tooLargeTxn } from './txn-limit.js';
 import { estimateReplyBytes } from './reply-size.js';
-import { writeReply } from './write-replies.js';
+import { aclExpansionBytes, multiAsZooKeeperReadsIt, ReadOps, tooLargeTxn, writeReply } from '@corral/replica';
 import { storageLimits } from '../storage/storage-limits.js';
 
 const writeTypes: ReadonlySet<number> = new Set([
