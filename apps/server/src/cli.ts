@@ -6,8 +6,9 @@
  * ./data. `corral log dump DIR` and `corral snapshot dump DIR` print the
  * stored log and snapshots.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readMyid } from './config/myid.js';
 import { ConfigError, parseZooCfg } from './config/zoo-cfg.js';
 import { createLogger } from './logger.js';
 import { CorralServer } from './server.js';
@@ -56,15 +57,6 @@ async function snapshotRestore(args: string[]): Promise<void> {
   if (file === undefined) throw new ConfigError('--in', 'is required');
   const zxid = await restoreBackup({ ...storageDirs(args), file, force: args.includes('--force') });
   process.stdout.write(`restored state at zxid 0x${zxid.toString(16)} from ${file}\n`);
-}
-
-function readMyid(dataDir: string): number | null {
-  const path = join(dataDir, 'myid');
-  if (!existsSync(path)) return null;
-  const text = readFileSync(path, 'utf8').trim();
-  const id = Number(text);
-  if (!Number.isInteger(id) || id < 0 || id > 255) throw new ConfigError('myid', `bad server id "${text}" in ${path}`);
-  return id;
 }
 
 async function runServer(args: string[]): Promise<void> {
