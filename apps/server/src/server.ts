@@ -1,5 +1,6 @@
 /**
- * Assembles a standalone Corral server: storage, recovery, the tree and
+ * Assembles a Corral server (standalone, or an ensemble member when zoo.cfg
+ * has server lines — the Driver then runs election and peers): storage, recovery, the tree and
  * watch index, sessions, the request pipeline, the client port and the
  * periodic work (session expiry, container/TTL cleanup, snapshots). Owns
  * every timer and handle it creates and releases them in close().
@@ -24,12 +25,16 @@ import { storageLimits } from './storage/storage-limits.js';
 import { Driver } from './driver/driver.js';
 import type { ClientCore } from './core/client-core.js';
 import type { DataTree } from '@corral/data-tree';
+import { clientAddressOf, ensembleMembership, isStandalone } from './config/ensemble-config.js';
 
 /** The chosen core and what the rest of the server reads from it. */
 interface AssembledCore {
   readonly core: ClientCore;
+  /** The applied tree now (an ensemble member's is replaced by a SNAP). */
   readonly tree: DataTree;
   readonly watches: WatchManager;
+  /** ZooKeeper's Mode (`srvr`): standalone, leader, follower, observer, or looking. */
+  mode(): string;
   lastSnapshotBytes(): number;
   /** Stops the core's own periodic work (the pipeline's tick; the Driver's interval) and its snapshots. */
   close(): Promise<void>;
@@ -50,13 +55,14 @@ export class CorralServer {
   private readonly grpc: GrpcFront | null;
   private readonly storage: { close(): Promise<void> };
   private readonly closeCore: () => Promise<void>;
+  private readonly modeOf: () => string;
   private readonly timers: NodeJS.Timeout[];
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
 
   private constructor(parts: {
     config: ServerConfig; port: number; listener: ClientListener; grpc: GrpcFront | null; storage: { close(): Promise<void> }; closeCore: () => Promise<void>;
-    timers: NodeJS.Timeout[]; logger: Logger;
+    mode: () => string; timers: NodeJS.Timeout[]; logger: Logger;
   }) {
     this.config = parts.config;
     this.port = parts.port;
@@ -65,6 +71,7 @@ export class CorralServer {
     this.grpc = parts.grpc;
     this.storage = parts.storage;
     this.closeCore = parts.closeCore;
+    this.modeOf = parts.mode;
     this.timers = parts.timers;
     this.logger = parts.logger;
   }
@@ -72,6 +79,8 @@ export class CorralServer {
   /** Recovers state from disk and starts serving. */
   static async start(config: ServerConfig, logger: Logger): Promise<CorralServer> {
     const clock = (): number => Date.now();
+    // An ensemble configuration is checked against myid before anything is opened.
+    if (!isStandalone(config)) ensembleMembership(config);
     await mkdir(config.dataDir, { recursive: true });
     await mkdir(config.dataLogDir, { recursive: true });
     const storage = await openStorage({ dataDir: config.dataDir, dataLogDir: config.dataLogDir, logger, limits: storageLimits(config) });
@@ -97,11 +106,12 @@ export class CorralServer {
       process.exit(2);
     };
     let grpc: GrpcFront | null = null;
-    const core = config.core === 'replica'
+    const core = config.core === 'replica' || !isStandalone(config)
       ? await CorralServer.replicaCore(config, logger, storage, sessions, stats, fatal, () => grpc?.onApplied())
       : await CorralServer.pipelineCore(config, logger, storage, sessions, stats, fatal, clock, () => grpc?.onApplied());
-    const { tree, watches } = core;
+    const { watches } = core;
     const activePipeline = core.core;
+    const membership = isStandalone(config) ? null : ensembleMembership(config);
 
     const listener: ClientListener = new ClientListener({
       maxClientCnxns: config.maxClientCnxns,
@@ -113,8 +123,8 @@ export class CorralServer {
         clock,
         isFourLetterWord,
         runFourLetterWord: (word) => runFourLetterWord(word, {
-          config, tree, watches, sessions, stats, clock,
-          serverState: 'standalone',
+          config, tree: core.tree, watches, sessions, stats, clock,
+          serverState: core.mode(),
           connections: () => [...listener.connections].map((c): ConnectionReport => ({
             remoteAddress: c.remoteAddress, remotePort: c.remotePort, interestOps: c.interestOps, queued: c.backlog.requestCount,
             stats: c.stats, session: c.session === null ? null : { id: c.session.id, timeoutMs: c.session.timeoutMs },
@@ -131,22 +141,25 @@ export class CorralServer {
     });
     let port: number;
     try {
-      port = await listener.listen(config.clientPort, config.clientPortAddress);
+      const client = clientAddressOf(config, membership?.me ?? null);
+      port = await listener.listen(client.port, client.host);
     } catch (error) {
       await core.close();
       throw error;
     }
     try {
-      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, pipeline: activePipeline, sessions, tree, watches, clock, logger });
+      // TODO(issue 9): the gRPC front holds one tree; an ensemble member's is replaced by a SNAP.
+      if (config.grpcPort !== null && membership !== null) logger.warn({ key: 'grpcPort' }, 'the gRPC port is not served in ensemble mode yet');
+      else if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, pipeline: activePipeline, sessions, tree: core.tree, watches, clock, logger });
     } catch (error) {
       await listener.close(true);
       await core.close();
       throw error;
     }
-    const containers = new ContainerManager({ tree, pipeline: activePipeline, clock });
+    const containers = new ContainerManager({ tree: () => core.tree, pipeline: activePipeline, clock });
     const timers = [setInterval(() => containers.check(), config.containerCheckIntervalMs)];
     for (const timer of timers) timer.unref();
-    return new CorralServer({ config, port, listener, grpc, storage, closeCore: () => core.close(), timers, logger });
+    return new CorralServer({ config, port, listener, grpc, storage, closeCore: () => core.close(), mode: () => core.mode(), timers, logger });
   }
 
   /** Today's core: RequestPipeline over the tree recovered by replaying the log. */
@@ -175,6 +188,7 @@ export class CorralServer {
     tick.unref();
     return {
       core: active, tree, watches,
+      mode: () => 'standalone',
       lastSnapshotBytes: () => snapshotter.lastSnapshotBytes,
       close: () => {
         clearInterval(tick);
@@ -190,10 +204,20 @@ export class CorralServer {
   ): Promise<AssembledCore> {
     const driver = await Driver.start({ config, log: storage.log, snapshots: storage.snapshots, sessions, stats, logger, onFatal: fatal, onApplied });
     return {
-      core: driver, tree: driver.tree, watches: driver.watches,
+      core: driver,
+      get tree() {
+        return driver.tree;
+      },
+      watches: driver.watches,
+      mode: () => driver.mode,
       lastSnapshotBytes: () => driver.lastSnapshotBytes,
       close: () => driver.close(),
     };
+  }
+
+  /** ZooKeeper's Mode: standalone, leader, follower, observer, or looking (electing or syncing: not serving). */
+  get mode(): string {
+    return this.modeOf();
   }
 
   /** Stops serving: closes the port and connections, drains the log, closes storage. Idempotent. */

@@ -12,18 +12,19 @@ export const containerDeletesPerCheckMax = 10_000;
 
 /** Runs the periodic container/TTL check. */
 export class ContainerManager {
-  private readonly tree: DataTree;
+  /** The applied tree now (an ensemble member's is replaced by a SNAP). */
+  private readonly tree: () => DataTree;
   private readonly pipeline: ClientCore;
   private readonly clock: () => number;
 
-  constructor(options: { tree: DataTree; pipeline: ClientCore; clock: () => number }) {
+  constructor(options: { tree: () => DataTree; pipeline: ClientCore; clock: () => number }) {
     this.tree = options.tree;
     this.pipeline = options.pipeline;
     this.clock = options.clock;
   }
 
   check(): void {
-    const candidates = containerAndTtlCandidates(this.tree, this.clock());
+    const candidates = containerAndTtlCandidates(this.tree(), this.clock());
     for (const path of candidates.slice(0, containerDeletesPerCheckMax)) this.pipeline.proposeDeleteContainer(path);
   }
 }
