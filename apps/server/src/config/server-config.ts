@@ -56,6 +56,12 @@ export interface ServerConfig {
   readonly electionPortBindRetry: number;
   /** ZooKeeper's cnxTimeout: a peer connection that is not authenticated within it is closed. */
   readonly cnxTimeoutMs: number;
+  /**
+   * ZooKeeper's zookeeper.commitLogCount: committed txns a leader keeps in
+   * memory to DIFF learners (broadcast's windowTxnsMax); a learner further
+   * behind is DIFFed from the log on disk, or sent a SNAP.
+   */
+  readonly commitLogCount: number;
   /** `peerType`: must agree with this server's line. */
   readonly peerType: 'participant' | 'observer';
   /** The ensemble secret (`quorum.auth.secret` / `quorum.auth.secretFile`), or null. */

@@ -21,7 +21,7 @@ const knownKeys = new Set([
   'zookeeper.extendedTypesEnabled', 'DigestAuthenticationProvider.superDigest', 'metricsProvider.className', 'corral.core',
   // Read by peer/peer-auth.ts (peerAuthSecretFromProperties).
   'quorum.auth.secret', 'quorum.auth.secretFile',
-  'electionPortBindRetry', 'cnxTimeout', 'quorumListenOnAllIPs', 'peerType',
+  'electionPortBindRetry', 'cnxTimeout', 'quorumListenOnAllIPs', 'peerType', 'commitLogCount',
 ]);
 
 /** Splits Properties-style text into key/value pairs (`#`/`!` comments, `=` or `:` separators). */
@@ -175,6 +175,7 @@ export function parseZooCfg(text: string, context: ConfigContext = {}): ServerCo
     electionPortBindRetry: intValue(props, 'electionPortBindRetry', 3, 0, 1_000_000),
     cnxTimeoutMs: intValue(props, 'cnxTimeout', 5000, 1, 3_600_000),
     peerType,
+    commitLogCount: intValue(props, 'commitLogCount', 10_000, 4, 1_000_000),
     peerAuthSecret: peerAuthSecretFromProperties(props, context.readFile),
     clientPortSet: props.has('clientPort'),
     unknownKeys,

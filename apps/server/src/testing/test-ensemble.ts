@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { readMyid } from '../config/myid.js';
 import { parseZooCfg } from '../config/zoo-cfg.js';
 import { createLogger, type Logger } from '../logger.js';
+import { RecordingLogger } from '../peer/test-kit.js';
 import { CorralServer } from '../server.js';
 import { RawClient } from './raw-client.js';
 
@@ -22,6 +23,8 @@ export interface TestMember {
   readonly clientPort: number;
   readonly observer: boolean;
   server: CorralServer | null;
+  /** Every line this member logged, across restarts. */
+  readonly log: RecordingLogger;
 }
 
 /** Resolves with a free port in the tests' range. */
@@ -73,7 +76,7 @@ export class TestEnsemble {
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
       writeFileSync(join(dataDir, 'myid'), `${sid}\n`);
       const observer = sid > options.voters;
-      members.push({ sid, dataDir, clientPort: await freePort(taken), observer, server: null });
+      members.push({ sid, dataDir, clientPort: await freePort(taken), observer, server: null, log: new RecordingLogger() });
       lines.push(`server.${sid}=127.0.0.1:${await freePort(taken)}:${await freePort(taken)}${observer ? ':observer' : ''}`);
     }
     const configText = [
@@ -97,7 +100,23 @@ export class TestEnsemble {
     const peerType = member.observer ? 'peerType=observer\n' : '';
     const text = `${this.configText}\ndataDir=${member.dataDir}\nclientPort=${member.clientPort}\n${peerType}${extra}`;
     const config = parseZooCfg(text, { myid: readMyid(member.dataDir) });
-    member.server = await CorralServer.start(config, this.logger);
+    const echo = this.logger;
+    const log = member.log;
+    const logger: Logger = {
+      info: (fields, message) => {
+        log.info(fields, message);
+        echo.info(fields, message);
+      },
+      warn: (fields, message) => {
+        log.warn(fields, message);
+        echo.warn(fields, message);
+      },
+      error: (fields, message) => {
+        log.error(fields, message);
+        echo.error(fields, message);
+      },
+    };
+    member.server = await CorralServer.start(config, logger);
     return member.server;
   }
 
