@@ -7,7 +7,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkCode } from '@corral/base';
 import { OpCode, type CreateRequest } from '@corral/wire';
-import type { RawClient } from './testing/raw-client.js';
+import { RawClient } from './testing/raw-client.js';
 import { TestEnsemble, until } from './testing/test-ensemble.js';
 
 const open = { perms: 31, id: { scheme: 'world', id: 'anyone' } };
@@ -51,4 +51,59 @@ test('ensemble: a session\'s ephemeral is visible on every server and goes with 
   for (const reader of readers) await readsEventually(reader, '/eph', 'mine');
   assert.equal((await owner.request({ type: OpCode.closeSession })).header.err, ZkCode.OK);
   for (const reader of readers) await readsEventually(reader, '/eph', null);
+});
+
+test('ensemble: an observer serves reads and forwards writes; it does not count towards a quorum', async () => {
+  const ensemble = await TestEnsemble.start(cleanups, { voters: 2, observers: 1 });
+  const leader = await ensemble.settled();
+  assert.equal(ensemble.member(3).server?.mode, 'observer');
+  const observer = await ensemble.client(3, cleanups);
+  assert.equal((await observer.request(create('/from-observer', 'o'))).header.err, ZkCode.OK);
+  assert.equal(await dataOf(observer, '/from-observer'), 'o');
+  for (const sid of [1, 2]) await readsEventually(await ensemble.client(sid, cleanups), '/from-observer', 'o');
+  // Two voters need both: with one voter gone, the other voter and the observer are not a quorum.
+  // (No finite wait proves "never"; this one only fails if the observer's vote were counted.)
+  const voter = leader === 1 ? 2 : 1;
+  await ensemble.stopMember(voter);
+  await until('the rest looking', () => [...ensemble.modes().values()].every((mode) => mode === 'looking'));
+  const decided = (): number => ensemble.member(leader).log.items.filter((line) => line.message === 'election decided').length
+    + ensemble.member(3).log.items.filter((line) => line.message === 'election decided').length;
+  const before = decided();
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(decided(), before, 'no election decided without a quorum of voters');
+  assert.deepEqual([...ensemble.modes().values()], ['looking', 'looking']);
+});
+
+test('ensemble: a client reconnecting to another server keeps its session and ephemeral', async () => {
+  const ensemble = await TestEnsemble.start(cleanups, { voters: 3 });
+  await ensemble.settled();
+  const first = await ensemble.client(1, cleanups);
+  assert.equal((await first.request(create('/mine', 'e', 1))).header.err, ZkCode.OK);
+  const session = first.session;
+  assert.ok(session !== null);
+  first.close();
+  const moved = await ensemble.client(2, cleanups, { sessionId: session.sessionId, passwd: session.passwd, timeoutMs: session.timeOut });
+  assert.equal(moved.session?.sessionId, session.sessionId, 'the same session, revalidated by the leader');
+  const owner = await moved.request({ type: OpCode.getData, path: '/mine', watch: false });
+  assert.equal(owner.header.err, ZkCode.OK);
+  assert.ok(owner.response?.type === OpCode.getData);
+  assert.equal(owner.response.stat.ephemeralOwner, session.sessionId);
+  // A wrong password is a dead session to the client (timeout 0).
+  const wrong = await ensemble.client(3, cleanups, { sessionId: session.sessionId, passwd: new Uint8Array(16), timeoutMs: session.timeOut });
+  assert.equal(wrong.session?.timeOut, 0);
+  assert.equal((await moved.request({ type: OpCode.closeSession })).header.err, ZkCode.OK);
+  await readsEventually(await ensemble.client(3, cleanups), '/mine', null);
+});
+
+test('ensemble: a client that has seen a later zxid than this server is refused', async () => {
+  const ensemble = await TestEnsemble.start(cleanups, { voters: 3 });
+  await ensemble.settled();
+  const writer = await ensemble.client(1, cleanups);
+  const written = (await writer.request(create('/seen', 's'))).header.zxid;
+  // ZooKeeper: "Refusing session request ... as it has seen zxid ... client must try another server".
+  await assert.rejects(RawClient.open(ensemble.member(2).clientPort, { lastZxidSeen: written + (1n << 40n) }), /closed the connection/);
+  // Once server 2 has applied the write, a client that saw it connects there.
+  await readsEventually(await ensemble.client(2, cleanups), '/seen', 's');
+  const caughtUp = await RawClient.open(ensemble.member(2).clientPort, { lastZxidSeen: written });
+  caughtUp.close();
 });
