@@ -186,3 +186,29 @@ test('a newer format version is refused', async () => {
   disk.logFormatVersion = 99;
   await assert.rejects(MemoryTxnLog.open(disk), FormatVersionError);
 });
+
+test('truncateAndAppend is one durable unit: a crash before its fsync keeps the old tail, after it the new one', async () => {
+  const disk = new MemoryDisk();
+  const log = await MemoryTxnLog.open(disk);
+  // The learner's log: 1.1–1.5, of which 1.4 and 1.5 were never committed; the leader's history goes on at 2.1.
+  await log.append(records(1, 1, 5));
+  disk.fsyncMode = 'manual';
+  const rewrite = log.truncateAndAppend(makeZxid(1, 3), records(2, 1, 2));
+  await settle();
+  disk.crash();
+  await assert.rejects(rewrite, (error: unknown) => error instanceof StorageError && error.kind === 'crashed');
+  await log.close();
+  disk.fsyncMode = 'immediate';
+  const kept = await MemoryTxnLog.open(disk);
+  assert.deepEqual((await collect(kept.readFrom(0n))).map((record) => record.zxid), records(1, 1, 5).map((record) => record.zxid), 'nothing of the rewrite');
+  await kept.truncateAndAppend(makeZxid(1, 3), records(2, 1, 2));
+  assert.equal(kept.lastLoggedZxid, makeZxid(2, 2));
+  await kept.close();
+  const rewritten = await MemoryTxnLog.open(disk);
+  assert.deepEqual(
+    (await collect(rewritten.readFrom(0n))).map((record) => record.zxid),
+    [...records(1, 1, 3), ...records(2, 1, 2)].map((record) => record.zxid),
+  );
+  await assert.rejects(rewritten.truncateAndAppend(makeZxid(2, 2), records(2, 4, 1)), LogGapError, 'the records must follow the truncation point');
+  await rewritten.close();
+});

@@ -7,10 +7,12 @@
  * here decides when to acknowledge: the Driver sends `messagesAfterPersist`
  * only once `persist` resolved.
  *
- * Known gap: a Ready's rewrite (SNAP install, TRUNC) and its appends are
- * ordered writes, not one atomic unit (the log and the snapshot store are
- * separate LevelDB databases): a crash between them leaves the rewrite alone
- * (packages/broadcast README, Ready step 1, seed 100137).
+ * A TRUNC and the sync's records are one LevelDB batch
+ * (`truncateAndAppend`). Known gap: a SNAP install and its records are
+ * ordered writes, not one atomic unit (the snapshot store and the log are
+ * separate databases): a crash between them leaves the log reset to the
+ * snapshot without the records after it (packages/broadcast README, Ready
+ * step 1, seed 100137).
  */
 import { zxidEpoch, zxidToHex, type Zxid } from '@corral/base';
 import type { HardState, InitialState, LogRead, Ready, Txn } from '@corral/broadcast';
@@ -135,12 +137,17 @@ export class DriverDisk {
       this.diskLogBaseZxid = info.zxid;
       logger.info({ zxid: zxidToHex(info.zxid), bytes: info.byteCount }, 'installed the leader\'s snapshot');
     }
-    if (ready.truncate !== null && ready.truncate < log.lastLoggedZxid) {
-      await log.truncateAfter(ready.truncate);
-      if (this.snapshotZxid > ready.truncate) this.snapshotZxid = (await snapshots.list()).find((info) => info.zxid <= ready.truncate!)?.zxid ?? 0n;
-      await snapshots.deleteAfter(ready.truncate);
+    if (ready.truncate !== null) {
+      const truncate = ready.truncate;
+      // TRUNC and the sync's records in one LevelDB batch: never a truncated log alone.
+      await log.truncateAndAppend(truncate, ready.append);
+      if (this.snapshotZxid > truncate) {
+        await snapshots.deleteAfter(truncate);
+        this.snapshotZxid = (await snapshots.list())[0]?.zxid ?? 0n;
+      }
+    } else if (ready.append.length > 0) {
+      await log.append(ready.append);
     }
-    if (ready.append.length > 0) await log.append(ready.append);
     if (ready.hardState !== null) {
       await writeEpochs(config.dataDir, ready.hardState);
       this.epochs = ready.hardState;
