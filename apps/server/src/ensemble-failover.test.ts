@@ -9,6 +9,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkCode } from '@corral/base';
 import { OpCode, type CreateRequest } from '@corral/wire';
+import { fourLetterWord } from './testing/four-letter-word.js';
 import { RawClient } from './testing/raw-client.js';
 import { TestEnsemble, until } from './testing/test-ensemble.js';
 
@@ -79,10 +80,14 @@ test('ensemble: a server without a quorum stops serving: its clients are closed 
   const ensemble = await TestEnsemble.start(cleanups, { voters: 3 });
   const leader = await ensemble.settled();
   const [first, second] = [1, 2, 3].filter((sid) => sid !== leader) as [number, number];
+  assert.match(await fourLetterWord(ensemble.member(leader).clientPort, 'srvr'), /Mode: leader/);
+  assert.match(await fourLetterWord(ensemble.member(first).clientPort, 'srvr'), /Mode: follower/);
   const client = await ensemble.client(first, cleanups);
   await ensemble.stopMember(leader);
   await ensemble.stopMember(second);
   await client.closed;
   await until('the last server looking', () => ensemble.member(first).server?.mode === 'looking');
   await assert.rejects(RawClient.open(ensemble.member(first).clientPort), /closed the connection/);
+  assert.equal(await fourLetterWord(ensemble.member(first).clientPort, 'srvr'), 'This ZooKeeper instance is not currently serving requests\n');
+  assert.equal(await fourLetterWord(ensemble.member(first).clientPort, 'ruok'), 'imok');
 });

@@ -197,9 +197,14 @@ function wchp(context: FourLetterWordContext): string {
   return `${out}\n`;
 }
 
+/** Words ZooKeeper answers even when its server is not running. */
+const answeredWhileNotServing: ReadonlySet<string> = new Set(['ruok', 'isro', 'envi']);
+
 /** The output of `word`; the connection is closed after it is written. */
 export function runFourLetterWord(word: string, context: FourLetterWordContext): string {
   if (!context.config.fourLetterWordWhitelist.has(word)) return `${word} is not executed because it is not in the whitelist.\n`;
+  // An ensemble member that is electing or syncing answers as ZooKeeper's CommandExecutor does.
+  if (context.serverState === 'looking' && !answeredWhileNotServing.has(word)) return 'This ZooKeeper instance is not currently serving requests\n';
   switch (word) {
     case 'ruok': return 'imok';
     case 'isro': return 'rw';
