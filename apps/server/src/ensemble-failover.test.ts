@@ -76,6 +76,34 @@ test('ensemble: a follower that restarts after the leader snapshotted and purged
   await until('/later on the follower', async () => (await dataOf(reader, '/later')) === 'y');
 });
 
+test('ensemble: a leader that logged a proposal no quorum acknowledged rejoins by TRUNC, and the proposal is gone', async () => {
+  const ensemble = await TestEnsemble.start(cleanups, { voters: 3 });
+  const leader = await ensemble.settled();
+  const [first, second] = [1, 2, 3].filter((sid) => sid !== leader) as [number, number];
+  const writer = await ensemble.client(leader, cleanups);
+  assert.equal((await writer.request(create('/committed', 'c'))).header.err, ZkCode.OK);
+  await ensemble.stopMember(first);
+  await ensemble.stopMember(second);
+  // The leader still leads until syncLimit: it proposes and logs this write, and nobody acknowledges it.
+  const orphan = writer.request(create('/orphan', 'o'));
+  await writer.closed;
+  assert.equal(await Promise.race([orphan.then(() => 'answered'), Promise.resolve('unanswered')]), 'unanswered');
+  await ensemble.stopMember(leader);
+  await ensemble.startMember(first);
+  await ensemble.startMember(second);
+  await ensemble.settled();
+  const reader = await ensemble.client(first, cleanups);
+  assert.equal((await reader.request(create('/new-epoch', 'n'))).header.err, ZkCode.OK);
+  await ensemble.startMember(leader);
+  await until('the old leader following', () => ensemble.member(leader).server?.mode === 'follower');
+  assert.equal(lastSync(ensemble, leader), 'TRUNC');
+  const back = await ensemble.client(leader, cleanups);
+  await until('/new-epoch on the old leader', async () => (await dataOf(back, '/new-epoch')) === 'n');
+  assert.equal(await dataOf(back, '/orphan'), null);
+  assert.equal(await dataOf(back, '/committed'), 'c');
+  assert.equal(await dataOf(reader, '/orphan'), null);
+});
+
 test('ensemble: a server without a quorum stops serving: its clients are closed and new ones refused', async () => {
   const ensemble = await TestEnsemble.start(cleanups, { voters: 3 });
   const leader = await ensemble.settled();
