@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
  * The `corral` command. `corral server [--config zoo.cfg]` runs a server in
- * this process (no wrapper: a signal to this PID reaches the server);
+ * this process (no wrapper: a signal to this PID reaches the server) —
+ * an ensemble member when zoo.cfg has server.N lines and dataDir/myid;
  * without --config it serves standalone on 127.0.0.1:2181 with data in
  * ./data. `corral log dump DIR` and `corral snapshot dump DIR` print the
  * stored log and snapshots.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isStandalone } from './config/ensemble-config.js';
 import { readMyid } from './config/myid.js';
 import { ConfigError, parseZooCfg } from './config/zoo-cfg.js';
 import { createLogger } from './logger.js';
@@ -75,7 +77,9 @@ async function runServer(args: string[]): Promise<void> {
   const config = parseZooCfg(text, { ...context, myid: readMyid(probe.dataDir) });
   for (const key of config.unknownKeys) logger.warn({ key }, 'unknown configuration key ignored');
   const server = await CorralServer.start(config, logger);
-  process.stdout.write(`corral serving on ${config.clientPortAddress}:${server.port} (data ${config.dataDir})\n`);
+  // An ensemble member listens now and serves once elected and synced (until then it closes connections).
+  const member = isStandalone(config) ? '' : `, ensemble member ${config.myid ?? '?'} of ${config.servers.length}`;
+  process.stdout.write(`corral serving on ${config.clientPortAddress}:${server.port} (data ${config.dataDir}${member})\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
