@@ -76,7 +76,11 @@ export interface EnsembleReport {
   readonly role: EnsembleRole;
   /** For leader/follower/observer: the ZAB phase; the words serve only in `broadcast`. `election` otherwise. */
   readonly phase: ZabPhase;
-  /** For a learner in or after synchronization: how it synced; `none` otherwise. */
+  /**
+   * For a learner in synchronization: how the leader syncs it (DIFF, SNAP or
+   * TRUNC), `none` before the leader said and again from NEWLEADER on, as
+   * Learner.syncWithLeader resets it; `none` for every other role.
+   */
   readonly syncMode: SyncMode;
   /** A looking server that serves read-only clients (Apache's ReadOnlyZooKeeperServer, `readonlymode.enabled`). */
   readonly readOnly: boolean;
@@ -99,6 +103,7 @@ export function assertEnsembleReport(report: EnsembleReport): void {
   assert(!report.readOnly || report.role === 'looking', 'read-only only while looking');
   const learner = report.role === 'follower' || report.role === 'observer';
   assert(learner || report.syncMode === 'none', 'only a learner has a sync mode');
+  assert(report.syncMode === 'none' || report.phase === 'synchronization', 'a sync mode only during synchronization');
   assert(report.role !== 'looking' || report.phase === 'election', 'a looking server is in election');
   assert(report.role === 'standalone' || report.role === 'looking' || report.phase !== 'election', 'a leader or learner is past election');
   assert(report.role !== 'standalone' || report.phase === 'broadcast', 'standalone always serves');
