@@ -63,8 +63,11 @@ export interface LeaderReport {
   readonly syncedObserverCount: number;
   /** zk_pending_syncs: learners' SYNC requests waiting for their zxid to commit. */
   readonly pendingSyncCount: number;
-  /** Clock time (ms, the context's clock) when a quorum acked NEWLEADER; zk_leader_uptime counts from it. */
-  readonly establishedAtMs: number;
+  /**
+   * Clock time (ms, the context's clock) when a quorum acked NEWLEADER and
+   * broadcast began; zk_leader_uptime counts from it. Null before (uptime 0, as Leader.getUptime).
+   */
+  readonly establishedAtMs: number | null;
   readonly proposalSizes: ProposalSizes;
 }
 

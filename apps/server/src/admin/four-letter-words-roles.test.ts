@@ -13,17 +13,10 @@ import { test } from 'node:test';
 import { ProposalSizeStats } from '../stats/proposal-size-stats.js';
 import { standaloneEnsembleReport, type EnsembleReport } from './ensemble-report.js';
 import { notServingText, runFourLetterWord } from './four-letter-words.js';
+import { learnerReport, leaderReport, lookingReport } from './role-reports.js';
 import { apacheOutput, maskVolatile, mntrRows, recordedServerLines, recordedServers, testContext, type RecordedRole } from './test-kit.js';
 
 const nowMs = 1_796_198_430_000;
-
-function ensembleReport(fields: Partial<EnsembleReport> & Pick<EnsembleReport, 'role' | 'serverId'>): EnsembleReport {
-  return {
-    phase: 'broadcast', syncMode: 'none', readOnly: false, configVersion: 0n, leader: null, observerMasterId: null,
-    servers: recordedServers(),
-    ...fields,
-  };
-}
 
 function leaderProposalSizes(): ProposalSizeStats {
   const sizes = new ProposalSizeStats();
@@ -41,21 +34,30 @@ interface RoleEntry {
   readonly withSession?: boolean;
 }
 
+const servers = recordedServers();
+
+/** Built as the Driver will, from broadcast's machines (role-reports.ts). */
 const roles: readonly RoleEntry[] = [
   {
     role: 'leader', clientPort: 47183, myid: 3,
-    report: () => ensembleReport({
-      role: 'leader', serverId: 3,
-      leader: {
-        learnerCount: 3, syncedFollowerCount: 2, syncedNonVotingFollowerCount: 0, syncedObserverCount: 1, pendingSyncCount: 0,
-        establishedAtMs: nowMs - 12_871, proposalSizes: leaderProposalSizes(),
-      },
+    report: () => leaderReport({ serverId: 3, servers }, {
+      phase: 'broadcast', syncedLearnerSids: [1, 2, 4], learnerCount: 3, pendingSyncCount: 0,
+      establishedAtMs: nowMs - 12_871, proposalSizes: leaderProposalSizes(),
     }),
   },
-  { role: 'follower', clientPort: 47181, myid: 1, report: () => ensembleReport({ role: 'follower', serverId: 1 }) },
-  { role: 'observer', clientPort: 47184, myid: 4, report: () => ensembleReport({ role: 'observer', serverId: 4, observerMasterId: 3 }) },
-  { role: 'looking', clientPort: 47181, myid: 1, report: () => ensembleReport({ role: 'looking', serverId: 1, phase: 'election' }) },
-  { role: 'read-only', clientPort: 47181, myid: 1, withSession: false, report: () => ensembleReport({ role: 'looking', serverId: 1, phase: 'election', readOnly: true }) },
+  {
+    role: 'follower', clientPort: 47181, myid: 1,
+    report: () => learnerReport({ serverId: 1, servers }, { phase: 'broadcast', leaderSid: 3, observer: false, syncHeader: 'DIFF' }),
+  },
+  {
+    role: 'observer', clientPort: 47184, myid: 4,
+    report: () => learnerReport({ serverId: 4, servers }, { phase: 'broadcast', leaderSid: 3, observer: true, syncHeader: 'DIFF' }),
+  },
+  { role: 'looking', clientPort: 47181, myid: 1, report: () => lookingReport({ serverId: 1, servers }) },
+  {
+    role: 'read-only', clientPort: 47181, myid: 1, withSession: false,
+    report: () => ({ ...lookingReport({ serverId: 1, servers }), readOnly: true }),
+  },
   { role: 'standalone', clientPort: 47189, myid: null, report: () => standaloneEnsembleReport({ myid: null, servers: [] }) },
 ];
 
@@ -135,6 +137,14 @@ test('mntr as a leader prints the proposal sizes and leader uptime it was given'
   assert.equal(values.get('zk_leader_uptime'), '12871');
 });
 
+test('a leader not yet established reports zk_leader_uptime 0 (Leader.getUptime)', () => {
+  const report = leaderReport({ serverId: 3, servers }, {
+    phase: 'broadcast', syncedLearnerSids: [], learnerCount: 0, pendingSyncCount: 0, establishedAtMs: null, proposalSizes: new ProposalSizeStats(),
+  });
+  const context = testContext({ report, clientPort: 47183, myid: 3, serverLines: recordedServerLines, nowMs });
+  assert.equal(new Map(mntrRows(runFourLetterWord('mntr', context))).get('zk_leader_uptime'), '0');
+});
+
 test('while looking, every word that needs a running server answers ZK_NOT_SERVING, as Apache 3.8', () => {
   const looking = roles.find((entry) => entry.role === 'looking');
   assert(looking !== undefined);
@@ -147,8 +157,8 @@ test('while looking, every word that needs a running server answers ZK_NOT_SERVI
 });
 
 test('a learner still syncing is not serving: srvr answers ZK_NOT_SERVING and isro null', () => {
-  for (const syncMode of ['none', 'diff', 'snap', 'trunc'] as const) {
-    const report = ensembleReport({ role: 'follower', serverId: 1, phase: 'synchronization', syncMode });
+  for (const syncHeader of ['none', 'DIFF', 'SNAP', 'TRUNC'] as const) {
+    const report = learnerReport({ serverId: 1, servers }, { phase: 'sync', leaderSid: 3, observer: false, syncHeader });
     const context = testContext({ report, clientPort: 47181, myid: 1, serverLines: recordedServerLines, nowMs });
     assert.equal(runFourLetterWord('srvr', context), notServingText);
     assert.equal(runFourLetterWord('isro', context), 'null');

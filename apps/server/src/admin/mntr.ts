@@ -79,7 +79,7 @@ function roleRows(context: FourLetterWordContext, report: EnsembleReport): Map<s
   after.set('zk_open_file_descriptor_count', [
     ['zk_last_proposal_size', sizes.lastBytes],
     ['zk_pending_syncs', leader.pendingSyncCount],
-    ['zk_leader_uptime', Math.max(0, context.clock() - leader.establishedAtMs)],
+    ['zk_leader_uptime', leader.establishedAtMs === null ? 0 : Math.max(0, context.clock() - leader.establishedAtMs)],
   ]);
   after.set('zk_max_latency', [['zk_learners', leader.learnerCount], quorumSize]);
   return after;
