@@ -42,7 +42,7 @@ const orderCases: readonly { name: string; sids: number[]; want: number[] }[] = 
 
 for (const { name, sids, want } of orderCases) {
   test(`membership order follows Java's HashMap: ${name}`, () => {
-    const servers = sids.map((sid): ReportedServer => ({ sid, host: '127.0.0.1', quorumPort: 2000 + sid, electionPort: 3000 + sid, observer: false }));
+    const servers = sids.map((sid): ReportedServer => ({ sid, host: '127.0.0.1', quorumPort: 2000 + sid, electionPort: 3000 + sid, observer: false, client: null }));
     const printed = [...membershipText(servers, 0n).matchAll(/^server\.(\d+)=/gm)].map((match) => Number(match[1]));
     assert.deepEqual(printed, want);
   });
