@@ -7,6 +7,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkCode } from '@corral/base';
 import { OpCode, type CreateRequest } from '@corral/wire';
+import { fourLetterWord } from './testing/four-letter-word.js';
 import { RawClient } from './testing/raw-client.js';
 import { TestEnsemble, until } from './testing/test-ensemble.js';
 
@@ -57,6 +58,13 @@ test('ensemble: an observer serves reads and forwards writes; it does not count 
   const ensemble = await TestEnsemble.start(cleanups, { voters: 2, observers: 1 });
   const leader = await ensemble.settled();
   assert.equal(ensemble.member(3).server?.mode, 'observer');
+  // The four-letter words read the roles from the Driver's EnsembleReport.
+  assert.match(await fourLetterWord(ensemble.member(3).clientPort, 'srvr'), /Mode: observer/);
+  const mntr = await fourLetterWord(ensemble.member(leader).clientPort, 'mntr');
+  assert.match(mntr, /zk_peer_state\tleading - broadcast/);
+  assert.match(mntr, /zk_synced_followers\t1\n/);
+  assert.match(mntr, /zk_synced_observers\t1\n/);
+  assert.match(mntr, /zk_quorum_size\t2\n/);
   const observer = await ensemble.client(3, cleanups);
   assert.equal((await observer.request(create('/from-observer', 'o'))).header.err, ZkCode.OK);
   assert.equal(await dataOf(observer, '/from-observer'), 'o');

@@ -10,7 +10,9 @@ import { readdirSync } from 'node:fs';
 import { WatchManager, decodeTxn, watchSinkFor } from '@corral/data-tree';
 import { openStorage } from '@corral/txn-log';
 import { isFourLetterWord } from '@corral/wire';
-import { runFourLetterWord, type ConnectionReport } from './admin/four-letter-words.js';
+import { standaloneEnsembleReport, type EnsembleReport } from './admin/ensemble-report.js';
+import type { ConnectionReport } from './admin/four-letter-word-context.js';
+import { runFourLetterWord } from './admin/four-letter-words.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { Logger } from './logger.js';
 import { ClientListener } from './net/client-listener.js';
@@ -35,6 +37,8 @@ interface AssembledCore {
   readonly watches: WatchManager;
   /** ZooKeeper's Mode (`srvr`): standalone, leader, follower, observer, or looking. */
   mode(): string;
+  /** What the four-letter words print about this server's role. */
+  ensembleReport(): EnsembleReport;
   lastSnapshotBytes(): number;
   /** Stops the core's own periodic work (the pipeline's tick; the Driver's interval) and its snapshots. */
   close(): Promise<void>;
@@ -112,7 +116,6 @@ export class CorralServer {
     const { watches } = core;
     const activePipeline = core.core;
     const membership = isStandalone(config) ? null : ensembleMembership(config);
-
     const listener: ClientListener = new ClientListener({
       maxClientCnxns: config.maxClientCnxns,
       logger,
@@ -124,7 +127,7 @@ export class CorralServer {
         isFourLetterWord,
         runFourLetterWord: (word) => runFourLetterWord(word, {
           config, tree: core.tree, watches, sessions, stats, clock,
-          serverState: core.mode(),
+          ensemble: () => core.ensembleReport(),
           connections: () => [...listener.connections].map((c): ConnectionReport => ({
             remoteAddress: c.remoteAddress, remotePort: c.remotePort, interestOps: c.interestOps, queued: c.backlog.requestCount,
             stats: c.stats, session: c.session === null ? null : { id: c.session.id, timeoutMs: c.session.timeoutMs },
@@ -184,11 +187,13 @@ export class CorralServer {
       },
     });
     pipeline = active;
+    const report = standaloneEnsembleReport(config);
     const tick = setInterval(() => active.tick(clock()), Math.max(10, Math.floor(config.tickTimeMs / 2)));
     tick.unref();
     return {
       core: active, tree, watches,
       mode: () => 'standalone',
+      ensembleReport: () => report,
       lastSnapshotBytes: () => snapshotter.lastSnapshotBytes,
       close: () => {
         clearInterval(tick);
@@ -210,6 +215,7 @@ export class CorralServer {
       },
       watches: driver.watches,
       mode: () => driver.mode,
+      ensembleReport: () => driver.ensembleReport(),
       lastSnapshotBytes: () => driver.lastSnapshotBytes,
       close: () => driver.close(),
     };

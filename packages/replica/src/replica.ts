@@ -159,6 +159,13 @@ export class Replica {
     return this.waiting.length;
   }
 
+  /** Leader: syncs forwarded by learners still waiting for their round (`mntr` zk_pending_syncs). */
+  get learnerSyncsPending(): number {
+    let count = 0;
+    for (const sync of this.pendingSyncs) if (sync.from !== null) count += 1;
+    return count;
+  }
+
   /** Requests queued in local session FIFOs. */
   get queuedCount(): number {
     return this.final.queuedCount;

@@ -18,13 +18,14 @@
  * code that awaits: the persist-before-ack ordering lives here and nowhere
  * else.
  */
-import { ZkCode, zxidToHex, type Zxid } from '@corral/base';
+import { ZkCode, assert, zxidToHex, type Zxid } from '@corral/base';
 import type { Ready } from '@corral/broadcast';
 import type { DataTree, Id, WatchManager } from '@corral/data-tree';
 import { Replica, type ReplicaReady } from '@corral/replica';
 import { randomInt } from 'node:crypto';
 import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
 import { OpCode, type ClientRequest, type ConnectRequest } from '@corral/wire';
+import type { EnsembleReport } from '../admin/ensemble-report.js';
 import { addAuth } from '../auth/auth-ids.js';
 import { ensembleMembership, isStandalone } from '../config/ensemble-config.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -129,7 +130,7 @@ export class Driver implements ClientCore, RoleHost {
       const established = new Promise<void>((resolve) => {
         driver.established = resolve;
       });
-      driver.roles = await SoloRole.start(driver, sid, limits);
+      driver.roles = await SoloRole.start(driver, config, sid, limits);
       driver.scheduleTurn();
       await established;
       logger.info({ zxid: zxidToHex(replica.dataTree.lastProcessedZxid), ms: Math.round(performance.now() - startedMs) }, 'leading an ensemble of one');
@@ -156,6 +157,13 @@ export class Driver implements ClientCore, RoleHost {
   /** ZooKeeper's Mode: standalone, leader, follower, observer, or looking (not serving). */
   get mode(): ServerMode {
     return this.roles?.mode ?? 'looking';
+  }
+
+  /** What the four-letter words print about this server's role. */
+  ensembleReport(): EnsembleReport {
+    const roles = this.roles;
+    assert(roles !== null, 'the role runner starts with the Driver');
+    return roles.ensembleReport();
   }
 
   get lastSnapshotBytes(): number {

@@ -16,10 +16,14 @@ import { majorityQuorum } from '@corral/base';
 import { Leader, Learner, MajorityQuorum, type BroadcastLimits, type OutMsg, type PeerMsg, type Ready } from '@corral/broadcast';
 import { Election, type ElectionResult, type Notification } from '@corral/election';
 import type { Replica } from '@corral/replica';
+import type { EnsembleReport } from '../admin/ensemble-report.js';
+import { leaderReport, learnerReport, lookingReport } from '../admin/role-reports.js';
 import type { EnsembleMembership } from '../config/ensemble-config.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { PeerNetwork, type BroadcastStreamRef, type PeerEvents } from '../peer/peer-network.js';
 import { defaultPeerLimits, type PeerLimits } from '../peer/limits.js';
+import { ProposalSizeStats } from '../stats/proposal-size-stats.js';
+import { MeasuredLeader } from './measured-leader.js';
 import type { RoleHost, RoleRunner, ServerMode } from './role-runner.js';
 
 /** Base ticks between a refused connect to the leader and the next attempt (100 ms at 20 ms). */
@@ -71,6 +75,10 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
   private electionStartedMs = performance.now();
   private decidedMs = 0;
   private sync: SyncProgress | null = null;
+  /** For the four-letter words: the last sync header stepped into this learner, the leader's start of broadcast and its proposal sizes. */
+  private syncHeader: 'none' | 'DIFF' | 'TRUNC' | 'SNAP' = 'none';
+  private establishedAtMs: number | null = null;
+  private proposalSizes = new ProposalSizeStats();
 
   private constructor(options: EnsembleRoleOptions) {
     this.options = options;
@@ -192,6 +200,7 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
       return;
     }
     this.mode = role === 'leading' ? 'leader' : role === 'following' ? 'follower' : 'observer';
+    if (role === 'leading') this.establishedAtMs = Date.now();
     const zxid = `0x${this.options.host.replica.dataTree.lastProcessedZxid.toString(16)}`;
     const ms = Math.round(performance.now() - this.decidedMs);
     const sync = this.sync;
@@ -200,6 +209,19 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
     };
     logger.info({ sid: this.sid, role, leader: this.leaderSid, zxid, msSinceDecision: ms, ...synced }, `serving as ${this.mode}`);
     this.sync = null;
+  }
+
+  ensembleReport(): EnsembleReport {
+    const membership = { serverId: this.sid, servers: this.options.config.servers };
+    const { leader, learner } = this;
+    if (leader !== null) {
+      return leaderReport(membership, {
+        phase: leader.state, syncedLearnerSids: leader.syncedLearners(), learnerCount: this.accepted.size,
+        pendingSyncCount: this.options.host.replica.learnerSyncsPending, establishedAtMs: this.establishedAtMs, proposalSizes: this.proposalSizes,
+      });
+    }
+    if (learner !== null) return learnerReport(membership, { phase: learner.state, leaderSid: learner.leaderSid, observer: learner.observer, syncHeader: this.syncHeader });
+    return lookingReport(membership);
   }
 
   async close(): Promise<void> {
@@ -276,11 +298,14 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
       if (decided.state === 'LEADING') {
         this.leaderSid = this.sid;
         this.leader = new Leader({ sid: this.sid, quorum: new MajorityQuorum(membership.voters), observers: membership.observers, limits, state });
-        host.replica.lead(this.leader);
+        this.proposalSizes = new ProposalSizeStats();
+        this.establishedAtMs = null;
+        host.replica.lead(new MeasuredLeader(this.leader, this.proposalSizes));
       } else {
         const observer = decided.state === 'OBSERVING';
         this.leaderSid = decided.leader;
         this.learner = new Learner({ sid: this.sid, leaderSid: decided.leader, observer, limits, state });
+        this.syncHeader = 'none';
         host.replica.follow(this.learner, observer);
         this.openLeaderStream();
       }
@@ -302,6 +327,7 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
 
   private noteSync(msg: PeerMsg): void {
     if (msg.type === 'DIFF' || msg.type === 'TRUNC' || msg.type === 'SNAP') {
+      this.syncHeader = msg.type;
       this.sync = { mode: msg.type, zxid: msg.zxid, txnCount: 0, byteCount: msg.type === 'SNAP' ? (msg.snapshot?.byteLength ?? 0) : 0, startedMs: performance.now() };
     } else if (this.sync !== null && this.mode === 'looking' && (msg.type === 'PROPOSAL' || msg.type === 'INFORM')) {
       this.sync.txnCount += 1;

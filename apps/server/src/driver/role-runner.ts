@@ -7,6 +7,7 @@
  */
 import type { OutMsg, Ready } from '@corral/broadcast';
 import type { Replica } from '@corral/replica';
+import type { EnsembleReport } from '../admin/ensemble-report.js';
 import type { Logger } from '../logger.js';
 import type { DriverDisk } from './driver-disk.js';
 
@@ -38,6 +39,8 @@ export interface RoleRunner {
   disconnect(refs: Ready['disconnect']): void;
   /** The role's machine stopped and its last Ready was advanced: back to election. */
   stopped(reason: string, rebuildAtOrBelow: bigint | null): void;
+  /** What the four-letter words print about the role (admin/role-reports.ts), built now. */
+  ensembleReport(): EnsembleReport;
   /** The role is established (serving) or lost. */
   roleChanged(role: Replica['role']): void;
   close(): Promise<void>;

@@ -5,23 +5,27 @@
 import { assert, type Zxid } from '@corral/base';
 import { Leader, MajorityQuorum, type BroadcastLimits, type OutMsg, type Ready } from '@corral/broadcast';
 import type { Replica } from '@corral/replica';
+import { standaloneEnsembleReport, type EnsembleReport } from '../admin/ensemble-report.js';
+import type { ServerConfig } from '../config/server-config.js';
 import type { RoleHost, RoleRunner, ServerMode } from './role-runner.js';
 
 /** The standalone server's role. */
 export class SoloRole implements RoleRunner {
   readonly mode: ServerMode = 'standalone';
   private readonly host: RoleHost;
+  private readonly report: EnsembleReport;
 
-  private constructor(host: RoleHost) {
+  private constructor(host: RoleHost, config: ServerConfig) {
     this.host = host;
+    this.report = standaloneEnsembleReport(config);
   }
 
   /** Leads at once, from what is on disk. */
-  static async start(host: RoleHost, sid: number, limits: BroadcastLimits): Promise<SoloRole> {
+  static async start(host: RoleHost, config: ServerConfig, sid: number, limits: BroadcastLimits): Promise<SoloRole> {
     const applied: Zxid = host.replica.dataTree.lastProcessedZxid;
     const state = await host.disk.initialState(applied);
     host.replica.lead(new Leader({ sid, quorum: new MajorityQuorum([sid]), observers: [], limits, state }));
-    return new SoloRole(host);
+    return new SoloRole(host, config);
   }
 
   pump(): void {
@@ -42,6 +46,10 @@ export class SoloRole implements RoleRunner {
 
   stopped(reason: string): void {
     this.host.fatal(new Error(`the leader of an ensemble of one stopped: ${reason}`));
+  }
+
+  ensembleReport(): EnsembleReport {
+    return this.report;
   }
 
   roleChanged(_role: Replica['role']): void {
