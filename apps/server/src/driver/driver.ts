@@ -337,7 +337,8 @@ export class Driver implements ClientCore, RoleHost {
       () => {
         this.persisting = false;
         this.appendingCount -= broadcast.append.length;
-        if (this.failed) return;
+        // Closing: nothing more is acknowledged or sent (the peers and storage are going).
+        if (this.failed || this.closed) return;
         this.persisted(ready, broadcast);
         this.turn();
       },

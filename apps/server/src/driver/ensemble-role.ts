@@ -79,6 +79,12 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
   private syncHeader: 'none' | 'DIFF' | 'TRUNC' | 'SNAP' = 'none';
   private establishedAtMs: number | null = null;
   private proposalSizes = new ProposalSizeStats();
+  /**
+   * The last notification meant for each peer: resent when its election link comes up, as
+   * ZooKeeper's QuorumCnxManager.SendWorker resends lastMessageSent on a new connection (a vote
+   * sent while the link was down is otherwise only resent at the election's doubling interval).
+   */
+  private readonly lastNotification = new Map<number, Notification>();
 
   private constructor(options: EnsembleRoleOptions) {
     this.options = options;
@@ -125,7 +131,10 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
   pump(): void {
     if (this.election.hasReady()) {
       const ready = this.election.ready();
-      for (const { to, notification } of ready.messages) this.network?.sendNotification(to, notification);
+      for (const { to, notification } of ready.messages) {
+        this.lastNotification.set(to, notification);
+        this.network?.sendNotification(to, notification);
+      }
       if (ready.result !== null) this.decided(ready.result);
       this.election.advance(ready);
     }
@@ -234,6 +243,11 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
   notification(_from: number, notification: Notification): void {
     this.election.step(notification);
     this.options.host.scheduleTurn();
+  }
+
+  electionLink(sid: number, up: boolean): void {
+    const last = this.lastNotification.get(sid);
+    if (up && last !== undefined) this.network?.sendNotification(sid, last);
   }
 
   broadcastOpened(ref: BroadcastStreamRef): void {
