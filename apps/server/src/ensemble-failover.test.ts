@@ -119,3 +119,18 @@ test('ensemble: a server without a quorum stops serving: its clients are closed 
   assert.equal(await fourLetterWord(ensemble.member(first).clientPort, 'srvr'), 'This ZooKeeper instance is not currently serving requests\n');
   assert.equal(await fourLetterWord(ensemble.member(first).clientPort, 'ruok'), 'imok');
 });
+
+test('ensemble: members share quorum.auth.secret; one with another secret cannot join', async () => {
+  const ensemble = await TestEnsemble.start(cleanups, { voters: 3, extra: 'quorum.auth.secret=ensemble-secret-0123456789' });
+  const leader = await ensemble.settled();
+  const writer = await ensemble.client(leader, cleanups);
+  assert.equal((await writer.request(create('/authed', 'a'))).header.err, ZkCode.OK);
+  const outsider = [1, 2, 3].find((sid) => sid !== leader) ?? 0;
+  await ensemble.stopMember(outsider);
+  // The later line wins (Properties): this member now holds another secret.
+  await ensemble.startMember(outsider, 'quorum.auth.secret=not-the-ensemble-secret-99');
+  const refused = (line: { level: string; message: string }): boolean => line.level === 'WARN' && line.message.startsWith('peer authentication failed');
+  await until('a refused peer connection', () => ensemble.members.some((member) => member.log.items.some(refused)));
+  assert.equal(ensemble.member(outsider).server?.mode, 'looking');
+  await assert.rejects(RawClient.open(ensemble.member(outsider).clientPort), /closed the connection/);
+});
