@@ -87,8 +87,12 @@ export class Driver implements ClientCore, RoleHost {
   private timer: NodeJS.Timeout | null = null;
   private baseTicks = 0;
   private established: (() => void) | null = null;
-  /** A role change asked the tree to be rebuilt below a TRUNC; done once the role's last Ready is. */
-  private rebuildAtOrBelow: Zxid | null = null;
+  /**
+   * The role went LOOKING (its RoleChange, with a rebuild point when a TRUNC
+   * went below the tree); the runner is told once the machine's last Ready is
+   * durable and advanced, so election starts from the position on disk.
+   */
+  private roleEnded: { readonly reason: string; readonly rebuildAtOrBelow: Zxid | null } | null = null;
   /** Records appended and not yet durable. */
   private appendingCount = 0;
   private appliedSinceSnapshot = 0;
@@ -267,7 +271,7 @@ export class Driver implements ClientCore, RoleHost {
   // ---- RoleHost ---------------------------------------------------------------
 
   idle(): boolean {
-    return !this.persisting && !this.failed && this.rebuildAtOrBelow === null && this.replica.role === 'looking' && !this.replica.hasReady();
+    return !this.persisting && !this.failed && this.roleEnded === null && this.replica.role === 'looking' && !this.replica.hasReady();
   }
 
   scheduleTurn(): void {
@@ -321,7 +325,16 @@ export class Driver implements ClientCore, RoleHost {
       if (broadcast.committed.length > 0) this.options.onApplied?.();
       this.execute(ready, broadcast);
     }
+    this.endRole();
     this.roles?.pump();
+  }
+
+  /** The ended role's machine is gone and nothing of it is in flight: back to election. */
+  private endRole(): void {
+    const ended = this.roleEnded;
+    if (ended === null || this.persisting || this.failed || this.replica.role !== 'looking') return;
+    this.roleEnded = null;
+    this.roles?.stopped(ended.reason, ended.rebuildAtOrBelow);
   }
 
   /** One broadcast Ready, in the order broadcast's README gives. */
@@ -359,18 +372,12 @@ export class Driver implements ClientCore, RoleHost {
     }
     this.roles?.disconnect(broadcast.disconnect);
     this.replica.advance(ready);
-    if (broadcast.stopped !== null) {
-      const rebuild = this.rebuildAtOrBelow;
-      this.rebuildAtOrBelow = null;
-      this.roles?.stopped(broadcast.stopped.reason, rebuild);
-      return;
-    }
-    this.applied(broadcast.committed.length);
+    if (broadcast.stopped === null) this.applied(broadcast.committed.length);
   }
 
   private onRole(role: NonNullable<ReplicaReady['role']>): void {
-    if (role.rebuildAtOrBelow !== null) this.rebuildAtOrBelow = role.rebuildAtOrBelow;
     this.serving = role.role !== 'looking';
+    if (role.role === 'looking') this.roleEnded = { reason: role.reason ?? 'role lost', rebuildAtOrBelow: role.rebuildAtOrBelow };
     this.roles?.roleChanged(role.role);
     if (role.role === 'looking') {
       // Every connection goes: its clients reconnect to a serving server (the Replica closed its sessions' already).
