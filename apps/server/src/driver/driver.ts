@@ -332,33 +332,47 @@ export class Driver implements ClientCore {
     });
   }
 
-  /** Takes Readies while there are any and none with a write is in flight. */
+  /**
+   * Takes Readies while there are any. The Replica hands out one broadcast
+   * part at a time; while its write is in flight, the Readies that apply the
+   * commits before it and answer their clients, and client-only Readies
+   * (reads), keep coming.
+   */
   private turn(): void {
-    while (!this.failed && !this.persisting && this.replica.hasReady()) {
+    while (!this.failed && this.replica.hasReady()) {
       const ready = this.replica.ready();
       for (const out of ready.clientOutputs) this.write(out);
       if (ready.role !== null) this.onRole(ready);
+      if (ready.applied.length > 0) this.applied(ready.applied.length);
       const broadcast = ready.broadcast;
       if (broadcast === null) {
         this.replica.advance(ready);
         continue;
       }
-      if (broadcast.committed.length > 0) this.applied(broadcast.committed.length);
-      this.execute(ready, broadcast);
+      if (this.execute(ready, broadcast)) {
+        // txn-log starts a write in a microtask (its CommitQueue joins the appends of one
+        // synchronous run); the rest of this turn — applying and answering the commits that
+        // came with this Ready — runs in a microtask queued behind it, so the disk syncs
+        // batch N+1 while this thread answers batch N (the old pipeline's overlap).
+        queueMicrotask(() => this.turn());
+        return;
+      }
     }
   }
 
   /**
    * One broadcast Ready, in the order broadcast's README gives. An ensemble
    * of one sends no peer messages, installs no snapshot and never truncates.
+   * True when a durable write was started.
    */
-  private execute(ready: ReplicaReady, broadcast: Ready): void {
+  private execute(ready: ReplicaReady, broadcast: Ready): boolean {
     assert(broadcast.messages.length === 0, 'an ensemble of one has no peers to send to');
     assert(broadcast.snapshot === null && broadcast.truncate === null, 'a leader never rewrites its own log');
     if (broadcast.append.length === 0 && broadcast.hardState === null) {
       this.persisted(ready, broadcast);
-      return;
+      return false;
     }
+    assert(!this.persisting, 'one durable write at a time');
     this.persisting = true;
     this.appendingCount += broadcast.append.length;
     this.persist(broadcast).then(
@@ -376,6 +390,7 @@ export class Driver implements ClientCore {
         else this.options.onFatal(error);
       },
     );
+    return true;
   }
 
   /** The ONE durable unit of a Ready: the appended records (txn-log's group commit), then the epochs. */
