@@ -39,6 +39,7 @@ import type { ClientTransport, Session } from '../session/session.js';
 import { operationName } from '../stats/connection-stats.js';
 import type { ServerStats } from '../stats/server-stats.js';
 import { readEpochs, writeEpochs } from './epoch-files.js';
+import { ReplyEstimates } from './reply-estimates.js';
 
 /** Proposals in flight (proposed, not yet committed) in an ensemble of one; below broadcast's window. */
 export const standalonePendingProposalsMax = 5_000;
@@ -102,6 +103,10 @@ export class Driver implements ClientCore {
   private readonly pendingConnects = new Map<number, PendingConnect>();
   /** Replies after which the connection closes (unknown opcode), by `${origin}:${xid}`. */
   private readonly closeAfterReply = new Set<string>();
+  /** Estimated bytes of the replies each connection is owed (its output limit counts them before they are built). */
+  private readonly replyEstimates = new ReplyEstimates();
+  /** The last `estimateReplyBytes` answer, for the `submit` of the same request that follows it. */
+  private lastEstimate: { readonly request: ClientRequest; readonly bytes: number } | null = null;
   private turnScheduled = false;
   /** A broadcast Ready whose write is in flight: no other is taken until it is advanced. */
   private persisting = false;
@@ -191,7 +196,10 @@ export class Driver implements ClientCore {
   }
 
   estimateReplyBytes(session: Session, request: ClientRequest): number {
-    return estimateReplyBytes({ tree: this.replica.dataTree, sessionId: session.id }, request);
+    const bytes = estimateReplyBytes({ tree: this.replica.dataTree, sessionId: session.id }, request);
+    // The jute port asks right before it submits the same request: `submit` counts it without walking the tree again.
+    this.lastEstimate = { request, bytes };
+    return bytes;
   }
 
   // ---- inputs ---------------------------------------------------------------
@@ -227,6 +235,7 @@ export class Driver implements ClientCore {
       this.transports.delete(origin);
       // A connect still in progress: its answer finds no connection (see `connected`).
       this.pendingConnects.delete(origin);
+      this.replyEstimates.forget(origin);
       if (session !== null) this.replica.detach(session.id, origin);
     }
     if (session?.transport === transport) session.transport = null;
@@ -246,10 +255,14 @@ export class Driver implements ClientCore {
       // Unknown opcode: UNIMPLEMENTED in its turn, then the connection closes (UnimplementedRequestProcessor).
       this.closeAfterReply.add(`${number}:${xid}`);
       this.replica.submitError(session.id, xid, type, ZkCode.UNIMPLEMENTED, nowMs);
-    } else if (origin.sharesSession === true) {
-      this.replica.submit(session.id, xid, request, session.authIds, nowMs, number);
     } else {
-      this.replica.submit(session.id, xid, request, session.authIds, nowMs);
+      // Counted against the connection's output limit until the reply is built (see ReplyEstimates).
+      const estimate = this.lastEstimate;
+      this.lastEstimate = null;
+      const bytes = estimate?.request === request ? estimate.bytes : estimateReplyBytes({ tree: this.replica.dataTree, sessionId: session.id }, request);
+      this.replyEstimates.owe(number, xid, bytes, origin.backlog);
+      if (origin.sharesSession === true) this.replica.submit(session.id, xid, request, session.authIds, nowMs, number);
+      else this.replica.submit(session.id, xid, request, session.authIds, nowMs);
     }
     this.scheduleTurn();
   }
@@ -491,6 +504,7 @@ export class Driver implements ClientCore {
     const transport = this.transports.get(out.origin);
     if (transport === undefined) return;
     transport.backlog.requestCount = Math.max(0, transport.backlog.requestCount - 1);
+    this.replyEstimates.settle(out.origin, out.cxid, transport.backlog);
     const nowMs = this.clock();
     this.options.stats.recordReply(nowMs - out.receivedAtMs);
     transport.stats.recordResponse({ cxid: out.cxid, zxid: out.zxid, operation: operationName(out.type, out.err), receivedAtMs: out.receivedAtMs, nowMs });
