@@ -30,7 +30,7 @@ import { addAuth } from '../auth/auth-ids.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { ClientCore } from '../core/client-core.js';
 import type { Logger } from '../logger.js';
-import { estimateReplyBytes } from '../pipeline/reply-size.js';
+import { estimateReplyBytes } from '../core/reply-size.js';
 import { loadNewestSnapshot, recoverTree } from '../storage/recovery.js';
 import { storageLimits } from '../storage/storage-limits.js';
 import { sessionPassword } from '../session/session-ids.js';
@@ -139,7 +139,7 @@ export class Driver implements ClientCore {
     const { config, log, snapshots, logger } = options;
     const recoverOptions = { log, snapshots, logger, decodeTxn, dataDir: config.dataDir, dataLogDir: config.dataLogDir };
     const onDisk = await readEpochs(config.dataDir);
-    // A data dir the pipeline core wrote has no epoch files. Everything in its log was committed
+    // A data dir the old RequestPipeline core wrote has no epoch files. Everything in its log was committed
     // (an ensemble of one acknowledged each record once durable), so it is replayed as that core
     // did, and an exact snapshot replaces its fuzzy ones before this core writes an epoch.
     const migrating = onDisk === null;
@@ -366,7 +366,7 @@ export class Driver implements ClientCore {
         // txn-log starts a write in a microtask (its CommitQueue joins the appends of one
         // synchronous run); the rest of this turn — applying and answering the commits that
         // came with this Ready — runs in a microtask queued behind it, so the disk syncs
-        // batch N+1 while this thread answers batch N (the old pipeline's overlap).
+        // batch N+1 while this thread answers batch N (as the old RequestPipeline did).
         queueMicrotask(() => this.turn());
         return;
       }

@@ -104,7 +104,7 @@ async function harness(options: { globalOutstandingLimit?: number } = {}) {
   const connections = new Set<JuteConnection>();
   const server = createServer((socket) => {
     connections.add(new JuteConnection(socket, {
-      pipeline: core, maxFrameBytes: config.juteMaxBuffer, globalOutstandingLimit: options.globalOutstandingLimit ?? 1000, clock: () => Date.now(),
+      core, maxFrameBytes: config.juteMaxBuffer, globalOutstandingLimit: options.globalOutstandingLimit ?? 1000, clock: () => Date.now(),
       isFourLetterWord: () => false, runFourLetterWord: () => '', onClose: (c) => connections.delete(c), log: () => undefined,
     }));
   });
