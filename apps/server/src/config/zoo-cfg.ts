@@ -18,7 +18,7 @@ const knownKeys = new Set([
   'jute.maxbuffer', 'znode.container.checkIntervalMs', 'snapCount', 'autopurge.snapRetainCount',
   'autopurge.purgeInterval', 'globalOutstandingLimit', 'admin.enableServer', 'admin.serverPort',
   'standaloneEnabled', 'reconfigEnabled', 'preAllocSize', 'forceSync', 'superDigest',
-  'zookeeper.extendedTypesEnabled', 'DigestAuthenticationProvider.superDigest', 'metricsProvider.className', 'corral.core',
+  'zookeeper.extendedTypesEnabled', 'DigestAuthenticationProvider.superDigest', 'metricsProvider.className',
   // Read by peer/peer-auth.ts (peerAuthSecretFromProperties).
   'quorum.auth.secret', 'quorum.auth.secretFile',
   'electionPortBindRetry', 'cnxTimeout', 'quorumListenOnAllIPs', 'peerType', 'commitLogCount',
@@ -110,8 +110,6 @@ function checkServerPorts(servers: readonly QuorumServerSpec[]): void {
 export interface ConfigContext {
   readonly myid?: number | null;
   readonly defaultDataDir?: string;
-  /** The core used when zoo.cfg sets no `corral.core` (the CLI and test helpers pass $CORRAL_CORE). */
-  readonly defaultCore?: string;
   /** Reads `quorum.auth.secretFile` (tests pass their own). */
   readonly readFile?: (path: string) => Buffer;
 }
@@ -143,10 +141,7 @@ export function parseZooCfg(text: string, context: ConfigContext = {}): ServerCo
   if (superDigest !== null && !/^[^:]+:[A-Za-z0-9+/=]+$/.test(superDigest)) {
     throw new ConfigError('superDigest', 'expected user:base64(sha1(user:password))');
   }
-  const core = props.get('corral.core') ?? context.defaultCore ?? 'pipeline';
-  if (core !== 'pipeline' && core !== 'replica') throw new ConfigError('corral.core', `expected pipeline or replica, got "${core}"`);
   return {
-    core,
     tickTimeMs,
     initLimit: intValue(props, 'initLimit', 10, 1, 10_000),
     syncLimit: intValue(props, 'syncLimit', 5, 1, 10_000),

@@ -9,9 +9,10 @@
 import { KeeperState } from '@corral/wire';
 import type { ClientOutput, Replica } from '@corral/replica';
 import type { SessionTable } from '../session/session-table.js';
-import type { ClientTransport, Session } from '../session/session.js';
+import type { ClientTransport, ReplyBacklog, Session } from '../session/session.js';
 import { operationName } from '../stats/connection-stats.js';
 import type { ServerStats } from '../stats/server-stats.js';
+import { ReplyEstimates } from './reply-estimates.js';
 
 /** A connect waiting for its `connected` or `refused`. */
 export interface PendingConnect {
@@ -39,6 +40,8 @@ export class ClientConnections {
   private readonly pendingConnects = new Map<number, PendingConnect>();
   /** Replies after which the connection closes (unknown opcode), by `${origin}:${xid}`. */
   private readonly closeAfterReply = new Set<string>();
+  /** Estimated bytes of the replies each connection is owed (its output limit counts them before they are built). */
+  private readonly replyEstimates = new ReplyEstimates();
 
   constructor(options: ClientConnectionsOptions) {
     this.options = options;
@@ -72,7 +75,13 @@ export class ClientConnections {
     this.origins.delete(transport);
     this.transports.delete(origin);
     this.pendingConnects.delete(origin);
+    this.replyEstimates.forget(origin);
     return origin;
+  }
+
+  /** A request of `origin` whose reply will take about `bytes` (ReplyEstimates). */
+  owe(origin: number, xid: number, bytes: number, backlog: ReplyBacklog): void {
+    this.replyEstimates.owe(origin, xid, bytes, backlog);
   }
 
   /** The reply to `xid` on `origin` closes the connection after it (UnimplementedRequestProcessor). */
@@ -167,6 +176,7 @@ export class ClientConnections {
     const transport = this.transports.get(out.origin);
     if (transport === undefined) return;
     transport.backlog.requestCount = Math.max(0, transport.backlog.requestCount - 1);
+    this.replyEstimates.settle(out.origin, out.cxid, transport.backlog);
     const nowMs = this.options.clock();
     this.options.stats.recordReply(nowMs - out.receivedAtMs);
     transport.stats.recordResponse({ cxid: out.cxid, zxid: out.zxid, operation: operationName(out.type, out.err), receivedAtMs: out.receivedAtMs, nowMs });

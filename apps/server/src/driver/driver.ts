@@ -32,7 +32,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import type { ClientCore } from '../core/client-core.js';
 import type { Logger } from '../logger.js';
 import type { PeerLimits } from '../peer/limits.js';
-import { estimateReplyBytes } from '../pipeline/reply-size.js';
+import { estimateReplyBytes } from '../core/reply-size.js';
 import { storageLimits } from '../storage/storage-limits.js';
 import { sessionPassword } from '../session/session-ids.js';
 import type { SessionTable } from '../session/session-table.js';
@@ -78,9 +78,13 @@ export class Driver implements ClientCore, RoleHost {
   private readonly clock = (): number => Date.now();
   private readonly connections: ClientConnections;
   private roles: RoleRunner | null = null;
+  /** The last `estimateReplyBytes` answer, for the `submit` of the same request that follows it. */
+  private lastEstimate: { readonly request: ClientRequest; readonly bytes: number } | null = null;
   private turnScheduled = false;
-  /** A broadcast Ready whose write is in flight: no other is taken until it is advanced. */
+  /** A broadcast Ready whose write is in flight (the Replica hands out no other broadcast part until it is advanced). */
   private persisting = false;
+  /** That write rewrites the log (SNAP install, TRUNC): no snapshot starts until it is durable. */
+  private rewriting = false;
   private failed = false;
   private closed = false;
   private serving = false;
@@ -183,7 +187,10 @@ export class Driver implements ClientCore, RoleHost {
   }
 
   estimateReplyBytes(session: Session, request: ClientRequest): number {
-    return estimateReplyBytes({ tree: this.replica.dataTree, sessionId: session.id }, request);
+    const bytes = estimateReplyBytes({ tree: this.replica.dataTree, sessionId: session.id }, request);
+    // The jute port asks right before it submits the same request: `submit` counts it without walking the tree again.
+    this.lastEstimate = { request, bytes };
+    return bytes;
   }
 
   // ---- inputs ---------------------------------------------------------------
@@ -240,10 +247,14 @@ export class Driver implements ClientCore, RoleHost {
       // Unknown opcode: UNIMPLEMENTED in its turn, then the connection closes (UnimplementedRequestProcessor).
       this.connections.closeAfter(number, xid);
       this.replica.submitError(session.id, xid, type, ZkCode.UNIMPLEMENTED, nowMs);
-    } else if (origin.sharesSession === true) {
-      this.replica.submit(session.id, xid, request, session.authIds, nowMs, number);
     } else {
-      this.replica.submit(session.id, xid, request, session.authIds, nowMs);
+      // Counted against the connection's output limit until the reply is built (see ReplyEstimates).
+      const estimate = this.lastEstimate;
+      this.lastEstimate = null;
+      const bytes = estimate?.request === request ? estimate.bytes : estimateReplyBytes({ tree: this.replica.dataTree, sessionId: session.id }, request);
+      this.connections.owe(number, xid, bytes, origin.backlog);
+      if (origin.sharesSession === true) this.replica.submit(session.id, xid, request, session.authIds, nowMs, number);
+      else this.replica.submit(session.id, xid, request, session.authIds, nowMs);
     }
     this.scheduleTurn();
   }
@@ -309,21 +320,33 @@ export class Driver implements ClientCore, RoleHost {
     this.timer.unref();
   }
 
-  /** Takes Readies while there are any and none with a write is in flight. */
+  /**
+   * Takes Readies while there are any. The Replica hands out one broadcast
+   * part at a time; while its write is in flight, the Readies that apply the
+   * commits before it and answer their clients, and client-only Readies
+   * (reads), keep coming.
+   */
   private turn(): void {
     if (this.closed) return;
     this.roles?.pump();
-    while (!this.failed && !this.persisting && this.replica.hasReady()) {
+    while (!this.failed && this.replica.hasReady()) {
       const ready = this.replica.ready();
       for (const out of ready.clientOutputs) this.connections.write(out);
       if (ready.role !== null) this.onRole(ready.role);
+      if (ready.applied.length > 0) this.applied(ready.applied.length);
       const broadcast = ready.broadcast;
       if (broadcast === null) {
         this.replica.advance(ready);
         continue;
       }
-      if (broadcast.committed.length > 0) this.options.onApplied?.();
-      this.execute(ready, broadcast);
+      if (this.execute(ready, broadcast)) {
+        // txn-log starts a write in a microtask (its CommitQueue joins the appends of one
+        // synchronous run); the rest of this turn — applying and answering the commits that
+        // came with this Ready — runs in a microtask queued behind it, so the disk syncs
+        // batch N+1 while this thread answers batch N (as the old RequestPipeline did).
+        queueMicrotask(() => this.turn());
+        return;
+      }
     }
     this.endRole();
     this.roles?.pump();
@@ -337,18 +360,21 @@ export class Driver implements ClientCore, RoleHost {
     this.roles?.stopped(ended.reason, ended.rebuildAtOrBelow);
   }
 
-  /** One broadcast Ready, in the order broadcast's README gives. */
-  private execute(ready: ReplicaReady, broadcast: Ready): void {
+  /** One broadcast Ready, in the order broadcast's README gives; true when a durable write started. */
+  private execute(ready: ReplicaReady, broadcast: Ready): boolean {
     this.roles?.send(broadcast.messages);
     if (!DriverDisk.writes(broadcast)) {
       this.persisted(ready, broadcast);
-      return;
+      return false;
     }
+    assert(!this.persisting, 'one durable write at a time');
     this.persisting = true;
+    this.rewriting = broadcast.snapshot !== null || broadcast.truncate !== null;
     this.appendingCount += broadcast.append.length;
     this.disk.persist(broadcast).then(
       () => {
         this.persisting = false;
+        this.rewriting = false;
         this.appendingCount -= broadcast.append.length;
         // Closing: nothing more is acknowledged or sent (the peers and storage are going).
         if (this.failed || this.closed) return;
@@ -357,6 +383,7 @@ export class Driver implements ClientCore, RoleHost {
       },
       (error: unknown) => this.fatal(error),
     );
+    return true;
   }
 
   /** The Ready's writes are durable: acks go out (a self-ack back in), log reads, disconnects, `advance`. */
@@ -372,7 +399,6 @@ export class Driver implements ClientCore, RoleHost {
     }
     this.roles?.disconnect(broadcast.disconnect);
     this.replica.advance(ready);
-    if (broadcast.stopped === null) this.applied(broadcast.committed.length);
   }
 
   private onRole(role: NonNullable<ReplicaReady['role']>): void {
@@ -412,10 +438,11 @@ export class Driver implements ClientCore, RoleHost {
     return half + randomInt(half);
   }
 
-  /** After a Ready is done (never between a log rewrite and its durability): maybe a snapshot. */
+  /** Txns were applied: maybe a snapshot (never between a log rewrite and its durability). */
   private applied(count: number): void {
+    this.options.onApplied?.();
     this.appliedSinceSnapshot += count;
-    if (this.appliedSinceSnapshot < this.snapshotThreshold || this.disk.snapshotRunning || this.closed || this.persisting) return;
+    if (this.appliedSinceSnapshot < this.snapshotThreshold || this.disk.snapshotRunning || this.closed || this.rewriting) return;
     this.appliedSinceSnapshot = 0;
     this.snapshotThreshold = this.nextSnapshotThreshold();
     this.disk.startSnapshot(this.replica.dataTree, (zxid) => this.replica.logCompacted(zxid));
