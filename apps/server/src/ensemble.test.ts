@@ -115,3 +115,47 @@ test('ensemble: a client that has seen a later zxid than this server is refused'
   const caughtUp = await RawClient.open(ensemble.member(2).clientPort, { lastZxidSeen: written });
   caughtUp.close();
 });
+
+test('ensemble: a watch set on a follower fires for a write through another server', async () => {
+  const ensemble = await TestEnsemble.start(cleanups, { voters: 3 });
+  const leader = await ensemble.settled();
+  const follower = [1, 2, 3].find((sid) => sid !== leader) ?? 0;
+  const watcher = await ensemble.client(follower, cleanups);
+  const writer = await ensemble.client(leader, cleanups);
+  assert.equal((await writer.request(create('/watched', 'a'))).header.err, ZkCode.OK);
+  await readsEventually(watcher, '/watched', 'a');
+  assert.equal((await watcher.request({ type: OpCode.getData, path: '/watched', watch: true })).header.err, ZkCode.OK);
+  assert.equal((await writer.request({ type: OpCode.setData, path: '/watched', data: Buffer.from('b'), version: -1 })).header.err, ZkCode.OK);
+  const [event] = await watcher.waitForEvents(1);
+  assert.equal(event?.path, '/watched');
+  assert.equal(await dataOf(watcher, '/watched'), 'b', 'the event comes before the data it announces');
+});
+
+test('ensemble: a session whose client vanished from a follower is expired by the leader; its ephemeral goes everywhere', async () => {
+  const ensemble = await TestEnsemble.start(cleanups, { voters: 3 });
+  const leader = await ensemble.settled();
+  const follower = [1, 2, 3].find((sid) => sid !== leader) ?? 0;
+  // tickTime=100: the smallest session timeout is 200 ms.
+  const owner = await ensemble.client(follower, cleanups, { timeoutMs: 200 });
+  assert.equal((await owner.request(create('/short-lived', 's', 1))).header.err, ZkCode.OK);
+  const reader = await ensemble.client(leader, cleanups);
+  await readsEventually(reader, '/short-lived', 's');
+  owner.close();
+  for (const sid of [1, 2, 3]) await readsEventually(await ensemble.client(sid, cleanups), '/short-lived', null);
+});
+
+test('ensemble: every member restarts; they elect again from disk and serve every acknowledged write', async () => {
+  const ensemble = await TestEnsemble.start(cleanups, { voters: 3, extra: 'snapCount=20' });
+  await ensemble.settled();
+  const writer = await ensemble.client(2, cleanups);
+  for (let index = 0; index < 30; index += 1) assert.equal((await writer.request(create(`/r${index}`, String(index)))).header.err, ZkCode.OK);
+  writer.close();
+  await ensemble.closeAll();
+  await Promise.all([1, 2, 3].map((sid) => ensemble.startMember(sid)));
+  await ensemble.settled();
+  for (const sid of [1, 2, 3]) {
+    const reader = await ensemble.client(sid, cleanups);
+    await readsEventually(reader, '/r29', '29');
+    for (let index = 0; index < 30; index += 1) assert.equal(await dataOf(reader, `/r${index}`), String(index));
+  }
+});
