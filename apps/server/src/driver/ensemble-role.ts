@@ -177,7 +177,8 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
 
   stopped(reason: string, rebuildAtOrBelow: bigint | null): void {
     const { host } = this.options;
-    host.logger.info({ sid: this.sid, was: this.mode, reason }, 'role ended; back to election');
+    const was = this.leader !== null ? 'leader' : this.learner?.observer === true ? 'observer' : 'follower';
+    host.logger.info({ sid: this.sid, was, reason }, 'role ended; back to election');
     if (this.stream !== null) this.network?.closeBroadcast(this.stream, 'role ended');
     for (const stream of this.accepted) this.network?.closeBroadcast(stream, 'leadership ended');
     this.accepted.clear();
