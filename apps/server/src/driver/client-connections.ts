@@ -181,6 +181,7 @@ export class ClientConnections {
     this.options.stats.recordReply(nowMs - out.receivedAtMs);
     transport.stats.recordResponse({ cxid: out.cxid, zxid: out.zxid, operation: operationName(out.type, out.err), receivedAtMs: out.receivedAtMs, nowMs });
     transport.sendReply({ xid: out.cxid, zxid: out.zxid, err: out.err }, out.response);
-    if (this.closeAfterReply.delete(`${out.origin}:${out.cxid}`)) transport.close('unknown request type');
+    // Almost always empty: no key is built per reply.
+    if (this.closeAfterReply.size > 0 && this.closeAfterReply.delete(`${out.origin}:${out.cxid}`)) transport.close('unknown request type');
   }
 }
