@@ -63,7 +63,10 @@ export class CorralServer {
     if (!isStandalone(config)) ensembleMembership(config);
     await mkdir(config.dataDir, { recursive: true });
     await mkdir(config.dataLogDir, { recursive: true });
-    const storage = await openStorage({ dataDir: config.dataDir, dataLogDir: config.dataLogDir, logger, limits: storageLimits(config) });
+    // An interrupted snapshot install is the Driver's to roll back (DriverDisk), not txn-log's to complete.
+    const storage = await openStorage({
+      dataDir: config.dataDir, dataLogDir: config.dataLogDir, logger, limits: storageLimits(config), completeSnapshotInstall: false,
+    });
     try {
       return await CorralServer.assemble(config, logger, storage, clock);
     } catch (error) {

@@ -231,6 +231,28 @@ export class LevelTxnLog implements TxnLogStore {
     });
   }
 
+  resetAndAppend(zxid: bigint, records: readonly LogRecord[]): Promise<void> {
+    const gap = rewriteGap(this.check, zxid, records);
+    if (gap !== null) return Promise.reject(gap);
+    const last = records.at(-1)?.zxid ?? zxid;
+    return this.queue.exclusive('reset-append', { lastZxid: last, committedZxid: zxid }, async () => {
+      const doomed = await this.db.keys({ gte: logKeyStart, lt: logKeyEnd }).all();
+      const batch = this.db.batch();
+      for (const key of doomed) batch.del(key);
+      batch.put(baseKey, u64(zxid));
+      batch.put(committedKey, u64(zxid));
+      for (const record of records) {
+        const entry = encodeLogEntry(record);
+        batch.put(entry.subarray(0, logKeyBytes), entry.subarray(logKeyBytes));
+      }
+      // One LevelDB write batch: the old log goes and the new one arrives together or not at all.
+      await batch.write({ sync: true });
+      this.base = zxid;
+      this.queue.noteDurable(last, zxid);
+      await this.refreshSize();
+    });
+  }
+
   purgeBefore(zxid: bigint): Promise<number> {
     return this.queue.exclusive('purge', null, async () => {
       const limit = zxid < this.queue.lastLoggedZxid ? zxid : this.queue.lastLoggedZxid;

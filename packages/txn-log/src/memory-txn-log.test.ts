@@ -212,3 +212,27 @@ test('truncateAndAppend is one durable unit: a crash before its fsync keeps the 
   await assert.rejects(rewritten.truncateAndAppend(makeZxid(2, 2), records(2, 4, 1)), LogGapError, 'the records must follow the truncation point');
   await rewritten.close();
 });
+
+test('resetAndAppend is one durable unit: a crash before its fsync keeps the old log, after it the new base and records', async () => {
+  const disk = new MemoryDisk();
+  const log = await MemoryTxnLog.open(disk);
+  await log.append(records(1, 1, 4));
+  disk.fsyncMode = 'manual';
+  const reset = log.resetAndAppend(makeZxid(3, 7), records(3, 8, 2));
+  await settle();
+  disk.crash();
+  await assert.rejects(reset, (error: unknown) => error instanceof StorageError && error.kind === 'crashed');
+  await log.close();
+  disk.fsyncMode = 'immediate';
+  const kept = await MemoryTxnLog.open(disk);
+  assert.equal(kept.baseZxid, 0n);
+  assert.deepEqual((await collect(kept.readFrom(0n))).map((record) => record.zxid), records(1, 1, 4).map((record) => record.zxid));
+  await kept.resetAndAppend(makeZxid(3, 7), records(3, 8, 2));
+  assert.equal(kept.lastLoggedZxid, makeZxid(3, 9));
+  await kept.close();
+  const reset2 = await MemoryTxnLog.open(disk);
+  assert.equal(reset2.baseZxid, makeZxid(3, 7));
+  assert.deepEqual((await collect(reset2.readFrom(makeZxid(3, 7)))).map((record) => record.zxid), records(3, 8, 2).map((record) => record.zxid));
+  await assert.rejects(reset2.resetAndAppend(makeZxid(4, 1), records(4, 3, 1)), LogGapError);
+  await reset2.close();
+});

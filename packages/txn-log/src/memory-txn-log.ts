@@ -184,6 +184,22 @@ export class MemoryTxnLog implements TxnLogStore {
       }));
   }
 
+  resetAndAppend(zxid: bigint, records: readonly LogRecord[]): Promise<void> {
+    const gap = rewriteGap(this.check, zxid, records);
+    if (gap !== null) return Promise.reject(gap);
+    const last = records.at(-1)?.zxid ?? zxid;
+    return this.queue.exclusive('reset-append', { lastZxid: last, committedZxid: zxid }, () =>
+      // One sync unit: a crash keeps the old log or the new one.
+      this.disk.sync(() => {
+        const entries = this.disk.logEntries;
+        entries.splice(0);
+        this.disk.logBaseZxid = zxid;
+        this.disk.logCommittedZxid = zxid;
+        for (const record of records) entries.push({ zxid: record.zxid, entry: encodeLogEntry(record) });
+        this.queue.noteDurable(last, zxid);
+      }));
+  }
+
   purgeBefore(zxid: bigint): Promise<number> {
     return this.queue.exclusive('purge', null, () => {
       const limit = zxid < this.queue.lastLoggedZxid ? zxid : this.queue.lastLoggedZxid;

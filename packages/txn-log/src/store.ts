@@ -76,6 +76,14 @@ export interface TxnLogStore {
    * Ready step 1). Runs after earlier appends.
    */
   truncateAndAppend(zxid: bigint, records: readonly LogRecord[]): Promise<void>;
+  /**
+   * A SNAP's log as ONE durable write: the log is emptied, `zxid` becomes
+   * its base (and commit marker), and `records` (which must follow `zxid`)
+   * are appended. With the snapshot committed before it, a crash leaves the
+   * old log and an installed snapshot above its base — an install to roll
+   * back — or the new log, never an emptied log alone.
+   */
+  resetAndAppend(zxid: bigint, records: readonly LogRecord[]): Promise<void>;
   /** Deletes records with zxid < min(`zxid`, lastLoggedZxid); returns how many. */
   purgeBefore(zxid: bigint): Promise<number>;
   /**

@@ -108,3 +108,23 @@ test('driver disk: a SNAP install resets the log to the snapshot, the sync\'s re
   assert.ok(again.tree.getNode('/n300000007') !== undefined);
   assert.deepEqual((await again.disk.initialState(makeZxid(3, 7))).log.map((txn) => txn.zxid), [makeZxid(3, 8)]);
 });
+
+test('driver disk: a SNAP install cut short before its log write is rolled back at the next start', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'corral-driver-disk-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const memory = new MemoryDisk();
+  const { disk, snapshots } = await opened(memory, dataDir);
+  const own = [1, 2, 3].map((counter) => createAt(makeZxid(1, counter), counter));
+  await disk.persist(ready({ append: own.map((c) => c.txn), hardState: { acceptedEpoch: 1, currentEpoch: 1 } }));
+  // What a crash right after the snapshot commit leaves: the leader's snapshot, marked installed, and the old log.
+  const leaderTree = new DataTree();
+  leaderTree.apply({ sessionId: 0n, cxid: 1, zxid: makeZxid(3, 7), time: 1, type: 1 }, createAt(makeZxid(3, 7), 1).tree);
+  const writer = snapshots.beginSnapshot(makeZxid(3, 7), { installed: true });
+  for (const chunk of serializeSnapshot(leaderTree)) await writer.write(chunk);
+  await writer.commit();
+  const again = await opened(memory, dataDir);
+  assert.deepEqual(await again.snapshots.list(), [], 'the interrupted install is gone');
+  assert.equal(again.tree.lastProcessedZxid, 0n);
+  assert.deepEqual(await zxidsOf(again.log), own.map((c) => c.txn.zxid), 'the old log stands');
+  assert.deepEqual(again.disk.position(), { currentEpoch: 1n, lastLoggedZxid: makeZxid(1, 3) });
+});

@@ -7,17 +7,17 @@
  * here decides when to acknowledge: the Driver sends `messagesAfterPersist`
  * only once `persist` resolved.
  *
- * A TRUNC and the sync's records are one LevelDB batch
- * (`truncateAndAppend`). Known gap: a SNAP install and its records are
- * ordered writes, not one atomic unit (the snapshot store and the log are
- * separate databases): a crash between them leaves the log reset to the
- * snapshot without the records after it (packages/broadcast README, Ready
- * step 1, seed 100137).
+ * A rewrite is never durable alone (packages/broadcast README, Ready step
+ * 1, seed 100137): a TRUNC and the sync's records are one LevelDB batch
+ * (`truncateAndAppend`); a SNAP is committed as an `installed` snapshot and
+ * then the log is emptied to it with the sync's records in one batch
+ * (`resetAndAppend`) — an install interrupted between the two is rolled back
+ * at the next start (storage is opened without txn-log's own completion).
  */
 import { zxidEpoch, zxidToHex, type Zxid } from '@corral/base';
 import type { HardState, InitialState, LogRead, Ready, Txn } from '@corral/broadcast';
 import { createSnapshotLoader, decodeTxn, serializeSnapshot, type DataTree } from '@corral/data-tree';
-import { installSnapshot, type SnapshotStore, type TxnLogStore } from '@corral/txn-log';
+import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../logger.js';
 import { loadNewestSnapshot, recoverTree } from '../storage/recovery.js';
@@ -71,6 +71,7 @@ export class DriverDisk {
   static async recover(options: DriverDiskOptions, standalone: boolean): Promise<Recovered> {
     const { config, log, snapshots, logger } = options;
     const recoverOptions = { log, snapshots, logger, decodeTxn, dataDir: config.dataDir, dataLogDir: config.dataLogDir };
+    await rollBackInterruptedInstall(options);
     const onDisk = await readEpochs(config.dataDir);
     const migrated = onDisk === null && standalone;
     const tree = migrated ? await recoverTree(recoverOptions) : await loadNewestSnapshot(recoverOptions, performance.now());
@@ -126,18 +127,14 @@ export class DriverDisk {
    * commit), then the epochs. Resolves once all are durable.
    */
   async persist(ready: Ready): Promise<void> {
-    const { log, snapshots, config, logger } = this.options;
+    const { log, snapshots, config } = this.options;
     if (ready.snapshot !== null || ready.truncate !== null) {
       // A snapshot of the old history must not be written or purged across a rewrite.
       await this.snapshotting;
     }
     if (ready.snapshot !== null) {
-      const info = await installSnapshot({ log, snapshots }, ready.snapshot.zxid, [ready.snapshot.snapshot]);
-      this.snapshotZxid = info.zxid;
-      this.diskLogBaseZxid = info.zxid;
-      logger.info({ zxid: zxidToHex(info.zxid), bytes: info.byteCount }, 'installed the leader\'s snapshot');
-    }
-    if (ready.truncate !== null) {
+      await this.installSnapshot(ready.snapshot.zxid, ready.snapshot.snapshot, ready.append);
+    } else if (ready.truncate !== null) {
       const truncate = ready.truncate;
       // TRUNC and the sync's records in one LevelDB batch: never a truncated log alone.
       await log.truncateAndAppend(truncate, ready.append);
@@ -152,6 +149,31 @@ export class DriverDisk {
       await writeEpochs(config.dataDir, ready.hardState);
       this.epochs = ready.hardState;
     }
+  }
+
+  /**
+   * A leader's SNAP: newer local snapshots go (they belong to a history the
+   * leader overrides), the snapshot is committed marked `installed`, then the
+   * log is emptied to it with the sync's records in ONE write. A crash before
+   * that write leaves an installed snapshot above the log's base, which
+   * `recover` rolls back: the sync never happened, the old log stands.
+   */
+  private async installSnapshot(zxid: Zxid, bytes: Uint8Array, records: readonly Txn[]): Promise<void> {
+    const { log, snapshots, logger } = this.options;
+    await snapshots.deleteAfter(zxid);
+    const writer = snapshots.beginSnapshot(zxid, { installed: true });
+    let info;
+    try {
+      await writer.write(bytes);
+      info = await writer.commit();
+    } catch (error) {
+      await writer.abort().catch(() => undefined);
+      throw error;
+    }
+    await log.resetAndAppend(zxid, records);
+    this.snapshotZxid = zxid;
+    this.diskLogBaseZxid = zxid;
+    logger.info({ zxid: zxidToHex(zxid), bytes: info.byteCount, records: records.length }, 'installed the leader\'s snapshot');
   }
 
   /** The records a leader's `Ready.logReads` asked for (committed and immutable). */
@@ -233,4 +255,19 @@ export class DriverDisk {
     if (purged.oldestRetainedZxid > this.diskLogBaseZxid) this.diskLogBaseZxid = purged.oldestRetainedZxid;
     onCompacted(purged.oldestRetainedZxid);
   }
+}
+
+/**
+ * An installed snapshot above the log's base is a SNAP install whose log
+ * write never happened (or a backup restore cut short): it is removed, so
+ * the server starts from its old snapshots and log, as if the sync had not
+ * begun. Completing it instead would leave the log emptied without the
+ * records the leader sent after the snapshot.
+ */
+async function rollBackInterruptedInstall(options: DriverDiskOptions): Promise<void> {
+  const { log, snapshots, logger } = options;
+  const newest = (await snapshots.list())[0];
+  if (newest === undefined || !newest.installed || newest.zxid <= log.baseZxid) return;
+  logger.warn({ zxid: zxidToHex(newest.zxid), logBase: zxidToHex(log.baseZxid) }, 'rolling back an interrupted snapshot install');
+  await snapshots.deleteAfter(newest.zxid - 1n);
 }
