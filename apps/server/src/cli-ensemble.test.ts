@@ -4,11 +4,12 @@
 // on temp configs (ports in 40000–49999 are never bound: it stops first).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { heldPort } from './testing/held-port.js';
 
 const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
 const lines = 'server.1=127.0.0.1:41001:42001\nserver.2=127.0.0.1:41002:42002\nserver.3=127.0.0.1:41003:42003';
@@ -36,3 +37,26 @@ for (const { name, myid, extra, want } of cases) {
     }
   });
 }
+
+test('corral server stops with one line and exit 1 when its election port cannot be bound (electionPortBindRetry)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'corral-cli-ensemble-'));
+  const held = await heldPort();
+  try {
+    writeFileSync(join(dir, 'myid'), '1\n');
+    const config = join(dir, 'zoo.cfg');
+    const others = 'server.2=127.0.0.1:41002:42002\nserver.3=127.0.0.1:41003:42003';
+    writeFileSync(config, `dataDir=${dir}\nclientPort=0\nelectionPortBindRetry=1\nserver.1=127.0.0.1:41001:${held.port}\n${others}\n`);
+    const result = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, 'server', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('exit', (status) => resolve({ status, stderr }));
+    });
+    assert.equal(result.status, 1, result.stderr);
+    const last = result.stderr.trim().split('\n').at(-1) ?? '';
+    assert.match(last, new RegExp(`^cannot listen: quorum port 127\\.0\\.0\\.1:41001 or election port 127\\.0\\.0\\.1:${held.port} of server\\.1`));
+  } finally {
+    held.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

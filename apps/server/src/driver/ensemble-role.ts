@@ -115,8 +115,13 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
         break;
       } catch (error) {
         const retries = config.electionPortBindRetry;
+        // grpc-js reports a port it cannot bind as "No address added out of total N resolved".
         if ((error as { code?: string }).code !== 'EADDRINUSE' && !/address already in use|No address added/i.test(String(error))) throw error;
-        if (retries !== 0 && attempt >= retries) throw error;
+        if (retries !== 0 && attempt >= retries) {
+          const { me } = membership;
+          // ELISTEN: the CLI prints one line and exits 1, as for the client port.
+          throw Object.assign(new Error(`quorum port ${me.host}:${me.quorumPort} or election port ${me.host}:${me.electionPort} of server.${me.sid}: ${String(error)}`), { code: 'ELISTEN' });
+        }
         host.logger.warn({ attempt, error: String(error) }, 'cannot bind the quorum or election port; retrying');
         await new Promise((resolve) => setTimeout(resolve, peerBindRetryMs));
       }
