@@ -1,0 +1,102 @@
+/**
+ * Crash failover of a real-process ensemble (Corral once its ensemble mode
+ * exists, Apache ZooKeeper 3.8 until then: see ensemble-target.ts). Writers
+ * spread over every server create znodes while members are killed with
+ * SIGKILL; afterwards every member must hold every acknowledged create. The
+ * time from the leader's kill to the first acknowledged write sent after it is
+ * printed (a TAP diagnostic), never asserted: the machine is shared.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveEnsembleTarget } from './ensemble-target.js';
+import { differencesBetween, missingAcked, readFromEachMember } from './member-reads.js';
+import { TestEnsemble } from './test-ensemble.js';
+import type { ServerKind } from '../servers.js';
+import { WriteLoad, rotatedConnectString } from './write-load.js';
+
+/** Writers per ensemble: enough to keep every server busy, few enough for two cores. */
+const writerCount = 4;
+
+function writersOver(ensemble: TestEnsemble, root: string): Promise<WriteLoad> {
+  const connectStrings = Array.from({ length: writerCount }, (_, index) => rotatedConnectString(ensemble.connectString, index));
+  return WriteLoad.start({ connectStrings, root });
+}
+
+async function assertEveryMemberHolds(ensemble: TestEnsemble, root: string, load: WriteLoad): Promise<void> {
+  const copies = await readFromEachMember(ensemble, root);
+  assert.deepEqual(missingAcked(copies, load.acked.map((write) => write.path)), [], ensemble.describe());
+  assert.deepEqual(differencesBetween(copies), [], 'members disagree');
+}
+
+describe('ensemble failover (real processes)', () => {
+  let kind: ServerKind = 'apache';
+  let note = '';
+  let ensemble: TestEnsemble | undefined;
+  before(async () => {
+    ({ kind, note } = await resolveEnsembleTarget());
+  });
+  after(async () => {
+    await ensemble?.close();
+  });
+
+  it('3 servers: kill -9 of the leader while clients write loses no acknowledged write', async (t) => {
+    t.diagnostic(note);
+    ensemble = await TestEnsemble.start({ kind, size: 3 });
+    const leader = await ensemble.waitForQuorum();
+    const load = await writersOver(ensemble, '/failover');
+    try {
+      await load.waitForAcksAfter(Date.now(), 100, 30_000);
+      const killedAtMs = Date.now();
+      await ensemble.kill9(leader);
+      const first = await load.waitForAcksAfter(killedAtMs, 100, 60_000);
+      const newLeader = await ensemble.waitForQuorum({ sids: ensemble.sids.filter((sid) => sid !== leader) });
+      t.diagnostic(`${kind}: leader ${leader} killed; first acknowledged write after ${first.ackedAtMs - killedAtMs} ms; new leader ${newLeader}`);
+      assert.notEqual(newLeader, leader);
+    } finally {
+      await load.stop();
+    }
+    ensemble.restart(leader);
+    await ensemble.waitForQuorum({ sids: ensemble.sids });
+    t.diagnostic(`${load.acked.length} acknowledged, ${load.uncertain.length} uncertain`);
+    await assertEveryMemberHolds(ensemble, '/failover', load);
+    await ensemble.close();
+  });
+
+  it('5 servers survive two failures (the leader and a follower), then take them back', async (t) => {
+    ensemble = await TestEnsemble.start({ kind, size: 5 });
+    const leader = await ensemble.waitForQuorum();
+    const follower = ensemble.sids.find((sid) => sid !== leader) ?? 0;
+    const load = await writersOver(ensemble, '/five');
+    try {
+      await load.waitForAcksAfter(Date.now(), 50, 30_000);
+      const killedAtMs = Date.now();
+      await Promise.all([ensemble.kill9(leader), ensemble.kill9(follower)]);
+      const first = await load.waitForAcksAfter(killedAtMs, 100, 60_000);
+      t.diagnostic(`${kind}: servers ${leader} (leader) and ${follower} killed; first acknowledged write after ${first.ackedAtMs - killedAtMs} ms`);
+      const survivors = ensemble.sids.filter((sid) => sid !== leader && sid !== follower);
+      assert.notEqual(await ensemble.waitForQuorum({ sids: survivors }), leader);
+    } finally {
+      await load.stop();
+    }
+    ensemble.restart(leader);
+    ensemble.restart(follower);
+    await ensemble.waitForQuorum({ sids: ensemble.sids });
+    await assertEveryMemberHolds(ensemble, '/five', load);
+    await ensemble.close();
+  });
+
+  it('3 servers: kill -9 of every server at once, then a restart, loses no acknowledged write', async (t) => {
+    ensemble = await TestEnsemble.start({ kind, size: 3 });
+    await ensemble.waitForQuorum();
+    const load = await writersOver(ensemble, '/power-cut');
+    await load.waitForAcksAfter(Date.now(), 300, 30_000);
+    // The writers keep writing while every server dies: the last acks race the kill.
+    await ensemble.killAll();
+    await load.stop();
+    for (const sid of ensemble.sids) ensemble.restart(sid);
+    await ensemble.waitForQuorum({ sids: ensemble.sids });
+    t.diagnostic(`${kind}: ${load.acked.length} acknowledged before the power cut`);
+    await assertEveryMemberHolds(ensemble, '/power-cut', load);
+    await ensemble.close();
+  });
+});
