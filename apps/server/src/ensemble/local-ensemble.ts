@@ -134,10 +134,14 @@ export class LocalEnsemble {
     return this.processes.get(sid)?.logTail(lineCount) ?? '';
   }
 
-  /** Each running member's `srvr` Mode (null: not serving or not answering). */
-  async modes(): Promise<Map<number, ServerMode | null>> {
+  /**
+   * Each running member's `srvr` Mode (null: not serving or not answering), of `sids`
+   * only when given (a paused member answers nothing until the 4lw timeout).
+   */
+  async modes(sids?: readonly number[]): Promise<Map<number, ServerMode | null>> {
+    const members = sids === undefined ? this.layout.members : sids.map((sid) => this.member(sid));
     const entries = await Promise.all(
-      this.layout.members.map(async (member): Promise<[number, ServerMode | null]> => {
+      members.map(async (member): Promise<[number, ServerMode | null]> => {
         if (!this.isRunning(member.sid)) return [member.sid, null];
         try {
           return [member.sid, modeOf(await askFourLetterWord({ host: member.host, port: member.clientPort, word: 'srvr' }))];
@@ -163,7 +167,7 @@ export class LocalEnsemble {
       const sids = options.sids ?? this.layout.members.filter((member) => this.isRunning(member.sid)).map((member) => member.sid);
       const dead = sids.filter((sid) => !this.isRunning(sid));
       if (dead.length > 0) throw new Error(`member(s) ${dead.join(',')} exited:\n${this.describe(dead)}`);
-      last = await this.modes();
+      last = await this.modes(sids);
       const leaders = sids.filter((sid) => last.get(sid) === 'leader');
       if (leaders.length === 1 && leaders[0] !== undefined && sids.every((sid) => last.get(sid) !== null)) return leaders[0];
       if (Date.now() > deadline) {

@@ -7,6 +7,7 @@
  * bytes so both sides reconnect on a clean stream.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { rewriteInitialMessage } from './apache-election-handshake.js';
 import { randomPort } from '../ports.js';
 import { interopLimits } from '../limits.js';
 
@@ -23,6 +24,8 @@ export class LinkProxy {
   private readonly pairs = new Set<ProxiedPair>();
   private dropToTarget = false;
   private dropFromTarget = false;
+  /** Set for Apache election links: the address the dialer's initial message must advertise. */
+  private advertised: string | null = null;
 
   private constructor(
     private readonly server: Server,
@@ -54,12 +57,37 @@ export class LinkProxy {
       target.destroy();
       this.pairs.delete(pair);
     };
-    this.forward(pair, dialer, target, () => this.dropToTarget);
+    if (this.advertised === null) this.forward(pair, dialer, target, () => this.dropToTarget);
+    else this.rewriteThenForward(pair, this.advertised);
     this.forward(pair, target, dialer, () => this.dropFromTarget);
     for (const socket of [dialer, target]) {
       socket.on('close', drop);
       socket.on('error', drop);
     }
+  }
+
+  /** Holds the dialer's first bytes until its initial message is rewritten (apache-election-handshake.ts). */
+  private rewriteThenForward(pair: ProxiedPair, advertised: string): void {
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      const outcome = rewriteInitialMessage(head, advertised);
+      if (outcome.kind === 'incomplete') return;
+      pair.dialer.off('data', onData);
+      const first = outcome.kind === 'rewritten' ? Buffer.concat([outcome.bytes, head.subarray(outcome.consumed)]) : head;
+      this.forward(pair, pair.dialer, pair.target, () => this.dropToTarget);
+      if (this.dropToTarget) pair.lostBytes = true;
+      else pair.target.write(first);
+    };
+    pair.dialer.on('data', onData);
+  }
+
+  /**
+   * Makes this proxy rewrite Apache's election handshake so that the peer dials
+   * back through `advertised` (`host:port` of the proxy the peer uses to reach the dialer).
+   */
+  rewriteElectionHandshake(advertised: string): void {
+    this.advertised = advertised;
   }
 
   /** Copies `from` to `to` with backpressure, dropping while `dropped()`. */

@@ -145,6 +145,14 @@ export class TestEnsemble {
         }
       }
     }
+    if (options.kind === 'apache') {
+      for (const [viewer, row] of proxies) {
+        for (const [peer, pair] of row) {
+          const back = proxies.get(peer)?.get(viewer);
+          if (back !== undefined) pair[1].rewriteElectionHandshake(`${loopback}:${back[1].port}`);
+        }
+      }
+    }
     const peerAddress = (viewerSid: number, peerSid: number): PeerAddress => {
       const pair = proxies.get(viewerSid)?.get(peerSid);
       if (pair === undefined) throw new Error(`no proxy for ${viewerSid}->${peerSid}`);
@@ -192,9 +200,9 @@ export class TestEnsemble {
     return this.local.waitForQuorum(options);
   }
 
-  /** Each running member's `srvr` mode. */
-  modes(): Promise<Map<number, ServerMode | null>> {
-    return this.local.modes();
+  /** Each running member's `srvr` mode (of `sids` only when given). */
+  modes(sids?: readonly number[]): Promise<Map<number, ServerMode | null>> {
+    return this.local.modes(sids);
   }
 
   /** A four-letter word's answer from one member. */
