@@ -14,10 +14,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkClient } from '@corral/client';
-import { resolveEnsembleTarget } from './ensemble-target.js';
+import { ensembleSuite } from './ensemble-suite.js';
 import { differencesBetween, readFromEachMember } from './member-reads.js';
-import { TestEnsemble } from './test-ensemble.js';
-import type { ServerKind } from '../servers.js';
+import type { TestEnsemble } from './test-ensemble.js';
 
 /** Creates in flight at once while filling. */
 const fillBatch = 50;
@@ -38,16 +37,13 @@ async function syncCounts(ensemble: TestEnsemble, leader: number): Promise<{ dif
 }
 
 describe('a restarted follower catches up (real processes)', () => {
-  let kind: ServerKind = 'apache';
-  let note = '';
+  const suite = ensembleSuite();
   let ensemble: TestEnsemble | undefined;
   let client: ZkClient | undefined;
   let leader = 0;
   let follower = 0;
   before(async () => {
-    ({ kind, note } = await resolveEnsembleTarget());
-    ensemble = await TestEnsemble.start({
-      kind,
+    ensemble = await suite.start({
       size: 3,
       settings: { snapCount: '100', commitLogCount: '100', snapshotSizeFactor: '-1' },
     });
@@ -60,7 +56,6 @@ describe('a restarted follower catches up (real processes)', () => {
   });
   after(async () => {
     await client?.close();
-    await ensemble?.close();
   });
 
   async function missAndRejoin(prefix: string, missedCount: number): Promise<{ before: { diff: number; snap: number } | null; after: { diff: number; snap: number } | null }> {
@@ -78,10 +73,10 @@ describe('a restarted follower catches up (real processes)', () => {
   }
 
   it('a follower that missed 20 txns is synced by DIFF', async (t) => {
-    t.diagnostic(note);
+    t.diagnostic(suite.note);
     const { before, after } = await missAndRejoin('/catch-up/diff', 20);
     if (before === null || after === null) {
-      t.diagnostic(`${kind} leader reports no zk_diff_count/zk_snap_count: only convergence checked`);
+      t.diagnostic(`${suite.kind} leader reports no zk_diff_count/zk_snap_count: only convergence checked`);
       return;
     }
     assert.equal(after.diff - before.diff, 1, `diff ${before.diff} -> ${after.diff}`);
@@ -91,7 +86,7 @@ describe('a restarted follower catches up (real processes)', () => {
   it('a follower that missed 600 txns (more than the leader keeps) is synced by SNAP', async (t) => {
     const { before, after } = await missAndRejoin('/catch-up/snap', 600);
     if (before === null || after === null) {
-      t.diagnostic(`${kind} leader reports no zk_diff_count/zk_snap_count: only convergence checked`);
+      t.diagnostic(`${suite.kind} leader reports no zk_diff_count/zk_snap_count: only convergence checked`);
       return;
     }
     assert.equal(after.snap - before.snap, 1, `snap ${before.snap} -> ${after.snap}`);

@@ -6,12 +6,11 @@
  * time from the leader's kill to the first acknowledged write sent after it is
  * printed (a TAP diagnostic), never asserted: the machine is shared.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveEnsembleTarget } from './ensemble-target.js';
+import { ensembleSuite } from './ensemble-suite.js';
 import { differencesBetween, missingAcked, readFromEachMember } from './member-reads.js';
-import { TestEnsemble } from './test-ensemble.js';
-import type { ServerKind } from '../servers.js';
+import type { TestEnsemble } from './test-ensemble.js';
 import { WriteLoad, rotatedConnectString } from './write-load.js';
 
 /** Writers per ensemble: enough to keep every server busy, few enough for two cores. */
@@ -29,19 +28,11 @@ async function assertEveryMemberHolds(ensemble: TestEnsemble, root: string, load
 }
 
 describe('ensemble failover (real processes)', () => {
-  let kind: ServerKind = 'apache';
-  let note = '';
-  let ensemble: TestEnsemble | undefined;
-  before(async () => {
-    ({ kind, note } = await resolveEnsembleTarget());
-  });
-  after(async () => {
-    await ensemble?.close();
-  });
+  const suite = ensembleSuite();
 
   it('3 servers: kill -9 of the leader while clients write loses no acknowledged write', async (t) => {
-    t.diagnostic(note);
-    ensemble = await TestEnsemble.start({ kind, size: 3 });
+    t.diagnostic(suite.note);
+    const ensemble = await suite.start({ size: 3 });
     const leader = await ensemble.waitForQuorum();
     const load = await writersOver(ensemble, '/failover');
     try {
@@ -50,7 +41,7 @@ describe('ensemble failover (real processes)', () => {
       await ensemble.kill9(leader);
       const first = await load.waitForAcksAfter(killedAtMs, 100, 60_000);
       const newLeader = await ensemble.waitForQuorum({ sids: ensemble.sids.filter((sid) => sid !== leader) });
-      t.diagnostic(`${kind}: leader ${leader} killed; first acknowledged write after ${first.ackedAtMs - killedAtMs} ms; new leader ${newLeader}`);
+      t.diagnostic(`${suite.kind}: leader ${leader} killed; first acknowledged write after ${first.ackedAtMs - killedAtMs} ms; new leader ${newLeader}`);
       assert.notEqual(newLeader, leader);
     } finally {
       await load.stop();
@@ -63,7 +54,7 @@ describe('ensemble failover (real processes)', () => {
   });
 
   it('5 servers survive two failures (the leader and a follower), then take them back', async (t) => {
-    ensemble = await TestEnsemble.start({ kind, size: 5 });
+    const ensemble = await suite.start({ size: 5 });
     const leader = await ensemble.waitForQuorum();
     const follower = ensemble.sids.find((sid) => sid !== leader) ?? 0;
     const load = await writersOver(ensemble, '/five');
@@ -72,7 +63,7 @@ describe('ensemble failover (real processes)', () => {
       const killedAtMs = Date.now();
       await Promise.all([ensemble.kill9(leader), ensemble.kill9(follower)]);
       const first = await load.waitForAcksAfter(killedAtMs, 100, 60_000);
-      t.diagnostic(`${kind}: servers ${leader} (leader) and ${follower} killed; first acknowledged write after ${first.ackedAtMs - killedAtMs} ms`);
+      t.diagnostic(`${suite.kind}: servers ${leader} (leader) and ${follower} killed; first acknowledged write after ${first.ackedAtMs - killedAtMs} ms`);
       const survivors = ensemble.sids.filter((sid) => sid !== leader && sid !== follower);
       assert.notEqual(await ensemble.waitForQuorum({ sids: survivors }), leader);
     } finally {
@@ -86,7 +77,7 @@ describe('ensemble failover (real processes)', () => {
   });
 
   it('3 servers: kill -9 of every server at once, then a restart, loses no acknowledged write', async (t) => {
-    ensemble = await TestEnsemble.start({ kind, size: 3 });
+    const ensemble = await suite.start({ size: 3 });
     await ensemble.waitForQuorum();
     const load = await writersOver(ensemble, '/power-cut');
     await load.waitForAcksAfter(Date.now(), 300, 30_000);
@@ -95,7 +86,7 @@ describe('ensemble failover (real processes)', () => {
     await load.stop();
     for (const sid of ensemble.sids) ensemble.restart(sid);
     await ensemble.waitForQuorum({ sids: ensemble.sids });
-    t.diagnostic(`${kind}: ${load.acked.length} acknowledged before the power cut`);
+    t.diagnostic(`${suite.kind}: ${load.acked.length} acknowledged before the power cut`);
     await assertEveryMemberHolds(ensemble, '/power-cut', load);
     await ensemble.close();
   });

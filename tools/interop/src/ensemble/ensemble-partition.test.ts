@@ -10,15 +10,13 @@
  *   the old leader is acknowledged while it is cut off; after healing, every
  *   member holds the same data.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkClient } from '@corral/client';
 import { checkLinearizable, znodeModel } from '@corral/lincheck';
-import { resolveEnsembleTarget } from './ensemble-target.js';
+import { ensembleSuite } from './ensemble-suite.js';
 import { HistoryClients } from './history-clients.js';
 import { differencesBetween, missingAcked, readFromEachMember } from './member-reads.js';
-import { TestEnsemble } from './test-ensemble.js';
-import type { ServerKind } from '../servers.js';
 import { WriteLoad, rotatedConnectString } from './write-load.js';
 
 const tickTimeMs = 200;
@@ -29,19 +27,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 describe('paused and partitioned leaders (real processes)', () => {
-  let kind: ServerKind = 'apache';
-  let note = '';
-  let ensemble: TestEnsemble | undefined;
-  before(async () => {
-    ({ kind, note } = await resolveEnsembleTarget());
-  });
-  after(async () => {
-    await ensemble?.close();
-  });
+  const suite = ensembleSuite();
 
   it('SIGSTOP of the leader beyond syncLimit, then SIGCONT: set and sync+read stay linearizable', async (t) => {
-    t.diagnostic(note);
-    ensemble = await TestEnsemble.start({ kind, size: 3, tickTimeMs, settings: { syncLimit: String(syncLimitTicks) } });
+    t.diagnostic(suite.note);
+    const ensemble = await suite.start({ size: 3, tickTimeMs, settings: { syncLimit: String(syncLimitTicks) } });
     const leader = await ensemble.waitForQuorum();
     const setup = await ZkClient.connect(ensemble.connectString);
     await setup.create('/lin', '');
@@ -50,7 +40,7 @@ describe('paused and partitioned leaders (real processes)', () => {
     // pause (its read timeout is two thirds of that), so it talks to the old leader
     // again right after SIGCONT, which is where a stale read would show.
     const clients = await HistoryClients.start({
-      connectStrings: ensemble.sids.map((_, index) => rotatedConnectString(ensemble?.connectString ?? '', index)),
+      connectStrings: ensemble.sids.map((_, index) => rotatedConnectString(ensemble.connectString, index)),
       paths: ['/lin/k0', '/lin/k1'],
       sessionTimeoutMs: 8_000,
     });
@@ -63,7 +53,7 @@ describe('paused and partitioned leaders (real processes)', () => {
       const newLeader = await ensemble.waitForQuorum({ sids: others });
       await sleep(500);
       ensemble.resume(leader);
-      t.diagnostic(`${kind}: leader ${leader} paused ${Date.now() - pausedAtMs} ms (syncLimit ${syncLimitTicks * tickTimeMs} ms); new leader ${newLeader}`);
+      t.diagnostic(`${suite.kind}: leader ${leader} paused ${Date.now() - pausedAtMs} ms (syncLimit ${syncLimitTicks * tickTimeMs} ms); new leader ${newLeader}`);
       await ensemble.waitForQuorum({ sids: ensemble.sids });
       await sleep(1_500);
     } finally {
@@ -77,7 +67,7 @@ describe('paused and partitioned leaders (real processes)', () => {
   });
 
   it('a partition isolating the leader: the majority goes on, the old leader acknowledges nothing, all converge after healing', async (t) => {
-    ensemble = await TestEnsemble.start({ kind, size: 3, proxied: true, tickTimeMs });
+    const ensemble = await suite.start({ size: 3, proxied: true, tickTimeMs });
     const leader = await ensemble.waitForQuorum();
     const others = ensemble.sids.filter((sid) => sid !== leader);
     const majority = await WriteLoad.start({ connectStrings: [ensemble.connectStringOf(others), ensemble.connectStringOf([...others].reverse())], root: '/part' });
@@ -97,7 +87,7 @@ describe('paused and partitioned leaders (real processes)', () => {
       const newLeader = await ensemble.waitForQuorum({ sids: others });
       const electedMs = Date.now() - cutAtMs;
       const first = await majority.waitForAcksAfter(cutAtMs, 50, 60_000);
-      t.diagnostic(`${kind}: leader ${leader} isolated; new leader ${newLeader} serving after ${electedMs} ms; majority's first acknowledged write after ${first.ackedAtMs - cutAtMs} ms`);
+      t.diagnostic(`${suite.kind}: leader ${leader} isolated; new leader ${newLeader} serving after ${electedMs} ms; majority's first acknowledged write after ${first.ackedAtMs - cutAtMs} ms`);
       assert.notEqual(newLeader, leader);
       // The old leader must have given up leading and acknowledged nothing.
       await sleep(syncLimitTicks * tickTimeMs * 2);
