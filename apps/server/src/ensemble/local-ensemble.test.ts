@@ -1,0 +1,92 @@
+// LocalEnsemble and `corral ensemble --local N` control real `corral server`
+// processes by PID: kill -9, SIGSTOP/SIGCONT, restart on the same data, and
+// stop with nothing left behind. Ports: a random base in 40000-49999 (its
+// +100/+200 ranges stay inside). Whether the members form a quorum is the
+// ensemble suites' business (tools/interop/src/ensemble); here a member
+// answering `srvr` on its client port is enough.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { corralCliPath, LocalEnsemble } from './local-ensemble.js';
+import { localLayout } from './ensemble-config.js';
+import { askFourLetterWord } from './four-letter-client.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function answersSrvr(port: number, timeoutMs = 15_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await askFourLetterWord({ host: '127.0.0.1', port, word: 'srvr', timeoutMs: 500 })).includes('Zxid')) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+test('LocalEnsemble: kill -9, pause/resume, restart and close act on each member by PID', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'corral-local-ensemble-'));
+  const layout = localLayout({ size: 3, basePort: randomInt(40000, 49700), dataDir: dir });
+  const ensemble = LocalEnsemble.start({ layout });
+  const pids = layout.members.map((member) => ensemble.pid(member.sid));
+  try {
+    for (const member of layout.members) assert.ok(await answersSrvr(member.clientPort), ensemble.describe());
+    const [first, second] = layout.members;
+    assert.ok(first !== undefined && second !== undefined);
+    const firstPid = ensemble.pid(first.sid);
+    assert.ok(firstPid !== null);
+    await ensemble.kill9(first.sid);
+    assert.equal(ensemble.isRunning(first.sid), false);
+    assert.equal(alive(firstPid), false);
+    ensemble.startMember(first.sid);
+    assert.notEqual(ensemble.pid(first.sid), firstPid);
+    assert.ok(await answersSrvr(first.clientPort));
+    ensemble.pause(second.sid);
+    await assert.rejects(askFourLetterWord({ host: '127.0.0.1', port: second.clientPort, word: 'srvr', timeoutMs: 500 }), /timed out/);
+    ensemble.resume(second.sid);
+    assert.ok(await answersSrvr(second.clientPort));
+  } finally {
+    await ensemble.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const pid of [...pids, ...layout.members.map((member) => ensemble.pid(member.sid))]) {
+    if (pid !== null) assert.equal(alive(pid), false, `pid ${pid} outlived close()`);
+  }
+});
+
+test('corral ensemble --local 3 prints the connect string and stops every server on SIGTERM', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'corral-ensemble-cli-'));
+  const basePort = randomInt(40000, 49700);
+  const child = spawn(process.execPath, [corralCliPath, 'ensemble', '--local', '3', '--base-port', String(basePort), '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    for (let index = 0; index < 3; index++) assert.ok(await answersSrvr(basePort + index), output);
+    assert.match(output, new RegExp(`connect string: 127\\.0\\.0\\.1:${basePort},127\\.0\\.0\\.1:${basePort + 1},127\\.0\\.0\\.1:${basePort + 2}`));
+    const serverPids = [...output.matchAll(/server \d: pid (\d+)/g)].map((match) => Number(match[1]));
+    assert.equal(serverPids.length, 3, output);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, output);
+    for (const pid of serverPids) assert.equal(alive(pid), false, `server pid ${pid} outlived the launcher`);
+    assert.match(output, /\[ensemble\] stopped/);
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
