@@ -6,7 +6,8 @@
 // answering `srvr` on its client port is enough.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,27 @@ function alive(pid: number): boolean {
   }
 }
 
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** A base port whose client, quorum and election ports for three members are free right now. */
+async function freeBasePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = randomInt(40000, 49700);
+    const ports = [0, 1, 2].flatMap((index) => [base + index, base + 100 + index, base + 200 + index]);
+    if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) return base;
+  }
+  throw new Error('no free base port in 40000-49999');
+}
+
+/** Another test may take a port between the check and the bind: such a start is tried again. */
+const startAttemptsMax = 3;
+
 async function answersSrvr(port: number, timeoutMs = 15_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -39,8 +61,15 @@ async function answersSrvr(port: number, timeoutMs = 15_000): Promise<boolean> {
 
 test('LocalEnsemble: kill -9, pause/resume, restart and close act on each member by PID', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'corral-local-ensemble-'));
-  const layout = localLayout({ size: 3, basePort: randomInt(40000, 49700), dataDir: dir });
-  const ensemble = LocalEnsemble.start({ layout });
+  let layout = localLayout({ size: 3, basePort: await freeBasePort(), dataDir: dir });
+  let ensemble = LocalEnsemble.start({ layout });
+  for (let attempt = 1; attempt < startAttemptsMax; attempt++) {
+    const serving = await Promise.all(layout.members.map((member) => answersSrvr(member.clientPort)));
+    if (serving.every(Boolean) || !/EADDRINUSE/.test(ensemble.describe())) break;
+    await ensemble.close();
+    layout = localLayout({ size: 3, basePort: await freeBasePort(), dataDir: dir });
+    ensemble = LocalEnsemble.start({ layout });
+  }
   const pids = layout.members.map((member) => ensemble.pid(member.sid));
   try {
     for (const member of layout.members) assert.ok(await answersSrvr(member.clientPort), ensemble.describe());
@@ -67,24 +96,35 @@ test('LocalEnsemble: kill -9, pause/resume, restart and close act on each member
   }
 });
 
+/** Runs `corral ensemble --local 3` until all three serve; the caller stops it. */
+async function startEnsembleCommand(dir: string): Promise<{ child: ChildProcess; basePort: number; output: () => string; exited: Promise<number | null> }> {
+  for (let attempt = 1; ; attempt++) {
+    const basePort = await freeBasePort();
+    const child = spawn(process.execPath, [corralCliPath, 'ensemble', '--local', '3', '--base-port', String(basePort), '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const serving = await Promise.all([0, 1, 2].map((index) => answersSrvr(basePort + index)));
+    if (serving.every(Boolean)) return { child, basePort, output: () => text, exited };
+    child.kill('SIGTERM');
+    await exited;
+    assert.ok(attempt < startAttemptsMax && /EADDRINUSE/.test(text), text);
+  }
+}
+
 test('corral ensemble --local 3 prints the connect string and stops every server on SIGTERM', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'corral-ensemble-cli-'));
-  const basePort = randomInt(40000, 49700);
-  const child = spawn(process.execPath, [corralCliPath, 'ensemble', '--local', '3', '--base-port', String(basePort), '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { child, basePort, output, exited } = await startEnsembleCommand(dir);
   try {
-    for (let index = 0; index < 3; index++) assert.ok(await answersSrvr(basePort + index), output);
-    assert.match(output, new RegExp(`connect string: 127\\.0\\.0\\.1:${basePort},127\\.0\\.0\\.1:${basePort + 1},127\\.0\\.0\\.1:${basePort + 2}`));
-    const serverPids = [...output.matchAll(/server \d: pid (\d+)/g)].map((match) => Number(match[1]));
-    assert.equal(serverPids.length, 3, output);
+    assert.match(output(), new RegExp(`connect string: 127\\.0\\.0\\.1:${basePort},127\\.0\\.0\\.1:${basePort + 1},127\\.0\\.0\\.1:${basePort + 2}`));
+    const serverPids = [...output().matchAll(/server \d: pid (\d+)/g)].map((match) => Number(match[1]));
+    assert.equal(serverPids.length, 3, output());
     child.kill('SIGTERM');
-    assert.equal(await exited, 0, output);
+    assert.equal(await exited, 0, output());
     for (const pid of serverPids) assert.equal(alive(pid), false, `server pid ${pid} outlived the launcher`);
-    assert.match(output, /\[ensemble\] stopped/);
+    assert.match(output(), /\[ensemble\] stopped/);
   } finally {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
