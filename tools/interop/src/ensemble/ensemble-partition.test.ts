@@ -9,6 +9,9 @@
  *   the majority elects a new leader and keeps acknowledging; nothing sent to
  *   the old leader is acknowledged while it is cut off; after healing, every
  *   member holds the same data.
+ * - A one-way cut: the leader still reaches its followers but hears nothing
+ *   back (no ACKs, no pings): it must give up leading, the followers elect one
+ *   of themselves and writes go on; after healing every member is equal.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +19,7 @@ import { ZkClient } from '@corral/client';
 import { checkLinearizable, znodeModel } from '@corral/lincheck';
 import { ensembleSuite } from './ensemble-suite.js';
 import { HistoryClients } from './history-clients.js';
-import { differencesBetween, missingAcked, readFromEachMember } from './member-reads.js';
+import { assertMembersHold } from './member-reads.js';
 import { WriteLoad, rotatedConnectString } from './write-load.js';
 
 const tickTimeMs = 200;
@@ -100,9 +103,29 @@ describe('paused and partitioned leaders (real processes)', () => {
     await ensemble.waitForQuorum({ sids: ensemble.sids });
     await isolatedClient.close();
     await Promise.all(isolatedWrites);
-    const copies = await readFromEachMember(ensemble, '/part');
-    assert.deepEqual(missingAcked(copies, majority.acked.map((write) => write.path)), [], ensemble.describe());
-    assert.deepEqual(differencesBetween(copies), [], 'members disagree after healing');
+    await assertMembersHold(ensemble, '/part', majority.acked.map((write) => write.path));
+    await ensemble.close();
+  });
+
+  it('a one-way cut (followers to leader): the leader steps down, writes go on, all converge after healing', async (t) => {
+    const ensemble = await suite.start({ size: 3, proxied: true, tickTimeMs });
+    const leader = await ensemble.waitForQuorum();
+    const others = ensemble.sids.filter((sid) => sid !== leader);
+    const load = await WriteLoad.start({ connectStrings: [ensemble.connectStringOf(others), ensemble.connectStringOf([...others].reverse())], root: '/one-way' });
+    try {
+      await load.waitForAcksAfter(Date.now(), 50, 30_000);
+      for (const follower of others) ensemble.cutOneWay(follower, leader);
+      const cutAtMs = Date.now();
+      const newLeader = await ensemble.waitForQuorum({ sids: others });
+      const first = await load.waitForAcksAfter(cutAtMs, 50, 60_000);
+      t.diagnostic(`${suite.kind}: followers cut from leader ${leader} one way; new leader ${newLeader}; first acknowledged write after ${first.ackedAtMs - cutAtMs} ms`);
+      assert.notEqual(newLeader, leader);
+    } finally {
+      await load.stop();
+    }
+    ensemble.heal();
+    await ensemble.waitForQuorum({ sids: ensemble.sids });
+    await assertMembersHold(ensemble, '/one-way', load.acked.map((write) => write.path));
     await ensemble.close();
   });
 });

@@ -4,6 +4,7 @@
  * the leader's commits: the tests compare members with each other and with
  * the writes that were acknowledged.
  */
+import assert from 'node:assert/strict';
 import { ZkClient } from '@corral/client';
 import type { TestEnsemble } from './test-ensemble.js';
 
@@ -70,4 +71,11 @@ export function missingAcked(copies: ReadonlyMap<number, ReadonlyMap<string, str
     if (lost.length > 0) missing.push(`server ${sid} lost ${lost.length} acknowledged writes: ${lost.slice(0, 5).join(' ')}`);
   }
   return missing;
+}
+
+/** Asserts that every member holds every path in `ackedPaths` under `root`, and that all members' copies are equal. */
+export async function assertMembersHold(ensemble: TestEnsemble, root: string, ackedPaths: readonly string[]): Promise<void> {
+  const copies = await readFromEachMember(ensemble, root);
+  assert.deepEqual(missingAcked(copies, ackedPaths), [], ensemble.describe());
+  assert.deepEqual(differencesBetween(copies), [], `members disagree on ${root}`);
 }
