@@ -127,17 +127,28 @@ for (const kind of kinds) {
     continue;
   }
   results[kind] = {};
-  if (only.includes('failover')) results[kind].failover = await failover(kind);
-  if (only.includes('catch-up')) results[kind].catchUp = await catchUp(kind);
+  // A measure that fails (a server that exits, a timeout) is reported in its cell; the rest still runs.
+  const attempt = async (measure) => {
+    try {
+      return await measure(kind);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`${kind}: ${measure.name} failed: ${message}`);
+      const reason = message.split('\n').find((line) => /ERROR|Exception|refus/i.test(line)) ?? message.split('\n')[0];
+      return { failed: reason.slice(0, 160) };
+    }
+  };
+  if (only.includes('failover')) results[kind].failover = await attempt(failover);
+  if (only.includes('catch-up')) results[kind].catchUp = await attempt(catchUp);
 }
 
-const cell = (kind, pick) => (results[kind]?.skipped ? `n/a (${results[kind].skipped})` : pick(results[kind]) ?? '-');
+const cell = (kind, pick) => (results[kind]?.skipped ? `n/a (${results[kind].skipped})` : pick(results[kind]) || '-');
 const lines = [
   `| measure | ${kinds.join(' | ')} |`,
   `| --- | ${kinds.map(() => '---').join(' | ')} |`,
-  `| failover: kill -9 of the leader to the first acknowledged write, tickTime 200, median (min-max) of ${runs}, ms | ${kinds.map((kind) => cell(kind, (r) => r.failover && `**${r.failover.medianMs}** (${r.failover.minMs}-${r.failover.maxMs})`)).join(' | ')} |`,
-  `| catch-up: follower ${behind} txns behind, restart to serving, ms | ${kinds.map((kind) => cell(kind, (r) => r.catchUp && `**${r.catchUp.serveMs}** (${r.catchUp.syncedBy})`)).join(' | ')} |`,
-  `| creates/s while the follower was down (4 x 500 in flight, 2 servers serving) | ${kinds.map((kind) => cell(kind, (r) => r.catchUp && String(r.catchUp.populateCreatesPerS))).join(' | ')} |`,
+  `| failover: kill -9 of the leader to the first acknowledged write, tickTime 200, median (min-max) of ${runs}, ms | ${kinds.map((kind) => cell(kind, (r) => r.failover && (r.failover.failed ? `failed: ${r.failover.failed}` : `**${r.failover.medianMs}** (${r.failover.minMs}-${r.failover.maxMs})`))).join(' | ')} |`,
+  `| catch-up: follower ${behind} txns behind, restart to serving, ms | ${kinds.map((kind) => cell(kind, (r) => r.catchUp && (r.catchUp.failed ? `failed: ${r.catchUp.failed}` : `**${r.catchUp.serveMs}** (${r.catchUp.syncedBy})`))).join(' | ')} |`,
+  `| creates/s while the follower was down (4 x 500 in flight, 2 servers serving) | ${kinds.map((kind) => cell(kind, (r) => r.catchUp && !r.catchUp.failed && String(r.catchUp.populateCreatesPerS))).join(' | ')} |`,
 ];
 process.stdout.write(lines.join('\n') + '\n');
 if (jsonFile !== null) writeFileSync(jsonFile, JSON.stringify({ date: new Date().toISOString(), runs, behind, results }, null, 2) + '\n');
