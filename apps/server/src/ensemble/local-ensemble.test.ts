@@ -108,8 +108,7 @@ async function startEnsembleCommand(dir: string): Promise<{ child: ChildProcess;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const serving = await Promise.all([0, 1, 2].map((index) => answersSrvr(basePort + index)));
     if (serving.every(Boolean)) return { child, basePort, output: () => text, exited };
-    child.kill('SIGTERM');
-    await exited;
+    await stopLauncher(child, exited, text);
     assert.ok(attempt < startAttemptsMax && /EADDRINUSE/.test(text), text);
   }
 }
@@ -126,7 +125,24 @@ test('corral ensemble --local 3 prints the connect string and stops every server
     for (const pid of serverPids) assert.equal(alive(pid), false, `server pid ${pid} outlived the launcher`);
     assert.match(output(), /\[ensemble\] stopped/);
   } finally {
-    child.kill('SIGKILL');
+    await stopLauncher(child, exited, output());
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * Stops the launcher with SIGTERM (a SIGKILL would orphan its servers) and waits; then
+ * SIGKILLs, by the PIDs it printed, any server still alive (a failed test must not leave any).
+ */
+async function stopLauncher(child: ChildProcess, exited: Promise<number | null>, output: string): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  for (const match of output.matchAll(/server \d: pid (\d+)/g)) {
+    const pid = Number(match[1]);
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
