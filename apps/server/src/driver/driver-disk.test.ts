@@ -40,8 +40,10 @@ function ready(writes: Partial<Pick<Ready, 'snapshot' | 'truncate' | 'append' | 
   };
 }
 
-async function opened(disk: MemoryDisk, dataDir: string): Promise<Awaited<ReturnType<typeof DriverDisk.recover>> & { log: MemoryTxnLog; snapshots: MemorySnapshotStore }> {
-  const log = await MemoryTxnLog.open(disk);
+async function opened(
+  disk: MemoryDisk, dataDir: string, pendingRecordsMax = 100_000,
+): Promise<Awaited<ReturnType<typeof DriverDisk.recover>> & { log: MemoryTxnLog; snapshots: MemorySnapshotStore }> {
+  const log = await MemoryTxnLog.open(disk, { limits: { pendingRecordsMax } });
   const snapshots = await MemorySnapshotStore.open(disk);
   const config = parseZooCfg(`dataDir=${dataDir}\nserver.1=127.0.0.1:42001:43001\nserver.2=127.0.0.1:42002:43002`, { myid: 1 });
   const recovered = await DriverDisk.recover({ config, log, snapshots, logger: createLogger({ quiet: true }) }, false);
@@ -127,4 +129,15 @@ test('driver disk: a SNAP install cut short before its log write is rolled back 
   assert.equal(again.tree.lastProcessedZxid, 0n);
   assert.deepEqual(await zxidsOf(again.log), own.map((c) => c.txn.zxid), 'the old log stands');
   assert.deepEqual(again.disk.position(), { currentEpoch: 1n, lastLoggedZxid: makeZxid(1, 3) });
+});
+
+test('driver disk: a sync longer than the log\'s pending-records limit is appended in chunks, then its epochs', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'corral-driver-disk-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  // A log that takes at most 10,000 records at once: a follower far behind gets 25,000 in one DIFF.
+  const { disk, log } = await opened(new MemoryDisk(), dataDir, 10_000);
+  const records = Array.from({ length: 25_000 }, (_, index) => ({ zxid: makeZxid(1, index + 1), bytes: new Uint8Array([1]) }));
+  await disk.persist(ready({ append: records, hardState: { acceptedEpoch: 1, currentEpoch: 1 } }));
+  assert.equal(log.lastLoggedZxid, makeZxid(1, 25_000));
+  assert.deepEqual(disk.hardState, { acceptedEpoch: 1, currentEpoch: 1 });
 });

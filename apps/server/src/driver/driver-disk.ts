@@ -143,7 +143,7 @@ export class DriverDisk {
         this.snapshotZxid = (await snapshots.list())[0]?.zxid ?? 0n;
       }
     } else if (ready.append.length > 0) {
-      await log.append(ready.append);
+      await appendInChunks(log, ready.append);
     }
     if (ready.hardState !== null) {
       await writeEpochs(config.dataDir, ready.hardState);
@@ -255,6 +255,23 @@ export class DriverDisk {
     if (purged.oldestRetainedZxid > this.diskLogBaseZxid) this.diskLogBaseZxid = purged.oldestRetainedZxid;
     onCompacted(purged.oldestRetainedZxid);
   }
+}
+
+/**
+ * Records a group commit takes at once: txn-log refuses an append beyond its
+ * pendingRecordsMax (100,000), and a learner's DIFF can carry more (a
+ * follower far behind). A prefix of plain appends is a valid log, and the
+ * Ready's epochs are written only after the last chunk, so chunks are safe.
+ */
+export const appendChunkRecordsMax = 10_000;
+
+/** Appends `records` in order, at most appendChunkRecordsMax per txn-log append. */
+async function appendInChunks(log: TxnLogStore, records: readonly Txn[]): Promise<void> {
+  if (records.length <= appendChunkRecordsMax) {
+    await log.append(records);
+    return;
+  }
+  for (let start = 0; start < records.length; start += appendChunkRecordsMax) await log.append(records.slice(start, start + appendChunkRecordsMax));
 }
 
 /**
