@@ -37,13 +37,14 @@
 // Starts its own Corral server (apps/server/dist/cli.js; fresh data dir; random
 // loopback ports in 40000-49999) and stops it by PID. Measures; asserts nothing.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import http2 from 'node:http2';
 import { connect, createServer } from 'node:net';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
+import { parseOptions, measureWindow, median, fmt } from './bench-util.mjs';
 import { randomInt } from 'node:crypto';
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
@@ -53,16 +54,7 @@ const repo = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const cli = join(repo, 'apps', 'server', 'dist', 'cli.js');
 
 // ---- options -----------------------------------------------------------------
-const opts = { sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '', cli, grpcCodec: 'lean', grpcBatch: 'on' };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i += 2) {
-  const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-  if (!(key in opts) || argv[i + 1] === undefined) {
-    console.error(`unknown option or missing value: ${argv[i]}`);
-    process.exit(64);
-  }
-  opts[key] = typeof opts[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
-}
+const opts = parseOptions({ sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '', cli, grpcCodec: 'lean', grpcBatch: 'on' });
 if (opts.grpcBatch !== 'on' && opts.grpcBatch !== 'off') {
   console.error(`--grpc-batch: on or off, not ${opts.grpcBatch}`);
   process.exit(64);
@@ -127,11 +119,6 @@ async function startServer() {
       rmSync(work, { recursive: true, force: true });
     },
   };
-}
-
-function cpuTicks(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime, clock ticks (100 Hz)
 }
 
 // ---- jute driver ------------------------------------------------------------------
@@ -583,15 +570,8 @@ async function run(server, setup, transport, workload, pass) {
   for (const session of sessions) for (let i = 0; i < opts.outstanding; i++) issue(session);
   await delay(opts.warmup * 1000);
   phase = 'measure';
-  const ticks0 = cpuTicks(server.pid);
-  const client0 = process.cpuUsage();
-  const t0 = performance.now();
-  await delay(opts.duration * 1000);
+  const { seconds, serverCpuPct: serverCpu, clientCpuPct: clientCpu } = await measureWindow(server.pid, opts.duration, delay);
   phase = 'stop';
-  const seconds = (performance.now() - t0) / 1000;
-  const serverCpu = (cpuTicks(server.pid) - ticks0) / seconds; // ticks/s at 100 Hz = % of one core
-  const clientUsage = process.cpuUsage(client0);
-  const clientCpu = ((clientUsage.user + clientUsage.system) / 1e6 / seconds) * 100;
   await Promise.race([new Promise((resolve) => { drained = resolve; if (inFlight === 0) resolve(); }), delay(drainLimitMs)]);
   for (const session of sessions) session.close();
   shared?.close();
@@ -606,11 +586,6 @@ async function run(server, setup, transport, workload, pass) {
 }
 
 // ---- main -------------------------------------------------------------------------
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const fmt = (x, digits = 0) => Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-';
 
 const results = [];
 console.error(`# ${new Date().toISOString()}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${opts.sessions} x ${opts.outstanding}; ${opts.warmup}+${opts.duration} s; repeat ${opts.repeat}; server ${opts.cli}`);
