@@ -10,7 +10,9 @@
 // Options:
 //   --servers a,b     corral (a fresh apps/server/dist/cli.js) and/or apache (Debian's
 //                     ZooKeeper 3.8, as packages/client's interop test starts it); default both
-//   --clients a,b     corral (@corral/client over jute) and/or nzk (node-zookeeper-client)
+//   --clients a,b     corral (@corral/client over jute), nzk (node-zookeeper-client), and
+//                     corral-grpc (@corral/client over a Corral.Session stream; Corral only);
+//                     default corral,nzk
 //   --sessions N      sessions (connections) per run (default 1)
 //   --outstanding M   requests in flight per session (default 500)
 //   --duration S      measured seconds per run (default 5)
@@ -34,7 +36,7 @@ import { parseOptions, measureWindow, median, fmt } from './bench-util.mjs';
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import zookeeper from 'node-zookeeper-client';
-import { ZkClient, CreateMode } from '@corral/client';
+import { ZkClient, CreateMode, GrpcSessionTransport } from '@corral/client';
 import { startCorralServer } from '../../packages/client/dist/testing/corral-server.js';
 import { startApache, apacheMissing } from '../../packages/client/dist/testing/apache-server.js';
 
@@ -52,9 +54,9 @@ const sessionTimeoutMs = 30_000;
 
 // ---- the two clients, behind one shape: send(op, done(errorOrNull)) ----------------
 class CorralDriver {
-  static async open(connectString) {
+  static async open(server) {
     const driver = new CorralDriver();
-    driver.zk = await ZkClient.connect(connectString, { sessionTimeoutMs });
+    driver.zk = await ZkClient.connect(server.connectString, { sessionTimeoutMs });
     return driver;
   }
 
@@ -70,11 +72,19 @@ class CorralDriver {
   }
 }
 
+class CorralGrpcDriver extends CorralDriver {
+  static async open(server) {
+    const driver = new CorralGrpcDriver();
+    driver.zk = await ZkClient.connect(`127.0.0.1:${server.grpcPort}`, { sessionTimeoutMs, transport: new GrpcSessionTransport() });
+    return driver;
+  }
+}
+
 class NzkDriver {
-  static open(connectString) {
+  static open(server) {
     return new Promise((resolve, reject) => {
       const driver = new NzkDriver();
-      driver.zk = zookeeper.createClient(connectString, { sessionTimeout: sessionTimeoutMs });
+      driver.zk = zookeeper.createClient(server.connectString, { sessionTimeout: sessionTimeoutMs });
       driver.zk.once('connected', () => resolve(driver));
       driver.zk.once('authenticationFailed', reject);
       driver.zk.connect();
@@ -93,11 +103,17 @@ class NzkDriver {
   }
 }
 
-const drivers = { corral: CorralDriver, nzk: NzkDriver };
+const drivers = { corral: CorralDriver, nzk: NzkDriver, 'corral-grpc': CorralGrpcDriver };
 
 // ---- servers -------------------------------------------------------------------------
 async function startServer(kind) {
-  if (kind === 'corral') return startCorralServer();
+  if (kind === 'corral') {
+    for (;;) {
+      const grpcPort = 40000 + randomInt(10000);
+      const server = await startCorralServer(`grpcPort=${grpcPort}`).catch((error) => (/EADDRINUSE/.test(String(error)) ? null : Promise.reject(error)));
+      if (server !== null) return Object.assign(server, { grpcPort });
+    }
+  }
   for (let attempt = 0; ; attempt++) {
     const apache = startApache();
     // Ready when a client connects; a port someone else holds shows as no connection.
@@ -137,7 +153,8 @@ async function run(server, setup, serverKind, client, workload, pass) {
   const root = `/bench-${client}-${pass}-${workload}`;
   if (workload === 'create') await setup.create(root, null);
   const sessions = [];
-  for (let i = 0; i < opts.sessions; i++) sessions.push(await drivers[client].open(server.connectString));
+  if (client === 'corral-grpc' && serverKind !== 'corral') return null;
+  for (let i = 0; i < opts.sessions; i++) sessions.push(await drivers[client].open(server));
   let phase = 'warmup';
   let ops = 0;
   let errors = 0;
@@ -197,6 +214,7 @@ for (let pass = 1; pass <= opts.repeat; pass++) {
       for (const workload of workloads) {
         for (const client of clients) {
           const result = await run(server, setup, serverKind, client, workload, pass);
+          if (result === null) continue;
           results.push(result);
           if (opts.json !== '') appendFileSync(opts.json, `${JSON.stringify(result)}\n`);
           console.error(`pass ${pass} ${serverKind} ${workload} ${client}: ${fmt(result.opsPerSec)} ops/s, client ${fmt(result.clientCpuPct)} % (${fmt(result.clientCpuUsPerOp, 1)} us/op), server ${fmt(result.serverCpuPct)} %, errors ${result.errors}, load ${fmt(result.loadAverage1, 1)}`);

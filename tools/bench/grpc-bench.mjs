@@ -24,6 +24,9 @@
 //   --grpc-batch on|off  grpc-stream* with the lean codec: send the calls issued while a
 //                     write is in progress as one CallBatch and accept ResponseBatch replies
 //                     (default on; `off` = one message per call, as before 2026-12-02 08:30Z)
+//   --jute-coalesce on|off  the jute driver writes the requests of one event-loop turn in
+//                     one socket write (default on; `off` = one write per request, as before
+//                     2026-12-02 08:40Z)
 //   --cli FILE        the server's cli.js (default apps/server/dist/cli.js; for A/B runs
 //                     against a saved build)
 //
@@ -54,7 +57,7 @@ const repo = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const cli = join(repo, 'apps', 'server', 'dist', 'cli.js');
 
 // ---- options -----------------------------------------------------------------
-const opts = parseOptions({ sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '', cli, grpcCodec: 'lean', grpcBatch: 'on' });
+const opts = parseOptions({ sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '', cli, grpcCodec: 'lean', grpcBatch: 'on', juteCoalesce: 'on' });
 if (opts.grpcBatch !== 'on' && opts.grpcBatch !== 'off') {
   console.error(`--grpc-batch: on or off, not ${opts.grpcBatch}`);
   process.exit(64);
@@ -154,6 +157,12 @@ class JuteSession {
     this.pending = [];
     this.xid = 1;
     this.connected = false;
+    this.queued = [];
+    this.flush = () => {
+      const frames = this.queued;
+      this.queued = [];
+      this.socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    };
   }
 
   send(op, done) {
@@ -163,7 +172,14 @@ class JuteSession {
         ? { type: OpCode.setData, path: op.path, data: value, version: -1 }
         : { type: OpCode.getData, path: op.path, watch: false };
     this.pending.push({ type: request.type, done });
-    this.socket.write(encodeRequest({ xid: this.xid++, type: request.type }, request));
+    const frame = encodeRequest({ xid: this.xid++, type: request.type }, request);
+    if (opts.juteCoalesce === 'off') {
+      this.socket.write(frame);
+      return;
+    }
+    // The requests of one turn leave in one write, as @corral/client sends them.
+    this.queued.push(frame);
+    if (this.queued.length === 1) process.nextTick(this.flush);
   }
 
   close() {
