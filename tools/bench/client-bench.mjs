@@ -117,7 +117,7 @@ async function startServer(kind) {
   for (let attempt = 0; ; attempt++) {
     const apache = startApache();
     // Ready when a client connects; a port someone else holds shows as no connection.
-    const zk = await Promise.race([ZkClient.connect(apache.connectString).catch(() => null), delay(30_000).then(() => null)]);
+    const zk = await Promise.race([ZkClient.connect(apache.connectString).catch(() => null), delay(30_000, undefined, { ref: false }).then(() => null)]);
     if (zk !== null) {
       await zk.close();
       return apache;
@@ -192,7 +192,7 @@ async function run(server, setup, serverKind, client, workload, pass) {
     writeFileSync(join(opts.cpuProfDir, `${serverKind}-${client}-${workload}-${pass}.cpuprofile`), JSON.stringify(profile));
     inspector.disconnect();
   }
-  await Promise.race([new Promise((resolve) => { drained = resolve; if (inFlight === 0) resolve(); }), delay(30_000)]);
+  await Promise.race([new Promise((resolve) => { drained = resolve; if (inFlight === 0) resolve(); }), delay(30_000, undefined, { ref: false })]);
   for (const session of sessions) await session.close();
   return {
     pass, server: serverKind, client, workload, sessions: opts.sessions, outstanding: opts.outstanding,

@@ -588,7 +588,7 @@ async function run(server, setup, transport, workload, pass) {
   phase = 'measure';
   const { seconds, serverCpuPct: serverCpu, clientCpuPct: clientCpu } = await measureWindow(server.pid, opts.duration, delay);
   phase = 'stop';
-  await Promise.race([new Promise((resolve) => { drained = resolve; if (inFlight === 0) resolve(); }), delay(drainLimitMs)]);
+  await Promise.race([new Promise((resolve) => { drained = resolve; if (inFlight === 0) resolve(); }), delay(drainLimitMs, undefined, { ref: false })]);
   for (const session of sessions) session.close();
   shared?.close();
   latencies.sort((a, b) => a - b);
