@@ -1,5 +1,5 @@
 /**
- * Runs unary gRPC calls through the pipeline. A call that names a session
+ * Runs unary gRPC calls through the core. A call that names a session
  * (SessionRef) runs inside it, through a transport that shares the session
  * with its stream: it sees the session's auth and owns ephemerals, and its
  * reply comes back to the call. A call without one runs in one of the
@@ -47,7 +47,7 @@ export class UnaryGateway implements ClientTransport {
   readonly sharesSession = true;
   readonly stats: ConnectionStats;
   readonly backlog: ReplyBacklog = { requestCount: 0, replyBytes: 0 };
-  private readonly pipeline: ClientCore;
+  private readonly core: ClientCore;
   private readonly sessions: SessionTable;
   private readonly clock: () => number;
   private readonly sessionTimeoutMs: number;
@@ -57,8 +57,8 @@ export class UnaryGateway implements ClientTransport {
   private readonly writer: AnonymousSlot = { session: null, opening: null };
   private closed = false;
 
-  constructor(options: { pipeline: ClientCore; sessions: SessionTable; clock: () => number; sessionTimeoutMs: number }) {
-    this.pipeline = options.pipeline;
+  constructor(options: { core: ClientCore; sessions: SessionTable; clock: () => number; sessionTimeoutMs: number }) {
+    this.core = options.core;
     this.sessions = options.sessions;
     this.clock = options.clock;
     this.sessionTimeoutMs = options.sessionTimeoutMs;
@@ -82,7 +82,7 @@ export class UnaryGateway implements ClientTransport {
     const xid = this.allocateXid();
     return new Promise<UnaryReply>((resolve, reject) => {
       this.waiters.set(xid, { sessionId: session.id, resolve, reject });
-      this.pipeline.submit(session, xid, request.type, request, this);
+      this.core.submit(session, xid, request.type, request, this);
     });
   }
 
@@ -114,7 +114,7 @@ export class UnaryGateway implements ClientTransport {
     if (current !== null && this.isLive(current)) return current;
     slot.session = null;
     slot.opening ??= new Promise<Session>((resolve, reject) => {
-      this.pipeline.connect(this, {
+      this.core.connect(this, {
         protocolVersion: 0, lastZxidSeen: 0n, timeOut: this.sessionTimeoutMs, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false,
       }, (session) => {
         slot.opening = null;
@@ -151,7 +151,7 @@ export class UnaryGateway implements ClientTransport {
   }
 
   close(reason: string): void {
-    // The pipeline closes a session's own transport when the session ends:
+    // The core closes a session's own transport when the session ends:
     // that is only ever an anonymous session here, and it does not say which.
     // Both are dropped (the next call opens new ones) and what waits on them fails.
     const anonymousIds = new Set<bigint>();
