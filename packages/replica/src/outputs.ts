@@ -39,6 +39,8 @@ export interface ConnectedOutput {
   readonly origin: number;
   readonly timeoutMs: number;
   readonly passwd: Uint8Array;
+  /** The ConnectResponse says the server is read-only (ZooKeeper's ReadOnlyZooKeeperServer). */
+  readonly readOnly: boolean;
 }
 
 /** A connect was refused (unknown or closing session, bad password, no quorum): answer timeout 0 and close. */

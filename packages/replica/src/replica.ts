@@ -22,7 +22,7 @@ import {
 } from '@corral/data-tree';
 import { OpCode, ProtocolError, type ClientRequest } from '@corral/wire';
 import type { Inbound, LeaderMachine, LearnerMachine, LogRead, OutMsg, PeerMsg, Ready, ServerId, Txn } from './broadcast-port.js';
-import { Final } from './final/final.js';
+import { Final, type QueuedRequest } from './final/final.js';
 import { revalidationsPendingMax, sessionQueueMax, syncsPendingMax, touchesPerMessageMax, waitingWritesMax, type ReplicaLimits } from './limits.js';
 import type { ClientOutput, ReplicaReady, RoleChange } from './outputs.js';
 import {
@@ -31,6 +31,7 @@ import {
 import { multiAsZooKeeperReadsIt } from './prep/multi-ops.js';
 import { Prep } from './prep/prep.js';
 import type { PreparedTxn } from './prep/prepared.js';
+import { ReadOnlySessions } from './read-only/read-only-sessions.js';
 import { SessionExpiry } from './session/session-expiry.js';
 import { initialSessionId, passwordsEqual } from './session/session-ids.js';
 
@@ -125,6 +126,12 @@ export class Replica {
 
   /** Connects waiting for their createSession to commit: session id → connection. */
   private readonly pendingConnects = new Map<bigint, { readonly origin: number; readonly timeoutMs: number; readonly authIds: readonly Id[] }>();
+  /**
+   * Set while this LOOKING server serves read-only clients (ZooKeeper's
+   * ReadOnlyZooKeeperServer, `readonlymode.enabled`): the sessions it made.
+   */
+  private readOnlySessions: ReadOnlySessions | null = null;
+
   /** Reconnects waiting for the leader's verdict (learner). */
   private readonly pendingRevalidations = new Map<bigint, { readonly origin: number; readonly timeoutMs: number; readonly authIds: readonly Id[] }>();
 
@@ -160,6 +167,16 @@ export class Replica {
   /** The current role. */
   get role(): RoleChange['role'] {
     return this.current?.role ?? 'looking';
+  }
+
+  /** True while this server serves read-only clients (LOOKING, cut off from a quorum). */
+  get readOnly(): boolean {
+    return this.readOnlySessions !== null;
+  }
+
+  /** A session this server knows: in the replicated table, or made here while read-only. */
+  hasSession(sessionId: bigint): boolean {
+    return this.tree.sessions().has(sessionId) || this.readOnlySessions?.has(sessionId) === true;
   }
 
   /** Writes waiting for a zxid on the leader. */
@@ -212,8 +229,23 @@ export class Replica {
     this.final.replaceTree(tree);
   }
 
+  /**
+   * This LOOKING server has been unable to elect for the grace period the
+   * Driver measures (ZooKeeper: max(2 s, tickTime)): it now serves clients
+   * that accept a read-only server, from its tree, until a role starts.
+   */
+  serveReadOnly(): void {
+    assert(this.current === null && this.outstanding === null && this.deferred === null, 'read-only only while LOOKING');
+    this.readOnlySessions ??= new ReadOnlySessions({ tickMs: this.tickMs });
+  }
+
   private startRole(next: Machine): void {
     assert(this.current === null, 'a role starts only from LOOKING');
+    if (this.readOnlySessions !== null) {
+      // ReadOnlyZooKeeperServer.shutdown closes every connection: clients reconnect read-write.
+      this.readOnlySessions = null;
+      this.final.dropAll('read-only server rejoined a quorum');
+    }
     assert(this.outstanding === null, 'no Ready of the previous role is outstanding');
     assert(this.deferred === null, 'no half of a Ready of the previous role is left');
     this.current = next;
@@ -225,6 +257,7 @@ export class Replica {
   /** One tick of the Driver's single interval. */
   tick(nowMs: number): void {
     this.advanceClock(nowMs);
+    if (this.readOnlySessions !== null) this.expireReadOnly(this.readOnlySessions);
     const current = this.current;
     if (current === null) return;
     current.machine.tick();
@@ -278,17 +311,22 @@ export class Replica {
    * server), its createSession goes through the leader, and `connected`
    * comes out once it is applied. Null when this server is not serving.
    */
-  connect(origin: number, timeoutMs: number, authIds: readonly Id[], nowMs: number): bigint | null {
+  connect(origin: number, timeoutMs: number, authIds: readonly Id[], nowMs: number, canBeReadOnly = false): bigint | null {
     this.advanceClock(nowMs);
+    if (this.readOnlySessions !== null && canBeReadOnly) {
+      // A local session, answered at once (no leader to ask).
+      const sessionId = this.newSessionId();
+      this.readOnlySessions.add(sessionId, timeoutMs);
+      this.final.attach(sessionId, origin, authIds);
+      this.outputs.push({ kind: 'connected', sessionId, origin, timeoutMs, passwd: this.sessionPassword(sessionId), readOnly: true });
+      return sessionId;
+    }
     if (!this.serving()) {
-      this.outputs.push({ kind: 'refused', origin, reason: 'this server is not serving', expired: false });
+      const reason = this.readOnlySessions !== null ? 'read-only server refuses a client that is not read-only' : 'this server is not serving';
+      this.outputs.push({ kind: 'refused', origin, reason, expired: false });
       return null;
     }
-    const live = this.tree.sessions();
-    let sessionId = this.nextSessionId;
-    // 0 means "no session" in a ConnectRequest, so it is never handed out.
-    while (sessionId === 0n || live.has(sessionId) || this.pendingConnects.has(sessionId)) sessionId += 1n;
-    this.nextSessionId = sessionId + 1n;
+    const sessionId = this.newSessionId();
     this.pendingConnects.set(sessionId, { origin, timeoutMs, authIds });
     this.toLeader({ kind: 'createSession', sessionId, timeoutMs });
     return sessionId;
@@ -300,8 +338,12 @@ export class Replica {
    * expiry, decides whether the session is still alive: at once on the
    * leader, through REVALIDATE on a learner.
    */
-  reconnect(origin: number, sessionId: bigint, passwd: Uint8Array, timeoutMs: number, authIds: readonly Id[], nowMs: number): void {
+  reconnect(origin: number, sessionId: bigint, passwd: Uint8Array, timeoutMs: number, authIds: readonly Id[], nowMs: number, canBeReadOnly = false): void {
     this.advanceClock(nowMs);
+    if (this.readOnlySessions !== null && canBeReadOnly) {
+      this.reconnectReadOnly(this.readOnlySessions, origin, sessionId, passwd, { origin, timeoutMs, authIds });
+      return;
+    }
     const current = this.current;
     if (current === null || !this.serving()) {
       this.outputs.push({ kind: 'refused', origin, reason: 'this server is not serving', expired: false });
@@ -341,6 +383,11 @@ export class Replica {
       this.final.enqueueRead(sessionId, queued, null, ZkCode.SESSIONEXPIRED);
       return;
     }
+    if (this.readOnlySessions !== null && (writeTypes.has(request.type) || request.type === OpCode.sync)) {
+      // ReadOnlyRequestProcessor: every state change, and sync, is answered NOTREADONLY.
+      this.final.enqueueRead(sessionId, queued, null, ZkCode.NOTREADONLY);
+      return;
+    }
     if (request.type === OpCode.multi || request.type === OpCode.multiRead) {
       const multi = multiAsZooKeeperReadsIt(request);
       if (multi === null) {
@@ -348,6 +395,10 @@ export class Replica {
         return;
       }
       request = multi;
+    }
+    if (request.type === OpCode.closeSession && this.readOnlySessions !== null) {
+      this.closeReadOnly(this.readOnlySessions, sessionId, queued);
+      return;
     }
     if (request.type === OpCode.closeSession) {
       if (this.final.enqueueWrite(sessionId, queued, request)) this.toLeader({ kind: 'closeSession', sessionId, cxid });
@@ -448,7 +499,61 @@ export class Replica {
     return this.current !== null && this.established && !this.stoppedAfterAdvance;
   }
 
+  /** An id unique on this server; 0 means "no session" in a ConnectRequest, so it is never handed out. */
+  private newSessionId(): bigint {
+    const live = this.tree.sessions();
+    let sessionId = this.nextSessionId;
+    while (sessionId === 0n || live.has(sessionId) || this.pendingConnects.has(sessionId) || this.readOnlySessions?.has(sessionId) === true) sessionId += 1n;
+    this.nextSessionId = sessionId + 1n;
+    return sessionId;
+  }
+
+  /**
+   * A read-only server takes back a session it made, or one of the
+   * replicated table (its tracker holds both, as ZooKeeper's), when the
+   * password matches; the client is told the server is read-only.
+   */
+  private reconnectReadOnly(
+    sessions: ReadOnlySessions, origin: number, sessionId: bigint, passwd: Uint8Array, pending: { readonly origin: number; readonly timeoutMs: number; readonly authIds: readonly Id[] },
+  ): void {
+    if (!this.hasSession(sessionId) || !passwordsEqual(this.sessionPassword(sessionId), passwd)) {
+      this.outputs.push({ kind: 'refused', origin, reason: 'session expired or bad password', expired: true });
+      return;
+    }
+    sessions.touch(sessionId);
+    this.final.attach(sessionId, pending.origin, pending.authIds);
+    this.outputs.push({ kind: 'connected', sessionId, origin, timeoutMs: pending.timeoutMs, passwd: this.sessionPassword(sessionId), readOnly: true });
+  }
+
+  /**
+   * closeSession on a read-only server: a session made here is closed here;
+   * one of the replicated table cannot be (no leader), so only its
+   * connection closes and the quorum expires it later.
+   */
+  private closeReadOnly(sessions: ReadOnlySessions, sessionId: bigint, queued: QueuedRequest): void {
+    this.final.enqueueRead(sessionId, queued, null, ZkCode.OK);
+    const origin = this.final.originOf(sessionId);
+    sessions.remove(sessionId);
+    if (origin === undefined) return;
+    this.final.detach(sessionId, origin);
+    this.outputs.push({ kind: 'close', sessionId, origin, reason: 'session closed by client' });
+  }
+
+  /** Read-only tick: sessions made here that went quiet expire here (a local session tracker's job). */
+  private expireReadOnly(sessions: ReadOnlySessions): void {
+    for (const sessionId of sessions.tick()) {
+      const origin = this.final.originOf(sessionId);
+      if (origin === undefined) continue;
+      this.final.detach(sessionId, origin);
+      this.outputs.push({ kind: 'close', sessionId, origin, reason: 'session expired' });
+    }
+  }
+
   private touch(sessionId: bigint): void {
+    if (this.readOnlySessions !== null) {
+      this.readOnlySessions.touch(sessionId);
+      return;
+    }
     const timeoutMs = this.tree.sessions().get(sessionId);
     if (timeoutMs === undefined || this.closing.has(sessionId)) return;
     if (this.current?.role === 'leading') this.expiry?.touch(sessionId, timeoutMs);
@@ -575,7 +680,7 @@ export class Replica {
       return;
     }
     this.final.attach(sessionId, pending.origin, pending.authIds);
-    this.outputs.push({ kind: 'connected', sessionId, origin: pending.origin, timeoutMs: pending.timeoutMs, passwd: this.sessionPassword(sessionId) });
+    this.outputs.push({ kind: 'connected', sessionId, origin: pending.origin, timeoutMs: pending.timeoutMs, passwd: this.sessionPassword(sessionId), readOnly: false });
   }
 
   /**
@@ -658,7 +763,7 @@ export class Replica {
         this.pendingConnects.delete(header.sessionId);
         this.final.attach(header.sessionId, pending.origin, pending.authIds);
         this.outputs.push({
-          kind: 'connected', sessionId: header.sessionId, origin: pending.origin, timeoutMs: pending.timeoutMs, passwd: this.sessionPassword(header.sessionId),
+          kind: 'connected', sessionId: header.sessionId, origin: pending.origin, timeoutMs: pending.timeoutMs, passwd: this.sessionPassword(header.sessionId), readOnly: false,
         });
       }
     } else if (txn.type === OpCode.closeSession) {

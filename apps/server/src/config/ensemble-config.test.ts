@@ -61,9 +61,10 @@ test('bad peer keys stop parsing with their key', () => {
 
 test('peer keys are read', () => {
   const config = parseZooCfg(
-    `dataDir=/d\n${three}\nquorumListenOnAllIPs=true\nreconfigEnabled=true\nelectionPortBindRetry=0\ncnxTimeout=700\nquorum.auth.secret=0123456789abcdef`,
+    `dataDir=/d\n${three}\nquorumListenOnAllIPs=true\nreadonlymode.enabled=true\nreconfigEnabled=true\nelectionPortBindRetry=0\ncnxTimeout=700\nquorum.auth.secret=0123456789abcdef`,
   );
   assert.equal(config.quorumListenOnAllIPs, true);
+  assert.equal(config.readOnlyModeEnabled, true);
   assert.equal(config.reconfigEnabled, true);
   assert.equal(config.electionPortBindRetry, 0);
   assert.equal(config.cnxTimeoutMs, 700);

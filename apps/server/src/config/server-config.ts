@@ -46,6 +46,11 @@ export interface ServerConfig {
   readonly reconfigEnabled: boolean;
   /** Bind the quorum and election ports on 0.0.0.0 instead of this server's line's host. */
   readonly quorumListenOnAllIPs: boolean;
+  /**
+   * ZooKeeper's `readonlymode.enabled` (a Java system property there): a
+   * member cut off from a quorum serves read-only clients after a grace period.
+   */
+  readonly readOnlyModeEnabled: boolean;
   /** Attempts to bind the election port before giving up (0: keep trying). */
   readonly electionPortBindRetry: number;
   /** ZooKeeper's cnxTimeout: a peer connection that is not authenticated within it is closed. */

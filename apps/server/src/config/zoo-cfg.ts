@@ -22,6 +22,8 @@ const knownKeys = new Set([
   // Read by peer/peer-auth.ts (peerAuthSecretFromProperties).
   'quorum.auth.secret', 'quorum.auth.secretFile',
   'electionPortBindRetry', 'cnxTimeout', 'quorumListenOnAllIPs', 'peerType', 'commitLogCount',
+  // A Java system property in ZooKeeper (-Dreadonlymode.enabled=true); a zoo.cfg key here.
+  'readonlymode.enabled',
 ]);
 
 /** Splits Properties-style text into key/value pairs (`#`/`!` comments, `=` or `:` separators). */
@@ -167,6 +169,7 @@ export function parseZooCfg(text: string, context: ConfigContext = {}): ServerCo
     standaloneEnabled: boolValue(props, 'standaloneEnabled', true),
     reconfigEnabled: boolValue(props, 'reconfigEnabled', false),
     quorumListenOnAllIPs: boolValue(props, 'quorumListenOnAllIPs', false),
+    readOnlyModeEnabled: boolValue(props, 'readonlymode.enabled', false),
     electionPortBindRetry: intValue(props, 'electionPortBindRetry', 3, 0, 1_000_000),
     cnxTimeoutMs: intValue(props, 'cnxTimeout', 5000, 1, 3_600_000),
     peerType,

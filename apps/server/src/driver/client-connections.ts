@@ -96,17 +96,17 @@ export class ClientConnections {
 
   /** Sessions closed by txns while no connection of theirs was here leave the connection-state table. */
   forgetClosedSessions(): void {
-    const live = this.options.replica.dataTree.sessions();
-    if (this.options.sessions.size <= live.size) return;
-    for (const session of [...this.options.sessions.values()]) {
-      if (!live.has(session.id)) this.forgetSession(session);
+    const { replica, sessions } = this.options;
+    if (sessions.size <= replica.dataTree.sessions().size && !replica.readOnly) return;
+    for (const session of [...sessions.values()]) {
+      if (!replica.hasSession(session.id)) this.forgetSession(session);
     }
   }
 
   write(out: ClientOutput): void {
     switch (out.kind) {
       case 'connected':
-        this.connected(out.origin, out.sessionId, out.timeoutMs, out.passwd);
+        this.connected(out);
         return;
       case 'refused':
         this.refused(out.origin, out.reason, out.expired);
@@ -120,7 +120,7 @@ export class ClientConnections {
       }
       case 'close': {
         const session = this.options.sessions.get(out.sessionId);
-        if (session !== undefined && !this.options.replica.dataTree.sessions().has(out.sessionId)) this.forgetSession(session);
+        if (session !== undefined && !this.options.replica.hasSession(out.sessionId)) this.forgetSession(session);
         const transport = this.transports.get(out.origin);
         if (transport === undefined) return;
         if (session?.transport === transport) session.transport = null;
@@ -134,7 +134,7 @@ export class ClientConnections {
     this.options.sessions.remove(session.id);
   }
 
-  private connected(origin: number, sessionId: bigint, timeoutMs: number, passwd: Uint8Array): void {
+  private connected({ origin, sessionId, timeoutMs, passwd, readOnly }: Extract<ClientOutput, { kind: 'connected' }>): void {
     const pending = this.pendingConnects.get(origin);
     const { replica, sessions, clock } = this.options;
     if (pending === undefined) {
@@ -154,7 +154,7 @@ export class ClientConnections {
     if (pending.isNew) {
       pending.transport.stats.recordResponse({ cxid: 0, zxid: replica.dataTree.lastProcessedZxid, operation: 'SESS', receivedAtMs: pending.receivedAtMs, nowMs });
     }
-    pending.transport.sendConnectResponse({ protocolVersion: 0, timeOut: timeoutMs, sessionId, passwd, readOnly: false, ...omits });
+    pending.transport.sendConnectResponse({ protocolVersion: 0, timeOut: timeoutMs, sessionId, passwd, readOnly, ...omits });
     pending.onSession(session);
   }
 

@@ -199,7 +199,8 @@ export class Driver implements ClientCore, RoleHost {
     const { config, sessions } = this.options;
     const nowMs = this.clock();
     const tree = this.replica.dataTree;
-    if (!this.serving) {
+    // A read-only server takes the connect to the Replica, which refuses clients that did not ask for read-only.
+    if (!this.serving && !this.replica.readOnly) {
       // ZooKeeper closes connections while it is not running (electing, syncing): the client tries another server.
       transport.close('ZooKeeperServer not running');
       onSession(null);
@@ -220,8 +221,8 @@ export class Driver implements ClientCore, RoleHost {
     const origin = this.connections.originOf(transport);
     this.connections.expectConnect(origin, { transport, onSession, receivedAtMs: nowMs, omitsReadOnly: request.omitsReadOnly === true, isNew });
     const authIds: Id[] = [{ scheme: 'ip', id: transport.remoteAddress }];
-    if (isNew) this.replica.connect(origin, timeoutMs, authIds, nowMs);
-    else this.replica.reconnect(origin, request.sessionId, request.passwd, timeoutMs, authIds, nowMs);
+    if (isNew) this.replica.connect(origin, timeoutMs, authIds, nowMs, request.readOnly);
+    else this.replica.reconnect(origin, request.sessionId, request.passwd, timeoutMs, authIds, nowMs, request.readOnly);
     this.scheduleTurn();
   }
 

@@ -30,6 +30,8 @@ import type { RoleHost, RoleRunner, ServerMode } from './role-runner.js';
 export const connectRetryTicks = 5;
 /** Milliseconds between attempts to bind the peer ports (ZooKeeper's electionPortBindRetry waits 1 s). */
 export const peerBindRetryMs = 1000;
+/** QuorumPeer waits at least this long LOOKING (or tickTime, if longer) before it serves read-only clients. */
+export const readOnlyGraceMinMs = 2000;
 
 /** Options of {@link EnsembleRole.start}. */
 export interface EnsembleRoleOptions {
@@ -148,6 +150,7 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
 
   tick(): void {
     this.election.tick();
+    this.maybeServeReadOnly();
     if (this.retryInTicks > 0) {
       this.retryInTicks -= 1;
       if (this.retryInTicks === 0 && this.learner?.state === 'discovery' && this.stream === null) this.openLeaderStream();
@@ -236,7 +239,7 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
       });
     }
     if (learner !== null) return learnerReport(membership, { phase: learner.state, leaderSid: learner.leaderSid, observer: learner.observer, syncHeader: this.syncHeader });
-    return lookingReport(membership);
+    return { ...lookingReport(membership), readOnly: this.options.host.replica.readOnly };
   }
 
   async close(): Promise<void> {
@@ -337,6 +340,20 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
     if (this.leaderSid === null || this.network === null || this.closed) return;
     this.stream = this.network.connectLeader(this.leaderSid);
     this.streamOpen = false;
+  }
+
+  /**
+   * `readonlymode.enabled`: LOOKING for longer than the grace period
+   * (QuorumPeer's max(2 s, tickTime), counted from the start of this
+   * election) without a decided role, this server serves read-only clients
+   * until a role starts (the Replica then closes their connections).
+   */
+  private maybeServeReadOnly(): void {
+    const { host, config } = this.options;
+    if (!config.readOnlyModeEnabled || host.replica.readOnly || this.decision !== null || this.starting || this.rebuilding || !host.idle()) return;
+    if (performance.now() - this.electionStartedMs < Math.max(readOnlyGraceMinMs, config.tickTimeMs)) return;
+    host.replica.serveReadOnly();
+    host.logger.info({ sid: this.sid, zxid: `0x${host.replica.dataTree.lastProcessedZxid.toString(16)}` }, 'no quorum: serving read-only clients');
   }
 
   private lookAgain(): void {
