@@ -1,0 +1,102 @@
+/**
+ * Read-only mode (`readonlymode.enabled`; a zoo.cfg key for Corral, the
+ * `-Dreadonlymode.enabled=true` system property for Apache), real processes:
+ * three members, two killed with SIGKILL. The survivor, LOOKING without a
+ * quorum, turns read-only after QuorumPeer's grace period: `isro` says `ro`,
+ * `srvr` says `Mode: read-only`; kazoo with read_only=True and Corral's client
+ * with canBeReadOnly connect read-only, read what was written before, and get
+ * NOTREADONLY for create, set, delete and sync; a client that did not ask for
+ * read-only is refused. The two restart: the read-only connection is closed,
+ * `isro` says `rw`, and a new client connects read-write and writes.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ZkClient, ZkCode, ZkError } from '@corral/client';
+import { missingReason, pythonBin } from '../paths.js';
+import { runPythonJson } from '../python-check.js';
+import { ensembleSuite } from './ensemble-suite.js';
+import type { TestEnsemble } from './test-ensemble.js';
+
+const skip = missingReason([pythonBin]);
+/** Longer than QuorumPeer's grace (max(2 s, tickTime)) plus a few failed election rounds. */
+const readOnlyWithinMs = 20_000;
+/** How long a client that did not ask for read-only keeps trying before the test calls it refused. */
+const refusedAfterMs = 3_000;
+
+async function waitForIsro(ensemble: TestEnsemble, sid: number, answer: 'ro' | 'rw'): Promise<number> {
+  const startedMs = Date.now();
+  for (;;) {
+    const got = await ensemble.fourLetter(sid, 'isro').catch(() => 'unreachable');
+    if (got.trim() === answer) return Date.now() - startedMs;
+    if (Date.now() - startedMs > readOnlyWithinMs) throw new Error(`isro of ${sid} is ${got}, not ${answer}\n${ensemble.describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function codeOf(error: unknown): number | string {
+  return error instanceof ZkError ? error.code : String(error);
+}
+
+describe('read-only mode (real processes)', { skip }, () => {
+  const suite = ensembleSuite();
+
+  it('a member cut off from its quorum serves read-only clients, and read-write again once the quorum is back', async (t) => {
+    t.diagnostic(suite.note);
+    // Apache 3.8 answers a new session on a read-only server with a bare NOTREADONLY header
+    // (kazoo: "invalid server response") unless sessions may be local: it runs with them.
+    const apacheOnly: Record<string, string> = suite.kind === 'apache' ? { localSessionsEnabled: 'true' } : {};
+    const ensemble = await suite.start({ size: 3, settings: { 'readonlymode.enabled': 'true', ...apacheOnly }, apacheProperties: ['-Dreadonlymode.enabled=true'] });
+    const leader = await ensemble.waitForQuorum();
+    // The survivor is a follower: the case of a server whose leader and peer went away.
+    const survivor = ensemble.sids.find((sid) => sid !== leader) ?? 1;
+    const others = ensemble.sids.filter((sid) => sid !== survivor);
+    const only = ensemble.connectStringOf([survivor]);
+    const writer = await ZkClient.connect(ensemble.connectString);
+    await writer.create('/ro', 'before');
+    await writer.close();
+    assert.equal((await ensemble.fourLetter(survivor, 'isro')).trim(), 'rw');
+
+    for (const sid of others) await ensemble.kill9(sid);
+    const roMs = await waitForIsro(ensemble, survivor, 'ro');
+    t.diagnostic(`${suite.kind}: server ${survivor} read-only ${roMs} ms after its peers were killed`);
+    assert.equal(await ensemble.mode(survivor), 'read-only');
+
+    const kazoo = await runPythonJson('ensemble_read_only_kazoo.py', [only, '/ro']);
+    assert.deepEqual(kazoo, {
+      clientState: 'CONNECTED_RO', read: 'before', children: ['ro', 'zookeeper'],
+      create: 'NotReadOnlyCallError', set: 'NotReadOnlyCallError', delete: 'NotReadOnlyCallError', sync: 'NotReadOnlyCallError',
+    });
+
+    const readOnly = await ZkClient.connect(only, { canBeReadOnly: true, sessionTimeoutMs: 10_000 });
+    const states: string[] = [readOnly.state];
+    readOnly.on('state', (state: string) => states.push(state));
+    assert.equal(readOnly.state, 'read-only');
+    assert.equal(Buffer.from((await readOnly.getData('/ro')).data ?? new Uint8Array()).toString(), 'before');
+    assert.equal(codeOf(await readOnly.create('/ro/child', 'x').then(() => 'created', (error: unknown) => error)), ZkCode.NOTREADONLY);
+    assert.equal(codeOf(await readOnly.setData('/ro', 'x').then(() => 'set', (error: unknown) => error)), ZkCode.NOTREADONLY);
+
+    const refused = await ZkClient.connect(only, { signal: AbortSignal.timeout(refusedAfterMs) }).then(async (client) => {
+      await client.close();
+      return 'connected';
+    }, () => 'refused');
+    assert.equal(refused, 'refused');
+
+    for (const sid of others) ensemble.restart(sid);
+    await ensemble.waitForQuorum({ sids: ensemble.sids, timeoutMs: 30_000 });
+    await waitForIsro(ensemble, survivor, 'rw');
+    // The read-only connection was closed when the survivor rejoined (its client left read-only).
+    for (let waitedMs = 0; !states.slice(1).some((state) => state !== 'read-only') && waitedMs < 10_000; waitedMs += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    t.diagnostic(`${suite.kind}: the read-only client went ${states.join(' → ')}`);
+    assert.notEqual(states[1], undefined, 'the read-only connection was closed');
+    await readOnly.close();
+
+    const again = await ZkClient.connect(only, { canBeReadOnly: true });
+    assert.equal(again.state, 'connected');
+    await again.setData('/ro', 'after');
+    assert.equal(Buffer.from((await again.getData('/ro')).data ?? new Uint8Array()).toString(), 'after');
+    await again.close();
+    await ensemble.close();
+  });
+});
