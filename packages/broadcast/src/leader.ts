@@ -87,7 +87,11 @@ export class Leader {
   private readonly connectingEpochs = new Map<ServerId, Epoch>();
   private readonly epochAcks = new Set<ServerId>();
   private readonly newLeaderAcks = new Set<ServerId>();
-  private rollover: { readonly epoch: Epoch; readonly acks: Set<ServerId>; readonly startTick: number } | null = null;
+  /**
+   * An epoch change in band: 'epoch' collects ACKEPOCHs of the new acceptedEpoch, 'newleader' the
+   * ACKs of its NEWLEADER (learners raise currentEpoch on it). Proposals wait until both had a quorum.
+   */
+  private rollover: { readonly epoch: Epoch; phase: 'epoch' | 'newleader'; acks: Set<ServerId>; readonly startTick: number } | null = null;
   private tickCount = 0;
   private phaseStartTick = 0;
 
@@ -179,7 +183,7 @@ export class Leader {
     }
     // The leader's own ack waits for its disk, like any follower's (AckRequestProcessor).
     this.builder.send(this.sid, { type: 'ACK', zxid: txn.zxid }, true);
-    if (zxidCounter(zxid) === this.limits.zxidCounterMax) this.startRollover();
+    if (zxidCounter(zxid) === this.limits.zxidCounterMax) this.startRollover(this.currentEpoch + 1);
     return { ok: true, zxid: txn.zxid };
   }
 
@@ -320,14 +324,18 @@ export class Leader {
 
   private stepSelf(msg: PeerMsg): void {
     if (msg.type === 'ACK') return this.onSelfAck(msg.zxid);
-    if (msg.type === 'ACKEPOCH' && this.rollover !== null) {
+    if (msg.type === 'ACKEPOCH' && this.rollover?.phase === 'epoch') {
       this.rollover.acks.add(this.sid);
-      return this.maybeFinishRollover();
+      return this.maybeAdvanceRollover();
     }
     assert(msg.type === 'ACKEPOCH', () => `only acks are self-addressed, got ${msg.type}`);
   }
 
   private onSelfAck(zxid: Zxid): void {
+    if (this.rollover?.phase === 'newleader' && zxid === makeZxid(this.rollover.epoch, 0)) {
+      this.rollover.acks.add(this.sid);
+      return this.maybeAdvanceRollover();
+    }
     if (this.epoch !== null && zxid === makeZxid(this.epoch, 0)) {
       this.newLeaderAcks.add(this.sid);
       return this.maybeEstablish();
@@ -347,6 +355,13 @@ export class Leader {
     if (!known || sid === this.sid || this.rollover !== null) {
       this.builder.disconnectPeer({ sid, stream });
       return;
+    }
+    // A straggler that accepted the epoch of a leader that never established, above this one's:
+    // it would refuse LEADERINFO (as in ZooKeeper's registerWithLeader) and could not join until
+    // the next epoch. Move to an epoch above it in band, and refuse it until then; it retries.
+    if (this.phase === 'broadcast' && this.epoch !== null && acceptedEpoch > this.epoch) {
+      this.builder.disconnectPeer({ sid, stream });
+      return this.startRollover(acceptedEpoch + 1);
     }
     const h: LearnerHandle = {
       sid,
@@ -393,11 +408,11 @@ export class Leader {
   private onAckEpoch(h: LearnerHandle, msg: AckEpochMsg): void {
     const { currentEpoch, lastZxid } = msg;
     if (isForwarding(h)) {
-      // An epoch rollover's ACKEPOCH; it may arrive after a quorum already finished the rollover.
-      if (this.rollover === null) return currentEpoch === this.currentEpoch ? undefined : this.drop(h, 'ACKEPOCH out of order');
-      if (currentEpoch !== this.rollover.epoch) return this.drop(h, 'ACKEPOCH for another epoch');
+      // An epoch rollover's ACKEPOCH; it may arrive after a quorum already accepted the epoch.
+      if (this.rollover?.phase !== 'epoch') return;
+      if (currentEpoch !== this.currentEpoch) return this.drop(h, 'rollover ACKEPOCH from another epoch');
       if (!h.observer) this.rollover.acks.add(h.sid);
-      return this.maybeFinishRollover();
+      return this.maybeAdvanceRollover();
     }
     if (h.state !== 'epoch') return this.drop(h, 'ACKEPOCH out of order');
     if (msg.committedZxid > lastZxid) return this.drop(h, 'ACKEPOCH committed beyond its last zxid');
@@ -408,7 +423,11 @@ export class Leader {
       // A quorum member ahead of this leader means the election chose wrongly: give up.
       const ahead = currentEpoch > this.summary.currentEpoch || (currentEpoch === this.summary.currentEpoch && lastZxid > this.summary.lastZxid);
       if (ahead) return this.stop(`learner ${h.sid} is ahead of the leader`);
-      this.epochAcks.add(h.sid);
+      // A learner that had accepted this epoch number before it connected (from this leader on an
+      // earlier stream, or from another leader that chose the same number) acks without promising
+      // anything new: not counted, as ZooKeeper's ACKEPOCH of -1. Counting it would let two
+      // leaders collect a quorum for one epoch.
+      if (h.acceptedEpoch < (this.epoch ?? 0)) this.epochAcks.add(h.sid);
       return this.maybeFinishDiscovery();
     }
     this.startSync(h);
@@ -464,6 +483,7 @@ export class Leader {
 
   private onAck(h: LearnerHandle, zxid: Zxid): void {
     if (zxid === h.newLeaderZxid && h.state === 'syncing') return this.onNewLeaderAck(h);
+    if (zxidCounter(zxid) === 0 && isForwarding(h)) return this.onRolloverNewLeaderAck(h, zxid);
     if (h.observer || h.state !== 'synced') return this.drop(h, 'ACK out of order');
     if (zxid <= this.committedZxid) return;
     const acks = this.outstanding.get(zxid);
@@ -516,31 +536,51 @@ export class Leader {
   }
 
   /**
-   * Epoch rollover: the counter reached its maximum. Instead of an election (ZooKeeper throws
-   * XidRolloverException), the leader runs discovery's epoch step in band: LEADERINFO(e+1) to
-   * its learners, each persists acceptedEpoch = currentEpoch = e+1 and answers ACKEPOCH; with a
-   * quorum (itself included, after its own write) it proposes in e+1. See README.
+   * Epoch change in band: at the counter's maximum (ZooKeeper throws XidRolloverException and
+   * forces an election instead), or for a straggler whose acceptedEpoch is above this epoch. The
+   * two steps of discovery and synchronisation on the open streams: LEADERINFO(epoch), each
+   * learner persists acceptedEpoch and answers ACKEPOCH; with a quorum (itself included, after its
+   * own write) NEWLEADER(epoch): each persists currentEpoch after its log and ACKs; with a quorum
+   * of those, proposals resume in the new epoch. See README, "Epoch rollover".
    */
-  private startRollover(): void {
-    const epoch = this.currentEpoch + 1;
+  private startRollover(epoch: Epoch): void {
     assert(epoch > this.acceptedEpoch, 'rollover epoch is above acceptedEpoch');
-    this.rollover = { epoch, acks: new Set(), startTick: this.tickCount };
+    this.rollover = { epoch, phase: 'epoch', acks: new Set(), startTick: this.tickCount };
     this.acceptedEpoch = epoch;
-    this.builder.persistHardState({ acceptedEpoch: epoch, currentEpoch: epoch });
+    this.builder.persistHardState({ acceptedEpoch: epoch, currentEpoch: this.currentEpoch });
     for (const h of [...this.learners.values()]) {
       if (isForwarding(h)) this.sendTo(h, { type: 'LEADERINFO', newEpoch: epoch });
       else this.drop(h, 'still in discovery at an epoch rollover');
     }
-    const self = { type: 'ACKEPOCH', currentEpoch: epoch, lastZxid: this.window.lastZxid, committedZxid: this.committedZxid } as const;
+    const self = { type: 'ACKEPOCH', currentEpoch: this.currentEpoch, lastZxid: this.window.lastZxid, committedZxid: this.committedZxid } as const;
     this.builder.send(this.sid, self, true);
   }
 
-  private maybeFinishRollover(): void {
+  private onRolloverNewLeaderAck(h: LearnerHandle, zxid: Zxid): void {
+    const rollover = this.rollover;
+    if (rollover?.phase === 'newleader' && zxid === makeZxid(rollover.epoch, 0)) {
+      if (!h.observer) rollover.acks.add(h.sid);
+      return this.maybeAdvanceRollover();
+    }
+    // A late ack of a rollover that already had its quorum.
+    if (zxid > makeZxid(this.currentEpoch, 0)) this.drop(h, 'ACK of a NEWLEADER not sent');
+  }
+
+  private maybeAdvanceRollover(): void {
     const rollover = this.rollover;
     if (rollover === null || !rollover.acks.has(this.sid) || !this.quorum.containsQuorum(rollover.acks)) return;
-    this.rollover = null;
+    if (rollover.phase === 'newleader') {
+      this.rollover = null;
+      return;
+    }
+    rollover.phase = 'newleader';
+    rollover.acks = new Set();
     this.currentEpoch = rollover.epoch;
     this.epoch = rollover.epoch;
+    this.builder.persistHardState({ acceptedEpoch: this.acceptedEpoch, currentEpoch: rollover.epoch });
+    const newLeader = { type: 'NEWLEADER', zxid: makeZxid(rollover.epoch, 0) } as const;
+    for (const h of this.learners.values()) if (isForwarding(h)) this.sendTo(h, newLeader);
+    this.builder.send(this.sid, { type: 'ACK', zxid: newLeader.zxid }, true);
   }
 
   private sendTo(h: LearnerHandle, msg: PeerMsg): void {

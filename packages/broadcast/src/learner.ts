@@ -206,13 +206,33 @@ export class Learner {
     this.builder.send(this.leaderSid, ack, true);
   }
 
-  /** The leader moves to the next epoch before its counter overflows (see README). */
+  /**
+   * The leader moves to a new epoch in band (see README, "Epoch rollover"): acceptedEpoch only,
+   * as in discovery. currentEpoch waits for the rollover's NEWLEADER, which the leader sends once
+   * a quorum accepted the epoch: a learner that raised it here would name, with its log, a
+   * history of an epoch its leader may never get (another leader may establish that epoch).
+   */
   private onRollover(newEpoch: Epoch): void {
     if (newEpoch <= this.acceptedEpoch) return this.stop('epoch rollover to an epoch not above acceptedEpoch');
+    const ack = { type: 'ACKEPOCH', currentEpoch: this.currentEpoch, lastZxid: this.lastLoggedZxid, committedZxid: this.appliedZxid } as const;
     this.acceptedEpoch = newEpoch;
-    this.currentEpoch = newEpoch;
-    this.builder.persistHardState({ acceptedEpoch: newEpoch, currentEpoch: newEpoch });
-    this.builder.send(this.leaderSid, { type: 'ACKEPOCH', currentEpoch: newEpoch, lastZxid: this.lastLoggedZxid, committedZxid: this.appliedZxid }, true);
+    if (this.faults.currentEpochAtRolloverAck === true) this.currentEpoch = newEpoch;
+    this.builder.persistHardState({ acceptedEpoch: newEpoch, currentEpoch: this.currentEpoch });
+    this.builder.send(this.leaderSid, ack, true);
+  }
+
+  /**
+   * The rollover's NEWLEADER: a quorum accepted the new epoch, and this log (every proposal the
+   * leader sent before it) is the new epoch's initial history. currentEpoch follows the log to
+   * disk (Ready step 4) and the ACK waits for both, as NEWLEADER's in synchronisation.
+   */
+  private onRolloverNewLeader(zxid: Zxid): void {
+    if (zxidEpoch(zxid) !== this.acceptedEpoch) return this.stop('NEWLEADER of an epoch not accepted');
+    const raisedEarly = this.faults.currentEpochAtRolloverAck === true;
+    if (this.currentEpoch >= this.acceptedEpoch && !raisedEarly) return this.stop('NEWLEADER of an epoch already acknowledged');
+    this.currentEpoch = this.acceptedEpoch;
+    this.builder.persistHardState({ acceptedEpoch: this.acceptedEpoch, currentEpoch: this.currentEpoch });
+    this.builder.send(this.leaderSid, { type: 'ACK', zxid }, true);
   }
 
   private onTrunc(zxid: Zxid): void {
@@ -241,7 +261,10 @@ export class Learner {
   private onTxn(txn: Txn, committed: boolean): void {
     if (this.phase !== 'sync' && this.phase !== 'newleader-acked' && this.phase !== 'broadcast') return this.stop('txn out of order');
     if (txn.zxid <= this.lastLoggedZxid) return this.stop('txn zxid does not grow');
-    if (zxidEpoch(txn.zxid) > this.acceptedEpoch) return this.stop('txn from an epoch not accepted');
+    // While syncing, txns of the leader's history (up to the epoch it leads); after NEWLEADER,
+    // only txns of the epoch acknowledged (a rollover's proposals follow its NEWLEADER).
+    const epochMax = this.phase === 'sync' ? this.acceptedEpoch : this.currentEpoch;
+    if (zxidEpoch(txn.zxid) > epochMax) return this.stop('txn from an epoch not acknowledged');
     if (this.pending.length >= this.limits.learnerPendingTxnsMax) return this.stop('too many uncommitted txns');
     this.lastLoggedZxid = txn.zxid;
     this.pending.push(txn);
@@ -262,6 +285,7 @@ export class Learner {
   }
 
   private onNewLeader(zxid: Zxid): void {
+    if (this.phase === 'newleader-acked' || this.phase === 'broadcast') return this.onRolloverNewLeader(zxid);
     if (this.phase !== 'sync') return this.stop('NEWLEADER out of order');
     if (zxidEpoch(zxid) !== this.acceptedEpoch) return this.stop('NEWLEADER of an epoch not accepted');
     this.phase = 'newleader-acked';

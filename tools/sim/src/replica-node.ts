@@ -88,6 +88,8 @@ export type ReplicaNodeEvent =
   | { readonly kind: 'started'; readonly sid: ServerId; readonly incarnation: number; readonly zxid: Zxid; readonly text: string }
   | { readonly kind: 'established'; readonly sid: ServerId; readonly role: 'leading' | 'following' | 'observing'; readonly epoch: number; readonly appliedZxid: Zxid; readonly text: string }
   | { readonly kind: 'looking'; readonly sid: ServerId; readonly text: string }
+  /** The server raises its currentEpoch, taken from `leaderSid` (itself when it leads). */
+  | { readonly kind: 'current-epoch'; readonly sid: ServerId; readonly epoch: number; readonly leaderSid: ServerId; readonly text: string }
   | { readonly kind: 'client'; readonly sid: ServerId; readonly output: ClientOutput; readonly text: string };
 
 /** What checkers see of a replica node. */
@@ -373,6 +375,10 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     }
     const after: Envelope<ReplicaMessage>[] = [];
     for (const out of broadcast.messagesAfterPersist) if (out.to !== this.sid) after.push(this.envelope(out.to, out.msg, out.stream));
+    const epoch = broadcast.hardState?.currentEpoch;
+    if (epoch !== undefined && epoch !== this.volatile.currentEpoch && this.leaderSid !== null) {
+      this.events.push({ kind: 'current-epoch', sid: this.sid, epoch, leaderSid: this.leaderSid, text: `${this.sid} currentEpoch ${epoch} from ${this.leaderSid}` });
+    }
     if (readyWrites(broadcast)) {
       for (const point of this.pointsOf(broadcast)) this.hitCrashPoint(point, 'before');
       this.volatile = applyReadyWrites(this.volatile, broadcast);
