@@ -50,6 +50,8 @@ export interface SeedResult {
   readonly simulation: SimulationStats;
   /** Full stack: the crash points that fired, as point/when/role/sync (DIFF, TRUNC, SNAP or leader). */
   readonly crashPoints?: readonly string[];
+  /** Full stack: how often each crash-point combination was reached, crashing or not. */
+  readonly crashPointsReached?: ReadonlyMap<string, number>;
 }
 
 /** Bounds of the simulated disk per server; far above what a run writes, so hitting one is a bug. */

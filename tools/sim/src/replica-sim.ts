@@ -20,7 +20,8 @@ import { FaultPlan } from './faults.js';
 import { Network } from './network.js';
 import { runLivenessPhase, runSafetyPhase } from './phases.js';
 import { Xoshiro128 } from './prng.js';
-import { RecordStore, ReplicaNode, crashPoints, type CrashAt, type ReplicaMessage, type ReplicaNodeEvent, type ReplicaNodeView } from './replica-node.js';
+import { drawCrashTarget, type CrashTarget } from './crash-coverage.js';
+import { RecordStore, ReplicaNode, type CrashAt, type ReplicaMessage, type ReplicaNodeEvent, type ReplicaNodeView } from './replica-node.js';
 import { Simulation } from './simulation.js';
 import { swarmConfig, type SimConfig, type SwarmOverrides } from './swarm.js';
 import { Trace } from './trace.js';
@@ -36,6 +37,8 @@ export interface RunReplicaSeedOptions {
   readonly pauseLeaderPerTick?: number;
   /** Overrides the swarm's crash point and its chance per hit. */
   readonly crashAt?: { readonly point: CrashAt; readonly chance: number };
+  /** Aims the seed at this crash combination (with the swarm's steering for it) instead of drawing one. */
+  readonly crashTarget?: CrashTarget | null;
 }
 
 /** Defects for the tests of the FIFO and linearizability checkers. */
@@ -46,6 +49,8 @@ export interface ReplicaBugs {
   readonly skipSync?: boolean;
   /** Servers never deliver watch events. */
   readonly dropWatchEvents?: boolean;
+  /** A crash tears the last fsynced record (a disk that loses acknowledged writes). */
+  readonly tearDurable?: boolean;
 }
 
 /** The replica's own swarm draws, after the shared ones. */
@@ -53,8 +58,8 @@ export interface ReplicaSwarm {
   /** Chance per base tick to pause (SIGSTOP) the established leader, and for how many base ticks. */
   readonly pauseLeaderPerTick: number;
   readonly pauseTicksMax: number;
-  /** The persistence point this seed crashes servers at (null: none), and the chance per hit. */
-  readonly crashAt: CrashAt | null;
+  /** The persistence points this seed crashes servers at (the target, and helpers), and the chance per hit. */
+  readonly crashAt: readonly CrashAt[];
   readonly crashAtChance: number;
   readonly limits: BroadcastLimits;
   readonly snapshotEvery: number;
@@ -63,12 +68,33 @@ export interface ReplicaSwarm {
 }
 
 const tickMs = 100;
+/**
+ * Crashes that make TRUNC likely: a leader dying before its proposal is durable leaves it on
+ * followers only; a leader dying at its discovery's epoch write has sent its history (with such
+ * a tail) to learners and never establishes, so the next leader lacks it.
+ */
+const truncHelpers: readonly CrashAt[] = [
+  { point: 'append', when: 'before', role: 'leading', chance: 0.02 },
+  { point: 'epoch', when: 'before', role: 'leading', chance: 0.2 },
+  { point: 'append', when: 'before', role: 'following', chance: 0.1 },
+];
 const diskLimits = { recordsMax: 100_000, pendingWritesMax: 10_000, tear: 'unsynced' } as const;
 
-/** Draws the replica's configuration: tiny limits often, so that they are hit. */
-export function replicaSwarm(config: SimConfig, prng: Xoshiro128): ReplicaSwarm {
-  const pendingProposalsMax = prng.pick([1, 3, 50]);
-  const windowTxnsMax = pendingProposalsMax + prng.pick([1, 8, 200]);
+/**
+ * Draws the replica's configuration: tiny limits often, so that they are hit. The seed's crash
+ * target steers it (crash-coverage.ts): after SNAP, a window of one txn beyond the pending limit
+ * and frequent purging snapshots, so that a learner that falls behind must be sent a snapshot;
+ * after TRUNC, many proposals in flight, busy clients and leaders that also crash at their
+ * epoch writes, so that learners hold txns the next leader never had.
+ */
+export function replicaSwarm(config: SimConfig, prng: Xoshiro128, target: CrashTarget | null): ReplicaSwarm {
+  const snapWanted = target?.sync === 'SNAP';
+  const truncWanted = target?.sync === 'TRUNC';
+  // Every draw is made whatever the target, so that steering changes only the steered values.
+  const pendingDrawn = prng.pick([1, 3, 50]);
+  const pendingProposalsMax = truncWanted ? 50 : pendingDrawn;
+  const windowExtraDrawn = prng.pick([1, 8, 200]);
+  const windowTxnsMax = pendingProposalsMax + (snapWanted ? 1 : windowExtraDrawn);
   const learnerPendingTxnsMax = windowTxnsMax + 1000;
   const limits: BroadcastLimits = {
     pendingProposalsMax,
@@ -79,19 +105,25 @@ export function replicaSwarm(config: SimConfig, prng: Xoshiro128): ReplicaSwarm 
     initLimitTicks: config.stepDown.initLimitTicks,
     syncLimitTicks: config.stepDown.syncLimitTicks,
   };
-  const point = prng.pick(crashPoints);
-  const when: 'before' | 'after' = point === 'uptodate' ? 'before' : point === 'newleader-ack' ? 'after' : prng.chance(0.5) ? 'before' : 'after';
+  const pauseLeaderPerTick = prng.chance(0.5) ? 0 : prng.pick([0.005, 0.02, 0.05]);
+  const pauseTicksMax = 2 * config.stepDown.initLimitTicks + prng.intBetween(1, 100);
+  const chanceDrawn = prng.pick([0.05, 0.2, 0.5]);
+  const snapshotEveryDrawn = prng.pick([0, 3, 10]);
+  const purgeDrawn = prng.chance(0.5);
+  const clientCount = prng.intBetween(1, 4);
+  const actDrawn = prng.pick([0.1, 0.3, 0.8]);
   return {
-    pauseLeaderPerTick: prng.chance(0.5) ? 0 : prng.pick([0.005, 0.02, 0.05]),
-    pauseTicksMax: 2 * config.stepDown.initLimitTicks + prng.intBetween(1, 100),
-    crashAt: prng.chance(0.7) ? { point, when } : null,
-    crashAtChance: prng.pick([0.05, 0.2, 0.5]),
+    pauseLeaderPerTick,
+    pauseTicksMax,
+    crashAt: target === null ? [] : truncWanted ? [target, ...truncHelpers] : [target],
+    // TRUNC and SNAP syncs are rare: crash at most hits.
+    crashAtChance: truncWanted || snapWanted ? Math.max(chanceDrawn * 2, 0.5) : chanceDrawn,
     limits,
-    snapshotEvery: prng.pick([0, 3, 10]),
-    purgeLog: prng.chance(0.5),
+    snapshotEvery: snapWanted ? 3 : snapshotEveryDrawn,
+    purgeLog: snapWanted || purgeDrawn,
     clients: {
-      clientCount: prng.intBetween(1, 4),
-      actPerTick: prng.pick([0.1, 0.3, 0.8]),
+      clientCount,
+      actPerTick: truncWanted ? 0.8 : actDrawn,
       walkAwayPerAction: prng.pick([0, 0.02, 0.1]),
       sessionTimeoutMs: tickMs * prng.intBetween(4, 40),
       opsMax: 120,
@@ -141,12 +173,15 @@ class CommitGoal implements LivenessGoal<ReplicaNodeView> {
 /** Runs one seed of the full-stack simulation. */
 export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}): SeedResult {
   const prng = new Xoshiro128(seed);
-  const config = swarmConfig(seed, prng, options.overrides);
-  const drawn = replicaSwarm(config, prng);
+  // The crash target first: an observer's crash point needs an observer in the ensemble.
+  const drawnTarget = drawCrashTarget(prng);
+  const target = options.crashTarget === undefined ? drawnTarget : options.crashTarget;
+  const config = swarmConfig(seed, prng, options.overrides, { observerCountMin: target?.role === 'observing' ? 1 : 0 });
+  const drawn = replicaSwarm(config, prng, target);
   const swarm: ReplicaSwarm = {
     ...drawn,
     pauseLeaderPerTick: options.pauseLeaderPerTick ?? drawn.pauseLeaderPerTick,
-    crashAt: options.crashAt?.point ?? drawn.crashAt,
+    crashAt: options.crashAt === undefined ? drawn.crashAt : [options.crashAt.point],
     crashAtChance: options.crashAt?.chance ?? drawn.crashAtChance,
   };
   const trace = new Trace();
@@ -154,11 +189,12 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
   const verifier = majorityQuorum({ voters: config.voters, observers: config.observers });
   const disks = new Map<ServerId, SimDisk>();
   for (const sid of [...config.voters, ...config.observers]) {
-    const disk = new SimDisk(diskLimits);
+    const disk = new SimDisk(options.bugs?.tearDurable === true ? { ...diskLimits, tear: 'durable' } : diskLimits);
     disk.fsyncSteps = config.fsyncSteps.get(sid) ?? 1;
     disks.set(sid, disk);
   }
   const records = new RecordStore();
+  const crashPointsReached = new Map<string, number>();
   // Crash points fire in the safety phase only: the liveness phase's core must be left to converge.
   let crashPointsOn = true;
   let streams = 0;
@@ -176,7 +212,8 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
         nextStream: () => ++streams, incarnation, snapshotEvery: swarm.snapshotEvery, purgeLog: swarm.purgeLog, tickMs, faults: options.faults,
         reverseClientOutputs: options.bugs?.reverseClientOutputs,
         dropWatchEvents: options.bugs?.dropWatchEvents,
-        crashAt: swarm.crashAt === null ? null : { point: swarm.crashAt, chance: () => crashPointsOn && prng.chance(swarm.crashAtChance) },
+        crashAt: { points: swarm.crashAt, chance: (probability) => crashPointsOn && prng.chance(probability ?? swarm.crashAtChance) },
+        reached: crashPointsReached,
       });
     },
     clock: new SimClock({ tickPeriodSteps: config.tickPeriodSteps, firstTickStep: config.firstTickStep }),
@@ -260,6 +297,7 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
     disks: [...disks.values()].map((disk) => disk.stats),
     simulation: sim.stats,
     crashPoints: crashPointsHit,
+    crashPointsReached,
   };
 }
 
