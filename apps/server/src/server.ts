@@ -9,7 +9,9 @@ import { readdirSync } from 'node:fs';
 import { WatchManager, decodeTxn, watchSinkFor } from '@corral/data-tree';
 import { openStorage } from '@corral/txn-log';
 import { isFourLetterWord } from '@corral/wire';
-import { runFourLetterWord, type ConnectionReport } from './admin/four-letter-words.js';
+import { standaloneEnsembleReport } from './admin/ensemble-report.js';
+import type { ConnectionReport } from './admin/four-letter-word-context.js';
+import { runFourLetterWord } from './admin/four-letter-words.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { Logger } from './logger.js';
 import { ClientListener } from './net/client-listener.js';
@@ -103,6 +105,7 @@ export class CorralServer {
     const { tree, watches } = core;
     const activePipeline = core.core;
 
+    const standaloneReport = standaloneEnsembleReport(config);
     const listener: ClientListener = new ClientListener({
       maxClientCnxns: config.maxClientCnxns,
       logger,
@@ -114,7 +117,7 @@ export class CorralServer {
         isFourLetterWord,
         runFourLetterWord: (word) => runFourLetterWord(word, {
           config, tree, watches, sessions, stats, clock,
-          serverState: 'standalone',
+          ensemble: () => standaloneReport,
           connections: () => [...listener.connections].map((c): ConnectionReport => ({
             remoteAddress: c.remoteAddress, remotePort: c.remotePort, interestOps: c.interestOps, queued: c.backlog.requestCount,
             stats: c.stats, session: c.session === null ? null : { id: c.session.id, timeoutMs: c.session.timeoutMs },
