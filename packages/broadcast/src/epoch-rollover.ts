@@ -19,6 +19,7 @@
  */
 import { assert, makeZxid, type Zxid } from '@corral/base';
 import type { LearnerStreams } from './learner-streams.js';
+import { mark } from './marks.js';
 import type { QuorumVerifier } from './quorum.js';
 import type { ReadyBuilder } from './ready-builder.js';
 import type { Epoch, ServerId } from './types.js';
@@ -92,6 +93,7 @@ export class EpochRollover {
     if (this.step === 'newleader') return 'done';
     this.step = 'newleader';
     this.acks = new Set();
+    mark('rollover-newleader');
     leader.builder.persistHardState({ acceptedEpoch, currentEpoch: this.epoch });
     leader.streams.sendToForwarding({ type: 'NEWLEADER', zxid: this.newLeaderZxid });
     leader.builder.send(leader.sid, { type: 'ACK', zxid: this.newLeaderZxid }, true);

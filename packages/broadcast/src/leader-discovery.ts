@@ -6,6 +6,7 @@
  */
 import type { LearnerHandle } from './learner-handle.js';
 import type { LearnerStreams } from './learner-streams.js';
+import { mark } from './marks.js';
 import type { QuorumVerifier } from './quorum.js';
 import type { ReadyBuilder } from './ready-builder.js';
 import type { AckEpochMsg, Epoch, ServerId } from './types.js';
@@ -69,6 +70,7 @@ export class Discovery {
     const ahead = msg.currentEpoch > summary.currentEpoch || (msg.currentEpoch === summary.currentEpoch && msg.lastZxid > summary.lastZxid);
     if (ahead) return 'ahead';
     if (h.acceptedEpoch < epoch) this.epochAcks.add(h.sid);
+    else mark('discovery-ack-not-counted');
     return 'ok';
   }
 

@@ -7,6 +7,7 @@
  */
 import { assert, makeZxid, type Zxid } from '@corral/base';
 import type { LearnerHandle } from './learner-handle.js';
+import { mark } from './marks.js';
 import type { LearnerStreams } from './learner-streams.js';
 import type { ReadyBuilder } from './ready-builder.js';
 import { planSync, syncMessages, type SyncPlan } from './sync-plan.js';
@@ -93,7 +94,11 @@ export function startSync(input: SyncStartInput): SyncStart {
     snapshotZxid: input.appliedZxid,
     skipTrunc: input.skipTrunc,
   });
-  if (plan.kind !== 'SNAP' || input.peerCommittedZxid < input.diskLogBaseZxid) return { kind: 'plan', plan };
+  if (plan.kind !== 'SNAP') return { kind: 'plan', plan };
+  if (input.peerCommittedZxid < input.diskLogBaseZxid) {
+    mark('sync-snap');
+    return { kind: 'plan', plan };
+  }
   const read: LogRead = {
     sid: input.sid, stream: input.stream, fromZxid: input.peerCommittedZxid, upToZxid: input.window.baseZxid, diskLogBaseZxid: input.diskLogBaseZxid,
   };
@@ -129,7 +134,11 @@ export function planAfterLogRead(result: LogReadResult): { readonly plan: SyncPl
   }
   const start = read.fromZxid === read.diskLogBaseZxid || txns[0]?.zxid === read.fromZxid;
   const contiguous = (txns.at(-1)?.zxid ?? read.fromZxid) === read.upToZxid && result.window.baseZxid === read.upToZxid;
-  if (!start || !contiguous) return { plan: snapPlan(result.appliedZxid), fromDisk: [] };
+  if (!start || !contiguous) {
+    mark('sync-snap');
+    return { plan: snapPlan(result.appliedZxid), fromDisk: [] };
+  }
+  mark('sync-diff-from-disk');
   const peer = result.peerLastZxid;
   const diff = peer === read.fromZxid || txns.some((txn) => txn.zxid === peer);
   const point = diff ? peer : read.fromZxid;

@@ -21,6 +21,7 @@ import { EpochRollover, type RolloverLeader } from './epoch-rollover.js';
 import { Discovery } from './leader-discovery.js';
 import { LearnerSync, type SyncPoint } from './leader-sync.js';
 import { LeadershipRounds } from './leadership-rounds.js';
+import { mark } from './marks.js';
 import { isForwarding, newLearnerHandle, type LearnerHandle } from './learner-handle.js';
 import { LearnerStreams } from './learner-streams.js';
 import { validateBroadcastLimits, type BroadcastLimits } from './limits.js';
@@ -165,7 +166,10 @@ export class Leader {
     const zxid = this.nextZxid();
     assert(zxid !== null, 'a proposable leader names its next zxid');
     this.proposals.propose({ zxid, bytes });
-    if (zxidCounter(zxid) === this.limits.zxidCounterMax) this.startRollover(this.currentEpoch + 1);
+    if (zxidCounter(zxid) === this.limits.zxidCounterMax) {
+      mark('rollover-counter');
+      this.startRollover(this.currentEpoch + 1);
+    }
     return { ok: true, zxid };
   }
 
@@ -251,7 +255,10 @@ export class Leader {
       return;
     }
     const alive = new Set<ServerId>([this.sid, ...this.learners.tick(this.tickCount)]);
-    if (!this.quorum.containsQuorum(alive)) return this.stop('no quorum of synced followers within syncLimit');
+    if (!this.quorum.containsQuorum(alive)) {
+      mark('step-down-sync-limit');
+      return this.stop('no quorum of synced followers within syncLimit');
+    }
     if (this.rollover !== null && this.tickCount - this.rollover.startTick > this.limits.initLimitTicks) {
       this.stop('epoch rollover found no quorum');
     }
@@ -316,6 +323,7 @@ export class Leader {
     // the next epoch. Move to an epoch above it in band, and refuse it until then; it retries.
     if (this.phase === 'broadcast' && this.epoch !== null && acceptedEpoch > this.epoch) {
       this.builder.disconnectPeer({ sid, stream });
+      mark('rollover-straggler');
       return this.startRollover(acceptedEpoch + 1);
     }
     const h = newLearnerHandle({ sid, stream, observer, acceptedEpoch, tick: this.tickCount });

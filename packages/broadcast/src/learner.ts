@@ -11,6 +11,7 @@
  */
 import { assert, zxidEpoch, type Zxid } from '@corral/base';
 import { validateBroadcastLimits, type BroadcastLimits } from './limits.js';
+import { mark } from './marks.js';
 import { ReadyBuilder } from './ready-builder.js';
 import type { Epoch, InitialState, PeerMsg, Ready, ServerId, SnapshotInstall, Txn, UnsafeFaults } from './types.js';
 
@@ -127,7 +128,9 @@ export class Learner {
     if (this.phase === 'stopped') return;
     this.ticksSinceHeard++;
     const limit = this.phase === 'broadcast' ? this.limits.syncLimitTicks : this.limits.initLimitTicks;
-    if (this.ticksSinceHeard > limit) this.stop(`leader silent for ${this.ticksSinceHeard} ticks`);
+    if (this.ticksSinceHeard <= limit) return;
+    mark('learner-leader-silent');
+    this.stop(`leader silent for ${this.ticksSinceHeard} ticks`);
   }
 
   /** Handles one message from the leader. */

@@ -77,6 +77,7 @@ function main(): void {
   process.stdout.write(`sim: commit ${gitCommit()}, stack ${options.stack}, seeds ${options.seedStart}..${last}\n`);
   const startedMs = performance.now();
   const coverage = new CrashCoverage();
+  const marks = new Map<string, number>();
   const summary = runSeeds({
     seedStart: options.seedStart,
     seedCount: options.seedCount,
@@ -84,6 +85,7 @@ function main(): void {
     stack: options.stack,
     onResult: (result) => {
       coverage.add(result);
+      for (const name of result.marks ?? []) marks.set(name, (marks.get(name) ?? 0) + 1);
       const done = result.seed - options.seedStart + 1;
       if (done % progressEverySeeds === 0 && done < options.seedCount) process.stderr.write(`sim: ${done} seeds done\n`);
       if (!options.verbose) return;
@@ -102,7 +104,11 @@ function main(): void {
     `sim: ${t.steps} steps, ${t.sentCount} messages (${t.lostCount} lost, ${t.duplicatedCount} duplicated, ${t.blockedCount} blocked, ${t.overflowCount} over inFlightMax), ` +
       `${t.crashCount} crashes, ${t.lostWriteCount} unsynced writes lost, ${t.tornRecordCount} torn records, ${t.failedFsyncCount} failed fsyncs\n`,
   );
-  if (options.stack === 'replica') for (const line of coverage.table()) process.stdout.write(`sim: ${line}\n`);
+  if (options.stack === 'replica') {
+    for (const line of coverage.table()) process.stdout.write(`sim: ${line}\n`);
+    const counts = [...marks].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, count]) => `${name} ${count}`);
+    process.stdout.write(`sim: broadcast marks (seeds reaching each): ${counts.join(', ')}\n`);
+  }
   const elapsedMs = performance.now() - startedMs;
   process.stdout.write(`sim: ${Math.round((options.seedCount / Math.max(elapsedMs, 1)) * 60_000)} seeds/min\n`);
   process.stdout.write(`sim: ${summary.seedCount} seeds, ${summary.violationCount} violations\n`);

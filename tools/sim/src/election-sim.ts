@@ -52,6 +52,8 @@ export interface SeedResult {
   readonly crashPoints?: readonly string[];
   /** Full stack: how often each crash-point combination was reached, crashing or not. */
   readonly crashPointsReached?: ReadonlyMap<string, number>;
+  /** Full stack: the broadcast coverage marks (rare paths) the seed reached. */
+  readonly marks?: readonly string[];
 }
 
 /** Bounds of the simulated disk per server; far above what a run writes, so hitting one is a bug. */

@@ -7,8 +7,9 @@
  * of the new epoch on all of it. At the end the clients' history must be
  * linearizable and every acknowledged write must be in the core leader's tree.
  */
-import { majorityQuorum, zxidEpoch, type ServerId } from '@corral/base';
+import { assert, majorityQuorum, zxidEpoch, type ServerId } from '@corral/base';
 import type { BroadcastLimits, UnsafeFaults } from '@corral/broadcast';
+import { captureMarks } from '@corral/broadcast/testing';
 import { checkLinearizable, znodeModel } from '@corral/lincheck';
 import type { CheckContext, LivenessGoal } from './checkers/checker.js';
 import { ReplicaSafetyChecker } from './checkers/replica-safety.js';
@@ -170,8 +171,17 @@ class CommitGoal implements LivenessGoal<ReplicaNodeView> {
   }
 }
 
-/** Runs one seed of the full-stack simulation. */
+/** Runs one seed of the full-stack simulation; the result names the broadcast marks it reached. */
 export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}): SeedResult {
+  let result: SeedResult | null = null;
+  const marks = captureMarks(() => {
+    result = runSeedUnmarked(seed, options);
+  });
+  assert(result !== null, 'the seed ran');
+  return { ...(result as SeedResult), marks: [...marks] };
+}
+
+function runSeedUnmarked(seed: number, options: RunReplicaSeedOptions): SeedResult {
   const prng = new Xoshiro128(seed);
   // The crash target first: an observer's crash point needs an observer in the ensemble.
   const drawnTarget = drawCrashTarget(prng);
