@@ -206,7 +206,7 @@ export class Learner {
     this.phase = 'epoch-acked';
     // ACKEPOCH promises not to accept an older leader: only once acceptedEpoch is durable.
     const ack = { type: 'ACKEPOCH', currentEpoch: this.currentEpoch, lastZxid: this.lastLoggedZxid, committedZxid: this.appliedZxid } as const;
-    this.builder.send(this.leaderSid, ack, true);
+    this.builder.send(this.leaderSid, ack, this.faults.ackEpochBeforeDurable !== true);
   }
 
   /**

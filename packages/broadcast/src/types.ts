@@ -299,4 +299,6 @@ export interface UnsafeFaults {
    * quorum accepted the epoch (the defect broadcast had until the rollover got its NEWLEADER).
    */
   readonly currentEpochAtRolloverAck?: boolean;
+  /** Learners send ACKEPOCH before their new acceptedEpoch is durable (a crash then forgets the promise). */
+  readonly ackEpochBeforeDurable?: boolean;
 }

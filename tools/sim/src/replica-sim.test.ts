@@ -105,6 +105,13 @@ test('learners that raise currentEpoch at a rollover\'s ACKEPOCH are caught by t
   assert.match(caught?.message ?? '', /^current-epoch:/);
 });
 
+test('learners that send ACKEPOCH before acceptedEpoch is durable are caught within 50 seeds (crash at the epoch write forced)', () => {
+  // A crash between the early ACKEPOCH and the write forgets the promise; the server then accepts
+  // the same epoch from a second leader, and both send NEWLEADER of it (first caught at seed 3).
+  const caught = firstCaught({ ackEpochBeforeDurable: true }, 50, { crashAt: { point: { point: 'epoch', when: 'before', sync: 'none' }, chance: 0.5 } });
+  assert.match(caught?.message ?? '', /^(current-epoch|one-leader-per-epoch|leader-completeness)/);
+});
+
 test('a disk that loses fsynced writes at a crash is caught within 100 seeds', () => {
   let caught: string | null = null;
   for (let seed = 0; seed < 100 && caught === null; seed++) caught = runReplicaSeed(seed, { bugs: { tearDurable: true } }).violations[0]?.message ?? null;

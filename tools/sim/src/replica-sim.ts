@@ -11,6 +11,7 @@ import { assert, majorityQuorum, zxidEpoch, type ServerId } from '@corral/base';
 import type { BroadcastLimits, UnsafeFaults } from '@corral/broadcast';
 import { captureMarks } from '@corral/broadcast/testing';
 import { checkLinearizable, znodeModel } from '@corral/lincheck';
+import { lostAcknowledgedWrite } from './checkers/acknowledged-writes.js';
 import type { CheckContext, LivenessGoal } from './checkers/checker.js';
 import { ReplicaSafetyChecker } from './checkers/replica-safety.js';
 import { SimClients, type ClientRates } from './clients.js';
@@ -315,10 +316,8 @@ function runSeedUnmarked(seed: number, options: RunReplicaSeedOptions): SeedResu
 function finalChecks(sim: Simulation<ReplicaMessage, ReplicaNodeView, ReplicaNodeEvent>, clients: SimClients, core: readonly ServerId[]): void {
   const context = sim.context();
   const leader = core.map((sid) => context.views.get(sid)).find((view) => view?.role === 'leading');
-  if (leader !== undefined) {
-    const lost = clients.acknowledged.find((zxid) => zxid > leader.appliedZxid);
-    if (lost !== undefined) sim.violations.push({ checker: 'acknowledged-writes', step: sim.now, message: `write acknowledged at 0x${lost.toString(16)} is above leader ${leader.sid}'s 0x${leader.appliedZxid.toString(16)}` });
-  }
+  const lost = leader === undefined ? null : lostAcknowledgedWrite(clients.acknowledged, leader);
+  if (lost !== null) sim.violations.push({ checker: 'acknowledged-writes', step: sim.now, message: lost });
   const result = checkLinearizable(znodeModel, clients.history());
   if (result.verdict === 'violation') {
     const failure = result.failures.find((f) => f.verdict === 'violation');
