@@ -76,9 +76,7 @@ async function runServer(args: string[]): Promise<void> {
     if (file === undefined) throw new ConfigError('--config', 'needs a file');
     text = readFileSync(file, 'utf8');
   }
-  // $CORRAL_CORE picks the core when zoo.cfg does not (temporary, see ServerConfig.core).
-  const defaultCore = process.env['CORRAL_CORE'];
-  const context = { defaultDataDir: resolve('data'), ...(defaultCore === undefined ? {} : { defaultCore }) };
+  const context = { defaultDataDir: resolve('data') };
   const probe = parseZooCfg(text, context);
   const config = parseZooCfg(text, { ...context, myid: readMyid(probe.dataDir) });
   for (const key of config.unknownKeys) logger.warn({ key }, 'unknown configuration key ignored');

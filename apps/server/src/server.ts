@@ -1,12 +1,11 @@
 /**
- * Assembles a standalone Corral server: storage, recovery, the tree and
- * watch index, sessions, the request pipeline, the client port and the
- * periodic work (session expiry, container/TTL cleanup, snapshots). Owns
- * every timer and handle it creates and releases them in close().
+ * Assembles a standalone Corral server: storage, the Driver (recovery, the
+ * replica core, session expiry and snapshots), sessions, the client ports
+ * and container/TTL cleanup. Owns every timer and handle it creates and
+ * releases them in close().
  */
 import { mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
-import { WatchManager, decodeTxn, watchSinkFor } from '@corral/data-tree';
 import { openStorage } from '@corral/txn-log';
 import { isFourLetterWord } from '@corral/wire';
 import { standaloneEnsembleReport } from './admin/ensemble-report.js';
@@ -15,27 +14,12 @@ import { runFourLetterWord } from './admin/four-letter-words.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { Logger } from './logger.js';
 import { ClientListener } from './net/client-listener.js';
-import { RequestPipeline } from './pipeline/request-pipeline.js';
 import { SessionTable } from './session/session-table.js';
 import { ServerStats } from './stats/server-stats.js';
-import { ContainerManager } from './pipeline/container-manager.js';
-import { Snapshotter } from './storage/snapshotter.js';
-import { recoverTree } from './storage/recovery.js';
+import { ContainerManager } from './core/container-manager.js';
 import { GrpcFront } from './front/grpc/grpc-front.js';
 import { storageLimits } from './storage/storage-limits.js';
 import { Driver } from './driver/driver.js';
-import type { ClientCore } from './core/client-core.js';
-import type { DataTree } from '@corral/data-tree';
-
-/** The chosen core and what the rest of the server reads from it. */
-interface AssembledCore {
-  readonly core: ClientCore;
-  readonly tree: DataTree;
-  readonly watches: WatchManager;
-  lastSnapshotBytes(): number;
-  /** Stops the core's own periodic work (the pipeline's tick; the Driver's interval) and its snapshots. */
-  close(): Promise<void>;
-}
 
 export { storageLimits };
 
@@ -51,13 +35,13 @@ export class CorralServer {
   private readonly listener: ClientListener;
   private readonly grpc: GrpcFront | null;
   private readonly storage: { close(): Promise<void> };
-  private readonly closeCore: () => Promise<void>;
+  private readonly driver: Driver;
   private readonly timers: NodeJS.Timeout[];
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
 
   private constructor(parts: {
-    config: ServerConfig; port: number; listener: ClientListener; grpc: GrpcFront | null; storage: { close(): Promise<void> }; closeCore: () => Promise<void>;
+    config: ServerConfig; port: number; listener: ClientListener; grpc: GrpcFront | null; storage: { close(): Promise<void> }; driver: Driver;
     timers: NodeJS.Timeout[]; logger: Logger;
   }) {
     this.config = parts.config;
@@ -66,7 +50,7 @@ export class CorralServer {
     this.listener = parts.listener;
     this.grpc = parts.grpc;
     this.storage = parts.storage;
-    this.closeCore = parts.closeCore;
+    this.driver = parts.driver;
     this.timers = parts.timers;
     this.logger = parts.logger;
   }
@@ -99,18 +83,17 @@ export class CorralServer {
       process.exit(2);
     };
     let grpc: GrpcFront | null = null;
-    const core = config.core === 'replica'
-      ? await CorralServer.replicaCore(config, logger, storage, sessions, stats, fatal, () => grpc?.onApplied())
-      : await CorralServer.pipelineCore(config, logger, storage, sessions, stats, fatal, clock, () => grpc?.onApplied());
-    const { tree, watches } = core;
-    const activePipeline = core.core;
+    const driver = await Driver.start({
+      config, log, snapshots: storage.snapshots, sessions, stats, logger, onFatal: fatal, onApplied: () => grpc?.onApplied(),
+    });
+    const { tree, watches } = driver;
 
     const standaloneReport = standaloneEnsembleReport(config);
     const listener: ClientListener = new ClientListener({
       maxClientCnxns: config.maxClientCnxns,
       logger,
       host: {
-        pipeline: activePipeline,
+        core: driver,
         maxFrameBytes: config.juteMaxBuffer,
         globalOutstandingLimit: config.globalOutstandingLimit,
         clock,
@@ -122,8 +105,8 @@ export class CorralServer {
             remoteAddress: c.remoteAddress, remotePort: c.remotePort, interestOps: c.interestOps, queued: c.backlog.requestCount,
             stats: c.stats, session: c.session === null ? null : { id: c.session.id, timeoutMs: c.session.timeoutMs },
           })),
-          outstandingRequests: () => activePipeline.outstandingCount,
-          storage: () => ({ ...log.stats(), snapshotBytes: core.lastSnapshotBytes() }),
+          outstandingRequests: () => driver.outstandingCount,
+          storage: () => ({ ...log.stats(), snapshotBytes: driver.lastSnapshotBytes }),
           openFileDescriptorCount: () => countOpenFileDescriptors(),
           resetConnectionStats: () => {
             for (const connection of listener.connections) connection.stats.reset();
@@ -136,67 +119,20 @@ export class CorralServer {
     try {
       port = await listener.listen(config.clientPort, config.clientPortAddress);
     } catch (error) {
-      await core.close();
+      await driver.close();
       throw error;
     }
     try {
-      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, pipeline: activePipeline, sessions, tree, watches, clock, logger });
+      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, core: driver, sessions, tree, watches, clock, logger });
     } catch (error) {
       await listener.close(true);
-      await core.close();
+      await driver.close();
       throw error;
     }
-    const containers = new ContainerManager({ tree, pipeline: activePipeline, clock });
+    const containers = new ContainerManager({ tree, core: driver, clock });
     const timers = [setInterval(() => containers.check(), config.containerCheckIntervalMs)];
     for (const timer of timers) timer.unref();
-    return new CorralServer({ config, port, listener, grpc, storage, closeCore: () => core.close(), timers, logger });
-  }
-
-  /** Today's core: RequestPipeline over the tree recovered by replaying the log. */
-  private static async pipelineCore(
-    config: ServerConfig, logger: Logger, storage: Awaited<ReturnType<typeof openStorage>>, sessions: SessionTable, stats: ServerStats,
-    fatal: (error: unknown) => void, clock: () => number, onApplied: () => void,
-  ): Promise<AssembledCore> {
-    const { log, snapshots } = storage;
-    const tree = await recoverTree({ log, snapshots, logger, decodeTxn, dataDir: config.dataDir, dataLogDir: config.dataLogDir });
-    const watches = new WatchManager();
-    for (const [sessionId, timeoutMs] of tree.sessions()) sessions.add(sessionId, timeoutMs, clock());
-    let pipeline: RequestPipeline | null = null;
-    tree.watchSink = watchSinkFor(watches, (sessionId, type, path, acl) => pipeline?.deliverEvent(sessionId, type, path, acl));
-    const snapshotter = new Snapshotter({
-      tree, snapshots, log, snapCount: config.snapCount, snapRetainCount: config.snapRetainCount, purgeEnabled: config.purgeIntervalHours > 0, logger,
-    });
-    const active = new RequestPipeline({
-      config, tree, watches, sessions, stats, log, clock, onFatal: fatal,
-      onApplied: (zxid) => {
-        snapshotter.onApplied(zxid);
-        onApplied();
-      },
-    });
-    pipeline = active;
-    const tick = setInterval(() => active.tick(clock()), Math.max(10, Math.floor(config.tickTimeMs / 2)));
-    tick.unref();
-    return {
-      core: active, tree, watches,
-      lastSnapshotBytes: () => snapshotter.lastSnapshotBytes,
-      close: () => {
-        clearInterval(tick);
-        return snapshotter.close();
-      },
-    };
-  }
-
-  /** The replica core (`corral.core=replica`): the Driver over @corral/replica, an ensemble of one. */
-  private static async replicaCore(
-    config: ServerConfig, logger: Logger, storage: Awaited<ReturnType<typeof openStorage>>, sessions: SessionTable, stats: ServerStats,
-    fatal: (error: unknown) => void, onApplied: () => void,
-  ): Promise<AssembledCore> {
-    const driver = await Driver.start({ config, log: storage.log, snapshots: storage.snapshots, sessions, stats, logger, onFatal: fatal, onApplied });
-    return {
-      core: driver, tree: driver.tree, watches: driver.watches,
-      lastSnapshotBytes: () => driver.lastSnapshotBytes,
-      close: () => driver.close(),
-    };
+    return new CorralServer({ config, port, listener, grpc, storage, driver, timers, logger });
   }
 
   /** Stops serving: closes the port and connections, drains the log, closes storage. Idempotent. */
@@ -205,7 +141,7 @@ export class CorralServer {
       for (const timer of this.timers) clearInterval(timer);
       await this.grpc?.close(options);
       await this.listener.close(options.force ?? false);
-      await this.closeCore();
+      await this.driver.close();
       await this.storage.close();
       this.logger.info({}, 'server stopped');
     })();

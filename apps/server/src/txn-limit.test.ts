@@ -17,7 +17,6 @@ import { createLogger } from './logger.js';
 import { authIdsPerSessionMax } from './net/limits.js';
 import { CorralServer } from './server.js';
 import { RawClient } from './testing/raw-client.js';
-import { testConfigContext } from './testing/test-server.js';
 
 const open: ACL = { perms: 31, id: { scheme: 'world', id: 'anyone' } };
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -28,7 +27,7 @@ afterEach(async () => {
 async function startServer(dataDir: string): Promise<CorralServer> {
   for (let attempt = 0; ; attempt += 1) {
     const port = 40000 + Math.floor(Math.random() * 10000);
-    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\n`, testConfigContext());
+    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\n`);
     try {
       const server = await CorralServer.start(config, createLogger({ quiet: true }));
       cleanups.push(() => server.close({ force: true }));

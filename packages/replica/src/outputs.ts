@@ -6,7 +6,7 @@
  */
 import type { Zxid } from '@corral/base';
 import type { ClientResponse } from '@corral/wire';
-import type { Ready } from './broadcast-port.js';
+import type { Ready, Txn } from './broadcast-port.js';
 
 /** The reply to one request of a local session, in that session's FIFO order. */
 export interface ReplyOutput {
@@ -78,17 +78,33 @@ export interface RoleChange {
 /**
  * One Ready of the Replica. At most one Ready with a non-null `broadcast`
  * is outstanding: its persistence must finish before `advance`. A Ready
- * with `broadcast === null` carries only client outputs and role changes;
- * the Driver writes them and advances it at once, so replies never wait for
- * an fsync that is not theirs.
+ * with `broadcast === null` carries only client outputs, applied txns and
+ * role changes; the Driver writes them and advances it at once, so replies
+ * never wait for an fsync that is not theirs.
+ *
+ * A broadcast Ready comes out in two halves so that its writes reach the
+ * disk while this server applies: the Ready with `broadcast` only carries
+ * what must happen before the writes start (SNAPs serialized, a SNAP
+ * installed); its `committed`, `inbound`, `established` and `stopped` are
+ * handled by the next `ready()` (or by `advance`, if that comes first),
+ * whose Ready reports them in `applied`, `clientOutputs` and `role`. A Driver
+ * therefore starts the writes of a broadcast part, then keeps taking
+ * Readies: the commits are applied and answered while the disk works.
  */
 export interface ReplicaReady {
   /**
    * broadcast's Ready, to execute as broadcast's README says, with two steps
-   * already done by the Replica: every SNAP carries the serialized tree, and
-   * `committed` has been applied (the Driver does not apply anything).
+   * done by the Replica: every SNAP carries the serialized tree, and
+   * `committed` is applied by the Replica (in the next Ready; the Driver
+   * applies nothing).
    */
   readonly broadcast: Ready | null;
+  /**
+   * The txns this Ready applied to the tree, in zxid order (the `committed`
+   * of the previous broadcast part). A Ready that applied txns has no
+   * broadcast part: the tree stands at the last of them when it is returned.
+   */
+  readonly applied: readonly Txn[];
   /** In order; write them before anything of a later Ready. */
   readonly clientOutputs: readonly ClientOutput[];
   readonly role: RoleChange | null;

@@ -85,6 +85,14 @@ export class Replica {
   private established = false;
   /** The broadcast Ready given to the Driver and not advanced yet (the original, for broadcast's identity check). */
   private outstanding: { readonly original: Ready; readonly given: Ready } | null = null;
+  /**
+   * The second half of the outstanding broadcast Ready (see ReplicaReady):
+   * its commits, inbound messages, establishment and stop, handled by the
+   * next `ready()` or `advance`, whichever comes first.
+   */
+  private deferred: { readonly ready: Ready; readonly rebuild: Zxid | null } | null = null;
+  /** Txns applied and not yet reported in a Ready's `applied`. */
+  private readonly appliedTxns: Txn[] = [];
   /** The machine stopped in the outstanding Ready: dropped once it is advanced. */
   private stoppedAfterAdvance = false;
   private roleChange: RoleChange | null = null;
@@ -189,6 +197,7 @@ export class Replica {
   private startRole(next: Machine): void {
     assert(this.current === null, 'a role starts only from LOOKING');
     assert(this.outstanding === null, 'no Ready of the previous role is outstanding');
+    assert(this.deferred === null, 'no half of a Ready of the previous role is left');
     this.current = next;
     this.established = false;
   }
@@ -364,27 +373,31 @@ export class Replica {
   // ---- outputs --------------------------------------------------------------
 
   hasReady(): boolean {
-    if (this.outputs.length > 0 || this.roleChange !== null) return true;
+    if (this.outputs.length > 0 || this.roleChange !== null || this.deferred !== null || this.appliedTxns.length > 0) return true;
     return this.current !== null && this.outstanding === null && this.current.machine.hasReady();
   }
 
   /**
    * The next Ready. Taking broadcast's Ready also does two of its steps
-   * here, where the tree is: SNAPs are serialized (the tree stands at their
-   * zxid, before this Ready's commits) and `committed` is applied, which
-   * produces the replies and events of local sessions in this same Ready.
+   * here, where the tree is, in two halves (ReplicaReady): first SNAPs are
+   * serialized (the tree stands at their zxid, before this Ready's commits)
+   * and a SNAP is installed, and the broadcast part goes out for the Driver
+   * to start its writes; the next call applies `committed`, which produces
+   * the replies and events of local sessions, and handles the rest.
    */
   ready(): ReplicaReady {
     let given: Ready | null = null;
     const current = this.current;
-    if (current !== null && this.outstanding === null && current.machine.hasReady()) {
+    if (this.deferred !== null) {
+      this.finishBroadcastReady();
+    } else if (current !== null && this.outstanding === null && this.appliedTxns.length === 0 && current.machine.hasReady()) {
       const original = current.machine.ready();
       given = this.takeBroadcastReady(original);
       this.outstanding = { original, given };
     }
     const role = this.roleChange;
     this.roleChange = null;
-    return { broadcast: given, clientOutputs: this.outputs.splice(0), role };
+    return { broadcast: given, applied: this.appliedTxns.splice(0), clientOutputs: this.outputs.splice(0), role };
   }
 
   /** The Driver did everything `ready` asked (for a broadcast part: after its writes were durable). */
@@ -392,6 +405,8 @@ export class Replica {
     if (ready.broadcast === null) return;
     const outstanding = this.outstanding;
     assert(outstanding !== null && outstanding.given === ready.broadcast, 'advance the Ready that was taken');
+    // Advanced before the second half was taken (nothing to write): it is done now, reported by the next Ready.
+    if (this.deferred !== null) this.finishBroadcastReady();
     this.outstanding = null;
     const current = this.current;
     assert(current !== null, 'a broadcast Ready belongs to a role');
@@ -545,26 +560,50 @@ export class Replica {
     this.outputs.push({ kind: 'connected', sessionId, origin: pending.origin, timeoutMs: pending.timeoutMs, passwd: this.sessionPassword(sessionId) });
   }
 
-  /** broadcast's Ready → the Driver's: SNAPs filled, commits applied, inbound handled, a stop noted. */
+  /**
+   * broadcast's Ready → the Driver's, first half: a SNAP installed, SNAPs
+   * filled. The rest waits for `finishBroadcastReady`, so the Driver can
+   * start the writes before this thread applies.
+   */
   private takeBroadcastReady(ready: Ready): Ready {
     if (ready.snapshot !== null) this.installSnapshot(ready.snapshot.snapshot);
+    let rebuild: Zxid | null = null;
+    if (ready.truncate !== null && ready.truncate < this.tree.lastProcessedZxid) rebuild = ready.truncate;
+    const messages = this.fillSnapshots(ready.messages);
+    const messagesAfterPersist = this.fillSnapshots(ready.messagesAfterPersist);
+    if (ready.committed.length > 0 || ready.inbound.length > 0 || ready.established || ready.stopped !== null || rebuild !== null) {
+      this.deferred = { ready, rebuild };
+    }
+    if (messages === ready.messages && messagesAfterPersist === ready.messagesAfterPersist) return ready;
+    return { ...ready, messages, messagesAfterPersist };
+  }
+
+  /**
+   * The second half: the role serves (established: clients are served only
+   * once the log it re-committed is applied), commits applied, inbound
+   * handled, a stop noted.
+   */
+  private finishBroadcastReady(): void {
+    const deferred = this.deferred;
+    assert(deferred !== null, 'a broadcast Ready is half done');
+    this.deferred = null;
+    const { ready, rebuild } = deferred;
+    if (rebuild === null) {
+      for (const txn of ready.committed) {
+        this.applyCommitted(txn.zxid, txn.bytes);
+        this.appliedTxns.push(txn);
+      }
+    }
     if (ready.established) {
       const current = this.current;
       assert(current !== null, 'a broadcast Ready belongs to a role');
       this.established = true;
       this.roleChange = { role: current.role, reason: null, rebuildAtOrBelow: null };
     }
-    let rebuild: Zxid | null = null;
-    if (ready.truncate !== null && ready.truncate < this.tree.lastProcessedZxid) rebuild = ready.truncate;
-    const messages = this.fillSnapshots(ready.messages);
-    const messagesAfterPersist = this.fillSnapshots(ready.messagesAfterPersist);
-    if (rebuild === null) for (const txn of ready.committed) this.applyCommitted(txn.zxid, txn.bytes);
     for (const inbound of ready.inbound) this.onInbound(inbound);
     if (ready.stopped !== null || rebuild !== null) {
       this.stop(ready.stopped?.reason ?? 'truncated below the applied tree', rebuild);
     }
-    if (messages === ready.messages && messagesAfterPersist === ready.messagesAfterPersist) return ready;
-    return { ...ready, messages, messagesAfterPersist };
   }
 
   /** Every SNAP of a Ready carries the tree as it stands now, before the Ready's commits. */

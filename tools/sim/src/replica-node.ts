@@ -364,17 +364,18 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     let outputs = this.options.reverseClientOutputs === true ? [...ready.clientOutputs].reverse() : ready.clientOutputs;
     if (this.options.dropWatchEvents === true) outputs = outputs.filter((output) => output.kind !== 'event');
     for (const output of outputs) this.events.push({ kind: 'client', sid: this.sid, output, text: `${this.sid} ${output.kind} origin=${output.origin}` });
+    const tree = this.replica.dataTree;
+    // A Ready that applied txns has no broadcast part: the tree stands at the last of them.
+    if (ready.applied.length > 0) {
+      const txns = ready.applied.map((txn: Txn) => ({ zxid: txn.zxid, hash: hashOf(txn.bytes) }));
+      const last = txns.at(-1)?.zxid ?? 0n;
+      this.events.push({ kind: 'applied', sid: this.sid, incarnation: this.options.incarnation, txns, digest: String(tree.digest()), text: `${this.sid} applied ${txns.length} to 0x${last.toString(16)}` });
+    }
     if (ready.role !== null) this.onRole(ready);
     const broadcast = ready.broadcast;
     if (broadcast === null) return [];
-    const tree = this.replica.dataTree;
     if (broadcast.snapshot !== null) {
       this.events.push({ kind: 'installed', sid: this.sid, incarnation: this.options.incarnation, zxid: broadcast.snapshot.zxid, digest: String(tree.digest()), text: `${this.sid} installed SNAP 0x${broadcast.snapshot.zxid.toString(16)}` });
-    }
-    if (broadcast.committed.length > 0) {
-      const txns = broadcast.committed.map((txn: Txn) => ({ zxid: txn.zxid, hash: hashOf(txn.bytes) }));
-      const last = txns.at(-1)?.zxid ?? 0n;
-      this.events.push({ kind: 'applied', sid: this.sid, incarnation: this.options.incarnation, txns, digest: String(tree.digest()), text: `${this.sid} applied ${txns.length} to 0x${last.toString(16)}` });
     }
     for (const out of broadcast.messages) {
       if (out.msg.type === 'FOLLOWERINFO' || out.msg.type === 'OBSERVERINFO') this.connectInfo = out.msg;

@@ -124,9 +124,11 @@ test('servers that reorder a session\'s replies are caught by the FIFO check wit
   assert.match(caught ?? '', /^fifo:/);
 });
 
-test('a sync+read that skips the sync (a stale follower read) is caught by lincheck within 100 seeds', () => {
+test('a sync+read that skips the sync (a stale follower read) is caught by lincheck within 500 seeds', () => {
+  // About 1 seed in 100 catches it: seed 82 first when a Ready applied its commits at once, seed
+  // 373 since the commits are applied in the Ready after the writes start (one step later).
   let caught: string | null = null;
-  for (let seed = 0; seed < 100 && caught === null; seed++) {
+  for (let seed = 0; seed < 500 && caught === null; seed++) {
     const violation = runReplicaSeed(seed, { bugs: { skipSync: true } }).violations[0];
     if (violation !== undefined) caught = violation.checker;
   }

@@ -1,7 +1,7 @@
 /**
  * What the four-letter words read: the server's state, reached through
  * plain values and providers so the words stay independent of the core
- * (pipeline or Driver) and of the transport.
+ * (the Driver, standalone or in an ensemble) and of the transport.
  */
 import type { DataTree, WatchManager } from '@corral/data-tree';
 import type { ServerConfig } from '../config/server-config.js';

@@ -16,12 +16,6 @@ export interface QuorumServerSpec {
 
 /** The validated configuration of one server. */
 export interface ServerConfig {
-  /**
-   * Which core serves clients (temporary, while the replica core lands; issue 8):
-   * `pipeline` (RequestPipeline, the default) or `replica` (the Driver over
-   * @corral/replica and broadcast's Leader, an ensemble of one).
-   */
-  readonly core: 'pipeline' | 'replica';
   readonly tickTimeMs: number;
   readonly initLimit: number;
   readonly syncLimit: number;

@@ -24,7 +24,7 @@ const knownKeys = new Set([
   'jute.maxbuffer', 'znode.container.checkIntervalMs', 'snapCount', 'autopurge.snapRetainCount',
   'autopurge.purgeInterval', 'globalOutstandingLimit', 'admin.enableServer', 'admin.serverPort',
   'standaloneEnabled', 'reconfigEnabled', 'preAllocSize', 'forceSync', 'superDigest',
-  'zookeeper.extendedTypesEnabled', 'DigestAuthenticationProvider.superDigest', 'metricsProvider.className', 'corral.core',
+  'zookeeper.extendedTypesEnabled', 'DigestAuthenticationProvider.superDigest', 'metricsProvider.className',
   // Read by peer/peer-auth.ts (peerAuthSecretFromProperties).
   'quorum.auth.secret', 'quorum.auth.secretFile',
 ]);
@@ -93,8 +93,6 @@ function parseServerLine(key: string, value: string): QuorumServerSpec {
 export interface ConfigContext {
   readonly myid?: number | null;
   readonly defaultDataDir?: string;
-  /** The core used when zoo.cfg sets no `corral.core` (the CLI and test helpers pass $CORRAL_CORE). */
-  readonly defaultCore?: string;
 }
 
 /** Builds a ServerConfig from zoo.cfg text. Throws ConfigError naming the bad key. */
@@ -121,10 +119,7 @@ export function parseZooCfg(text: string, context: ConfigContext = {}): ServerCo
   if (superDigest !== null && !/^[^:]+:[A-Za-z0-9+/=]+$/.test(superDigest)) {
     throw new ConfigError('superDigest', 'expected user:base64(sha1(user:password))');
   }
-  const core = props.get('corral.core') ?? context.defaultCore ?? 'pipeline';
-  if (core !== 'pipeline' && core !== 'replica') throw new ConfigError('corral.core', `expected pipeline or replica, got "${core}"`);
   return {
-    core,
     tickTimeMs,
     initLimit: intValue(props, 'initLimit', 10, 1, 10_000),
     syncLimit: intValue(props, 'syncLimit', 5, 1, 10_000),

@@ -1,9 +1,8 @@
 /**
  * What the front ends (the jute port and gRPC) need from the server's core,
- * whatever it is: today's RequestPipeline or the Driver over
- * @corral/replica (issue 8). Transport-neutral: requests and replies are
- * typed, connections are ClientTransports, and connection state (transport,
- * auth ids, counters) lives in the server's Session objects.
+ * the Driver over @corral/replica. Transport-neutral: requests and replies
+ * are typed, connections are ClientTransports, and connection state
+ * (transport, auth ids, counters) lives in the server's Session objects.
  */
 import type { ClientRequest, ConnectRequest } from '@corral/wire';
 import type { ClientTransport, Session } from '../session/session.js';

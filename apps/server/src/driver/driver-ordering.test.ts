@@ -7,83 +7,18 @@
 // transport; the test yields event-loop turns (no timers, no sleeps).
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ZkCode } from '@corral/base';
-import { MemoryDisk, MemorySnapshotStore, MemoryTxnLog } from '@corral/txn-log';
-import { OpCode, type ClientResponse, type ConnectResponse, type ReplyHeader, type WatcherEvent } from '@corral/wire';
-import { parseZooCfg } from '../config/zoo-cfg.js';
-import { createLogger } from '../logger.js';
-import { SessionTable } from '../session/session-table.js';
-import type { ClientTransport, Session } from '../session/session.js';
-import { ConnectionStats } from '../stats/connection-stats.js';
-import { ServerStats } from '../stats/server-stats.js';
-import { Driver } from './driver.js';
+import type { MemoryDisk } from '@corral/txn-log';
+import { OpCode } from '@corral/wire';
+import { RecordingTransport, connected, startMemoryDriver, turns, type MemoryDriver } from '../testing/memory-driver.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-class FakeTransport implements ClientTransport {
-  readonly remoteAddress = '127.0.0.1';
-  readonly stats = new ConnectionStats(0);
-  readonly backlog = { requestCount: 0, replyBytes: 0 };
-  readonly connects: ConnectResponse[] = [];
-  readonly replies: ReplyHeader[] = [];
-  closed: string | null = null;
-  sendConnectResponse(response: ConnectResponse): void {
-    this.connects.push(response);
-  }
-  sendReply(header: ReplyHeader, _response: ClientResponse | null): void {
-    this.replies.push(header);
-  }
-  sendEvent(_event: WatcherEvent): void {
-    // No watches in these tests.
-  }
-  close(reason: string): void {
-    this.closed = reason;
-  }
-}
-
-/** Lets the Driver run its pending turns and promise callbacks. */
-async function turns(count = 5): Promise<void> {
-  for (let index = 0; index < count; index += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-async function started(reuse: { disk: MemoryDisk; dataDir: string } | null = null, extra = ''): Promise<{
-  driver: Driver; disk: MemoryDisk; log: MemoryTxnLog; fatal: unknown[]; dataDir: string;
-}> {
-  let dataDir = reuse?.dataDir;
-  if (dataDir === undefined) {
-    const made = mkdtempSync(join(tmpdir(), 'corral-driver-test-'));
-    cleanups.push(() => rmSync(made, { recursive: true, force: true }));
-    dataDir = made;
-  }
-  const disk = reuse?.disk ?? new MemoryDisk();
-  const log = await MemoryTxnLog.open(disk);
-  const snapshots = await MemorySnapshotStore.open(disk);
-  const config = parseZooCfg(`tickTime=1000\ndataDir=${dataDir}\ncorral.core=replica\n${extra}`);
-  const fatal: unknown[] = [];
-  const driver = await Driver.start({
-    config, log, snapshots, stats: new ServerStats(0), logger: createLogger({ quiet: true }), onFatal: (error) => fatal.push(error),
-    sessions: new SessionTable({ tickTimeMs: 1000, nowMs: 0, serverId: 1, sessionsMax: 100 }),
-  });
-  cleanups.push(() => driver.close());
-  return { driver, disk, log, fatal, dataDir };
-}
-
-async function connected(driver: Driver, transport: FakeTransport): Promise<Session> {
-  let session: Session | null = null;
-  driver.connect(transport, {
-    protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30_000, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false,
-  }, (opened) => {
-    session = opened;
-  });
-  await turns();
-  assert.ok(session !== null, 'the session opened');
-  return session;
+function started(reuse: { disk: MemoryDisk; dataDir: string } | null = null, extra = ''): Promise<MemoryDriver> {
+  return startMemoryDriver(cleanups, reuse === null ? { extra } : { reuse, extra });
 }
 
 const setData = (data: string): { type: typeof OpCode.setData; path: string; data: Uint8Array; version: number } =>
@@ -91,7 +26,7 @@ const setData = (data: string): { type: typeof OpCode.setData; path: string; dat
 
 test('driver: a write is answered only once its append is durable', async () => {
   const { driver, disk, log, fatal } = await started();
-  const transport = new FakeTransport();
+  const transport = new RecordingTransport();
   const session = await connected(driver, transport);
   disk.fsyncMode = 'manual';
   const before = log.lastLoggedZxid;
@@ -102,15 +37,15 @@ test('driver: a write is answered only once its append is durable', async () => 
   assert.equal(driver.tree.getNode('/')?.stat.version, 0, 'nothing is applied before the fsync');
   disk.completeFsyncs();
   await turns();
-  assert.deepEqual(transport.replies.map((reply) => [reply.xid, reply.err]), [[1, ZkCode.OK]]);
-  assert.equal(transport.replies[0]?.zxid, log.lastLoggedZxid);
+  assert.deepEqual(transport.replies.map(({ header: reply }) => [reply.xid, reply.err]), [[1, ZkCode.OK]]);
+  assert.equal(transport.replies[0]?.header.zxid, log.lastLoggedZxid);
   assert.ok(log.lastLoggedZxid > before);
   assert.deepEqual(fatal, []);
 });
 
 test('driver: writes submitted during an fsync share the next append (one write in flight)', async () => {
   const { driver, disk, fatal } = await started();
-  const transport = new FakeTransport();
+  const transport = new RecordingTransport();
   const session = await connected(driver, transport);
   disk.fsyncMode = 'manual';
   driver.submit(session, 1, OpCode.setData, setData('a'));
@@ -120,11 +55,11 @@ test('driver: writes submitted during an fsync share the next append (one write 
   assert.equal(disk.pendingFsyncCount, 1, 'the second append waits for the first');
   disk.completeFsyncs();
   await turns();
-  assert.deepEqual(transport.replies.map((reply) => reply.xid), [1]);
+  assert.deepEqual(transport.replies.map(({ header: reply }) => reply.xid), [1]);
   assert.equal(disk.pendingFsyncCount, 1, 'the four later writes went to the disk in one append');
   disk.completeFsyncs();
   await turns();
-  assert.deepEqual(transport.replies.map((reply) => reply.xid), [1, 2, 3, 4, 5]);
+  assert.deepEqual(transport.replies.map(({ header: reply }) => reply.xid), [1, 2, 3, 4, 5]);
   assert.equal(driver.tree.getNode('/')?.stat.version, 5);
   assert.deepEqual(fatal, []);
 });
@@ -132,7 +67,7 @@ test('driver: writes submitted during an fsync share the next append (one write 
 test('driver: a restart re-commits a log above the snapshot longer than broadcast\'s window', async () => {
   const writes = 10_500;
   const first = await started(null, 'snapCount=100000000');
-  const transport = new FakeTransport();
+  const transport = new RecordingTransport();
   const session = await connected(first.driver, transport);
   // In rounds that stay under the replica's per-session queue limit.
   for (let cxid = 1; cxid <= writes; cxid += 1) {
@@ -150,7 +85,7 @@ test('driver: a restart re-commits a log above the snapshot longer than broadcas
 
 test('driver: a connection that closes during its connect gets no answer; its session waits for expiry', async () => {
   const { driver, fatal } = await started();
-  const gone = new FakeTransport();
+  const gone = new RecordingTransport();
   let answered = false;
   driver.connect(gone, {
     protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30_000, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false,
@@ -162,10 +97,10 @@ test('driver: a connection that closes during its connect gets no answer; its se
   assert.equal(answered, false);
   assert.deepEqual(gone.connects, []);
   assert.equal(driver.tree.sessions().size, 1, 'the createSession was committed all the same');
-  const next = new FakeTransport();
+  const next = new RecordingTransport();
   const session = await connected(driver, next);
   driver.submit(session, 1, OpCode.setData, setData('a'));
   await turns();
-  assert.deepEqual(next.replies.map((reply) => reply.xid), [1]);
+  assert.deepEqual(next.replies.map(({ header: reply }) => reply.xid), [1]);
   assert.deepEqual(fatal, []);
 });

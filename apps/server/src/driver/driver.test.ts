@@ -1,12 +1,13 @@
-// Goal: the replica core (`corral.core=replica`) serves the standalone server
+// Goal: the replica core (the Driver) serves the standalone server
 // end to end over real sockets: writes are answered after they are durable
 // and committed through broadcast's Leader, reads in order behind them, and a
 // restart recovers the tree from snapshot + log without replaying
 // uncommitted records (the Leader re-commits the log above the snapshot).
+// A data dir from before the replica core (no epoch files) is taken over.
 // Method: a real server on a random port with a temp data dir, a raw jute client.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZkCode } from '@corral/base';
 import { OpCode, type CreateRequest } from '@corral/wire';
@@ -28,7 +29,7 @@ async function client(port: number): Promise<RawClient> {
 }
 
 test('replica core: writes, reads and errors in order; zxids carry the leader epoch', async () => {
-  const { server, dataDir } = await startTestServer(cleanups, { extra: 'corral.core=replica' });
+  const { server, dataDir } = await startTestServer(cleanups);
   const c = await client(server.port);
   const replies = await Promise.all([
     c.request(create('/a', 'x')),
@@ -49,12 +50,12 @@ test('replica core: writes, reads and errors in order; zxids carry the leader ep
 });
 
 test('replica core: a restart re-commits the log above the snapshot, then a new epoch', async () => {
-  const first = await startTestServer(cleanups, { extra: 'corral.core=replica\nsnapCount=4' });
+  const first = await startTestServer(cleanups, { extra: 'snapCount=4' });
   const c = await client(first.server.port);
   for (let index = 0; index < 12; index += 1) assert.equal((await c.request(create(`/n${index}`, String(index)))).header.err, ZkCode.OK);
   c.close();
   await first.server.close();
-  const second = await startTestServer(cleanups, { dataDir: first.dataDir, extra: 'corral.core=replica\nsnapCount=4' });
+  const second = await startTestServer(cleanups, { dataDir: first.dataDir, extra: 'snapCount=4' });
   const d = await client(second.server.port);
   for (let index = 0; index < 12; index += 1) {
     const got = await d.request({ type: OpCode.getData, path: `/n${index}`, watch: false });
@@ -67,7 +68,7 @@ test('replica core: a restart re-commits the log above the snapshot, then a new 
 });
 
 test('replica core: closing a session removes its ephemerals through a txn', async () => {
-  const { server } = await startTestServer(cleanups, { extra: 'corral.core=replica' });
+  const { server } = await startTestServer(cleanups);
   const owner = await client(server.port);
   const watcher = await client(server.port);
   assert.equal((await owner.request(create('/e', '', 1))).header.err, ZkCode.OK);
@@ -77,14 +78,16 @@ test('replica core: closing a session removes its ephemerals through a txn', asy
   assert.deepEqual(watcher.events.map((event) => event.path), ['/e']);
 });
 
-test('replica core: a data dir written by the pipeline core is taken over, and stays readable after a restart', async () => {
-  const first = await startTestServer(cleanups, { extra: 'corral.core=pipeline\nsnapCount=4' });
+test('replica core: a data dir without epoch files (written before this core) is taken over, and stays readable after a restart', async () => {
+  const first = await startTestServer(cleanups, { extra: 'snapCount=4' });
   const c = await client(first.server.port);
   for (let index = 0; index < 10; index += 1) assert.equal((await c.request(create(`/p${index}`, String(index)))).header.err, ZkCode.OK);
   c.close();
   await first.server.close();
+  // What the RequestPipeline left: a log whose records are all committed, snapshots, no epochs.
+  for (const name of ['acceptedEpoch', 'currentEpoch']) rmSync(join(first.dataDir, name));
   for (let restart = 0; restart < 2; restart += 1) {
-    const next = await startTestServer(cleanups, { dataDir: first.dataDir, extra: 'corral.core=replica\nsnapCount=4' });
+    const next = await startTestServer(cleanups, { dataDir: first.dataDir, extra: 'snapCount=4' });
     const d = await client(next.server.port);
     for (let index = 0; index < 10; index += 1) {
       const got = await d.request({ type: OpCode.getData, path: `/p${index}`, watch: false });

@@ -30,7 +30,7 @@ import { addAuth } from '../auth/auth-ids.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { ClientCore } from '../core/client-core.js';
 import type { Logger } from '../logger.js';
-import { estimateReplyBytes } from '../pipeline/reply-size.js';
+import { estimateReplyBytes } from '../core/reply-size.js';
 import { loadNewestSnapshot, recoverTree } from '../storage/recovery.js';
 import { storageLimits } from '../storage/storage-limits.js';
 import { sessionPassword } from '../session/session-ids.js';
@@ -39,6 +39,7 @@ import type { ClientTransport, Session } from '../session/session.js';
 import { operationName } from '../stats/connection-stats.js';
 import type { ServerStats } from '../stats/server-stats.js';
 import { readEpochs, writeEpochs } from './epoch-files.js';
+import { ReplyEstimates } from './reply-estimates.js';
 
 /** Proposals in flight (proposed, not yet committed) in an ensemble of one; below broadcast's window. */
 export const standalonePendingProposalsMax = 5_000;
@@ -102,6 +103,10 @@ export class Driver implements ClientCore {
   private readonly pendingConnects = new Map<number, PendingConnect>();
   /** Replies after which the connection closes (unknown opcode), by `${origin}:${xid}`. */
   private readonly closeAfterReply = new Set<string>();
+  /** Estimated bytes of the replies each connection is owed (its output limit counts them before they are built). */
+  private readonly replyEstimates = new ReplyEstimates();
+  /** The last `estimateReplyBytes` answer, for the `submit` of the same request that follows it. */
+  private lastEstimate: { readonly request: ClientRequest; readonly bytes: number } | null = null;
   private turnScheduled = false;
   /** A broadcast Ready whose write is in flight: no other is taken until it is advanced. */
   private persisting = false;
@@ -134,7 +139,7 @@ export class Driver implements ClientCore {
     const { config, log, snapshots, logger } = options;
     const recoverOptions = { log, snapshots, logger, decodeTxn, dataDir: config.dataDir, dataLogDir: config.dataLogDir };
     const onDisk = await readEpochs(config.dataDir);
-    // A data dir the pipeline core wrote has no epoch files. Everything in its log was committed
+    // A data dir the old RequestPipeline core wrote has no epoch files. Everything in its log was committed
     // (an ensemble of one acknowledged each record once durable), so it is replayed as that core
     // did, and an exact snapshot replaces its fuzzy ones before this core writes an epoch.
     const migrating = onDisk === null;
@@ -191,7 +196,10 @@ export class Driver implements ClientCore {
   }
 
   estimateReplyBytes(session: Session, request: ClientRequest): number {
-    return estimateReplyBytes({ tree: this.replica.dataTree, sessionId: session.id }, request);
+    const bytes = estimateReplyBytes({ tree: this.replica.dataTree, sessionId: session.id }, request);
+    // The jute port asks right before it submits the same request: `submit` counts it without walking the tree again.
+    this.lastEstimate = { request, bytes };
+    return bytes;
   }
 
   // ---- inputs ---------------------------------------------------------------
@@ -227,6 +235,7 @@ export class Driver implements ClientCore {
       this.transports.delete(origin);
       // A connect still in progress: its answer finds no connection (see `connected`).
       this.pendingConnects.delete(origin);
+      this.replyEstimates.forget(origin);
       if (session !== null) this.replica.detach(session.id, origin);
     }
     if (session?.transport === transport) session.transport = null;
@@ -246,10 +255,14 @@ export class Driver implements ClientCore {
       // Unknown opcode: UNIMPLEMENTED in its turn, then the connection closes (UnimplementedRequestProcessor).
       this.closeAfterReply.add(`${number}:${xid}`);
       this.replica.submitError(session.id, xid, type, ZkCode.UNIMPLEMENTED, nowMs);
-    } else if (origin.sharesSession === true) {
-      this.replica.submit(session.id, xid, request, session.authIds, nowMs, number);
     } else {
-      this.replica.submit(session.id, xid, request, session.authIds, nowMs);
+      // Counted against the connection's output limit until the reply is built (see ReplyEstimates).
+      const estimate = this.lastEstimate;
+      this.lastEstimate = null;
+      const bytes = estimate?.request === request ? estimate.bytes : estimateReplyBytes({ tree: this.replica.dataTree, sessionId: session.id }, request);
+      this.replyEstimates.owe(number, xid, bytes, origin.backlog);
+      if (origin.sharesSession === true) this.replica.submit(session.id, xid, request, session.authIds, nowMs, number);
+      else this.replica.submit(session.id, xid, request, session.authIds, nowMs);
     }
     this.scheduleTurn();
   }
@@ -332,33 +345,47 @@ export class Driver implements ClientCore {
     });
   }
 
-  /** Takes Readies while there are any and none with a write is in flight. */
+  /**
+   * Takes Readies while there are any. The Replica hands out one broadcast
+   * part at a time; while its write is in flight, the Readies that apply the
+   * commits before it and answer their clients, and client-only Readies
+   * (reads), keep coming.
+   */
   private turn(): void {
-    while (!this.failed && !this.persisting && this.replica.hasReady()) {
+    while (!this.failed && this.replica.hasReady()) {
       const ready = this.replica.ready();
       for (const out of ready.clientOutputs) this.write(out);
       if (ready.role !== null) this.onRole(ready);
+      if (ready.applied.length > 0) this.applied(ready.applied.length);
       const broadcast = ready.broadcast;
       if (broadcast === null) {
         this.replica.advance(ready);
         continue;
       }
-      if (broadcast.committed.length > 0) this.applied(broadcast.committed.length);
-      this.execute(ready, broadcast);
+      if (this.execute(ready, broadcast)) {
+        // txn-log starts a write in a microtask (its CommitQueue joins the appends of one
+        // synchronous run); the rest of this turn — applying and answering the commits that
+        // came with this Ready — runs in a microtask queued behind it, so the disk syncs
+        // batch N+1 while this thread answers batch N (as the old RequestPipeline did).
+        queueMicrotask(() => this.turn());
+        return;
+      }
     }
   }
 
   /**
    * One broadcast Ready, in the order broadcast's README gives. An ensemble
    * of one sends no peer messages, installs no snapshot and never truncates.
+   * True when a durable write was started.
    */
-  private execute(ready: ReplicaReady, broadcast: Ready): void {
+  private execute(ready: ReplicaReady, broadcast: Ready): boolean {
     assert(broadcast.messages.length === 0, 'an ensemble of one has no peers to send to');
     assert(broadcast.snapshot === null && broadcast.truncate === null, 'a leader never rewrites its own log');
     if (broadcast.append.length === 0 && broadcast.hardState === null) {
       this.persisted(ready, broadcast);
-      return;
+      return false;
     }
+    assert(!this.persisting, 'one durable write at a time');
     this.persisting = true;
     this.appendingCount += broadcast.append.length;
     this.persist(broadcast).then(
@@ -376,6 +403,7 @@ export class Driver implements ClientCore {
         else this.options.onFatal(error);
       },
     );
+    return true;
   }
 
   /** The ONE durable unit of a Ready: the appended records (txn-log's group commit), then the epochs. */
@@ -476,12 +504,13 @@ export class Driver implements ClientCore {
     const transport = this.transports.get(out.origin);
     if (transport === undefined) return;
     transport.backlog.requestCount = Math.max(0, transport.backlog.requestCount - 1);
+    this.replyEstimates.settle(out.origin, out.cxid, transport.backlog);
     const nowMs = this.clock();
     this.options.stats.recordReply(nowMs - out.receivedAtMs);
     transport.stats.recordResponse({ cxid: out.cxid, zxid: out.zxid, operation: operationName(out.type, out.err), receivedAtMs: out.receivedAtMs, nowMs });
     transport.sendReply({ xid: out.cxid, zxid: out.zxid, err: out.err }, out.response);
-    const key = `${out.origin}:${out.cxid}`;
-    if (this.closeAfterReply.delete(key)) transport.close('unknown request type');
+    // Almost always empty: no key is built per reply.
+    if (this.closeAfterReply.size > 0 && this.closeAfterReply.delete(`${out.origin}:${out.cxid}`)) transport.close('unknown request type');
   }
 
   // ---- snapshots ------------------------------------------------------------------

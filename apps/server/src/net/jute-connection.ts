@@ -1,6 +1,6 @@
 /**
  * One TCP connection speaking ZooKeeper's binary protocol: a thin adapter
- * between bytes and the transport-independent pipeline. The first four
+ * between bytes and the transport-independent core. The first four
  * bytes may be a four-letter word instead of a frame length (as
  * NIOServerCnxn.checkFourLetterWord does); the first frame must be a
  * ConnectRequest; every later frame is a request. Malformed input closes
@@ -27,7 +27,7 @@ import { outboundBytesPauseThreshold, outboundBytesPerConnectionMax, outstanding
 
 /** Callbacks into the listener that owns this connection. */
 export interface ConnectionHost {
-  readonly pipeline: ClientCore;
+  readonly core: ClientCore;
   readonly maxFrameBytes: number;
   /** Requests in flight server-wide above which connections with requests in flight stop reading. */
   readonly globalOutstandingLimit: number;
@@ -53,7 +53,7 @@ export function javaHostAddress(address: string | undefined): string {
   return address.toLowerCase().startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-/** Adapts one socket to the pipeline. */
+/** Adapts one socket to the core. */
 export class JuteConnection implements ClientTransport {
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -176,7 +176,7 @@ export class JuteConnection implements ClientTransport {
       case 'connecting': {
         const request = decodeConnectRequest(frame);
         this.state = 'awaiting-session';
-        this.host.pipeline.connect(this, request, (session) => this.onSession(session));
+        this.host.core.connect(this, request, (session) => this.onSession(session));
         return;
       }
       case 'established':
@@ -205,12 +205,12 @@ export class JuteConnection implements ClientTransport {
       // as ZooKeeper answers it; the connection stays up.
       if (!(error instanceof ProtocolError) || frame.length < 8) throw error;
       const header = decodeRequestHeader(frame);
-      this.host.pipeline.submitMalformed(session, header.xid, header.type);
+      this.host.core.submitMalformed(session, header.xid, header.type);
       return;
     }
     const { header, request } = decoded;
     if (request !== null) {
-      const replyBytes = this.host.pipeline.estimateReplyBytes(session, request);
+      const replyBytes = this.host.core.estimateReplyBytes(session, request);
       if (this.outboundBytes + replyBytes > outboundBytesPerConnectionMax) {
         // Building it would break the limit that bounds this connection's memory,
         // and no client reads a frame this large (its own jute.maxbuffer).
@@ -218,7 +218,7 @@ export class JuteConnection implements ClientTransport {
         return;
       }
     }
-    this.host.pipeline.submit(session, header.xid, header.type, request);
+    this.host.core.submit(session, header.xid, header.type, request);
   }
 
   // ---- flow control --------------------------------------------------------
@@ -238,7 +238,7 @@ export class JuteConnection implements ClientTransport {
 
   /** ZooKeeperServer.shouldThrottle: only connections with requests in flight wait for the server's backlog. */
   private overGlobalLimit(): boolean {
-    return this.backlog.requestCount > 0 && this.host.pipeline.inFlightCount > this.host.globalOutstandingLimit;
+    return this.backlog.requestCount > 0 && this.host.core.inFlightCount > this.host.globalOutstandingLimit;
   }
 
   private pauseReading(): void {
@@ -249,7 +249,7 @@ export class JuteConnection implements ClientTransport {
 
   /**
    * Resumes decoding once the backlog is below the low-water marks. Always
-   * from a later turn: this runs inside the pipeline's drain loop (through
+   * from a later turn: this runs inside the core's drain loop (through
    * sendReply), which must not see new requests arrive under it.
    */
   private scheduleResume(): void {
@@ -330,7 +330,7 @@ export class JuteConnection implements ClientTransport {
     const session = this.session;
     this.session = null;
     // Also without a session: a connect in progress is forgotten.
-    this.host.pipeline.detach(session, this);
+    this.host.core.detach(session, this);
     this.host.onClose(this);
   }
 

@@ -1,20 +1,20 @@
 /**
- * One client session: its identity, credentials and the FIFO of requests
- * whose replies are still owed, in the order they arrived. Replies leave in
- * that order (ZooKeeper's per-session ordering guarantee).
+ * One client session as the front ends see it: its identity, the
+ * connection carrying it and that connection's credentials. The requests
+ * it owes replies to wait in the Replica's per-session FIFO.
  */
 import type { Id } from '@corral/data-tree';
-import type { ClientRequest, ClientResponse, ConnectResponse, ReplyHeader, SetWatches2Request, WatcherEvent } from '@corral/wire';
+import type { ClientResponse, ConnectResponse, ReplyHeader, SetWatches2Request, WatcherEvent } from '@corral/wire';
 import type { ConnectionStats } from '../stats/connection-stats.js';
 
 /**
- * What a connection owes its client and has not encoded yet. The pipeline
- * keeps it up to date (it owns the per-session FIFO); the connection reads it
+ * What a connection owes its client and has not encoded yet. The Driver
+ * keeps it up to date (driver/reply-estimates.ts); the connection reads it
  * to decide when to stop decoding, so that replies still to be built count
  * against its output limit before they take memory.
  */
 export interface ReplyBacklog {
-  /** Requests from this connection waiting in the session FIFO (`cons` "queued"). */
+  /** Requests from this connection not answered yet (`cons` "queued"). */
   requestCount: number;
   /** Estimated encoded size of their replies, bytes. */
   replyBytes: number;
@@ -31,7 +31,7 @@ export interface ClientTransport {
    * gRPC unary calls that name a session run through one.
    */
   readonly sharesSession?: boolean;
-  /** `cons` counters of this connection; the pipeline records each answered request. */
+  /** `cons` counters of this connection; the Driver records each answered request. */
   readonly stats: ConnectionStats;
   readonly backlog: ReplyBacklog;
   sendConnectResponse(response: ConnectResponse): void;
@@ -41,28 +41,7 @@ export interface ClientTransport {
   close(reason: string): void;
 }
 
-/** A request waiting for its turn to be answered. */
-export interface QueuedRequest {
-  readonly xid: number;
-  readonly type: number;
-  /** For a read: executed when it reaches the head of the queue. */
-  readonly read: ClientRequest | null;
-  /** Set when the request could not be decoded: answered with this code. */
-  readonly malformedCode?: number;
-  /** For a write: set once its txn has been applied. */
-  reply: { header: ReplyHeader; response: ClientResponse | null } | null;
-  readonly receivedAtMs: number;
-  /** Counted in `origin.backlog.replyBytes` while queued: set by the pipeline when it queues the entry. */
-  replyBytesEstimate?: number;
-  /**
-   * The connection the request came on. After a reconnect its reply is
-   * dropped (that client already gave up on it); sending it on the new
-   * connection would hand the client an xid it does not expect.
-   */
-  readonly origin: ClientTransport | null;
-}
-
-/** A session and its owed replies. */
+/** A session as the front ends hold it: connection state (the replicated session is the Replica's). */
 export class Session {
   readonly id: bigint;
   readonly passwd: Uint8Array;
@@ -73,7 +52,6 @@ export class Session {
   closing = false;
   /** Expiry bucket (ms) this session sits in, or 0 when not tracked. */
   expiryBucketMs = 0;
-  readonly queue: QueuedRequest[] = [];
   readonly establishedAtMs: number;
   /**
    * The watches a gRPC session stream held when it broke, as setWatches2
@@ -89,9 +67,4 @@ export class Session {
     this.authIds = [];
     this.establishedAtMs = options.nowMs;
   }
-}
-
-/** Whether replies owed to `origin` may still be sent: it is the session's connection, or shares the session. */
-export function mayAnswer(session: Session, origin: ClientTransport | null): origin is ClientTransport {
-  return origin !== null && (origin === session.transport || origin.sharesSession === true);
 }

@@ -1,6 +1,6 @@
 /**
  * Log limits that fit this server's frames, shared by storage (which
- * enforces them) and the request pipeline (which must never hand the log a
+ * enforces them) and the core (which must never hand the log a
  * txn over them: a refused record is a storage failure, and a storage
  * failure stops the server).
  */

@@ -6,15 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseZooCfg, type ConfigContext } from '../config/zoo-cfg.js';
+import { parseZooCfg } from '../config/zoo-cfg.js';
 import { createLogger } from '../logger.js';
 import { CorralServer } from '../server.js';
-
-/** $CORRAL_CORE runs a suite over another core (temporary, see ServerConfig.core). */
-export function testConfigContext(): ConfigContext {
-  const defaultCore = process.env['CORRAL_CORE'];
-  return defaultCore === undefined ? {} : { defaultCore };
-}
 
 /** Starts a server; what must be undone is pushed on `cleanups`. */
 export async function startTestServer(
@@ -24,7 +18,7 @@ export async function startTestServer(
   if (options.dataDir === undefined) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   for (let attempt = 0; ; attempt += 1) {
     const port = 40000 + Math.floor(Math.random() * 10000);
-    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\n4lw.commands.whitelist=*\n${options.extra ?? ''}`, testConfigContext());
+    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\n4lw.commands.whitelist=*\n${options.extra ?? ''}`);
     try {
       const server = await CorralServer.start(config, createLogger({ quiet: true }));
       cleanups.push(() => server.close({ force: true }));

@@ -6,8 +6,9 @@
  * the order broadcast's README gives, so what the tests see is what the
  * server's Driver must do:
  *
- * 1. the Replica's `ready()` has already installed a SNAP into its tree,
- *    serialized outgoing SNAPs and applied `committed`;
+ * 1. the Replica's `ready()` has already installed a SNAP into its tree and
+ *    serialized outgoing SNAPs; it applies `committed` in the next Ready,
+ *    which this Driver takes at once, also while the writes are held;
  * 2. send `messages` (each leader message on the stream it names);
  * 3. ONE write unit: the snapshot install or truncate, the appends, the
  *    epochs (a crash keeps all of it or none);
@@ -310,13 +311,14 @@ export class TestEnsemble {
       const broadcast = ready.broadcast;
       if (broadcast === null) {
         server.replica.advance(ready);
+        // Never while a sync's rewrite waits for its disk: a snapshot made durable before the
+        // NEWLEADER write would purge the old log under the old currentEpoch.
+        const rewriting = server.held?.broadcast != null && (server.held.broadcast.snapshot !== null || server.held.broadcast.truncate !== null);
+        if (ready.applied.length > 0 && server.held !== null && !rewriting) this.maybeSnapshot(server);
         continue;
       }
       this.perform(server, broadcast);
       if (server.holdDisk) {
-        // Never while a sync's rewrite waits for its disk: a snapshot made durable before the
-        // NEWLEADER write would purge the old log under the old currentEpoch.
-        if (broadcast.snapshot === null && broadcast.truncate === null) this.maybeSnapshot(server);
         server.held = ready;
         // Only Readies without a broadcast part come out until it is advanced.
         continue;

@@ -1,6 +1,6 @@
 /**
  * corral.v1 messages <-> the typed requests and replies of @corral/wire, so
- * the gRPC front end feeds the same pipeline as the jute port: one
+ * the gRPC front end feeds the same core as the jute port: one
  * validation, one ACL check, one ordering. Every field a client sends is
  * checked here for type and range; what ZooKeeper itself would refuse is left
  * to prep so both ports answer with the same codes.

@@ -1,6 +1,6 @@
 /**
  * The unary calls of service corral.v1.Corral. Each decodes its message into
- * a wire request, runs it through the UnaryGateway (the same pipeline as the
+ * a wire request, runs it through the UnaryGateway (the same core as the
  * jute port) and answers with the result, or with a status carrying
  * ZooKeeper's code.
  */

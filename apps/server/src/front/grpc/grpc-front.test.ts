@@ -19,7 +19,6 @@ import { createLogger } from '../../logger.js';
 import { CorralServer } from '../../server.js';
 import { RawClient } from '../../testing/raw-client.js';
 import { loadClientApi } from './grpc-front.js';
-import { testConfigContext } from '../../testing/test-server.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -35,7 +34,7 @@ async function startServer(extra = ''): Promise<{ server: CorralServer; stubs: S
   for (let attempt = 0; ; attempt += 1) {
     const port = 40000 + Math.floor(Math.random() * 10000);
     const grpcPort = 40000 + Math.floor(Math.random() * 10000);
-    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\ngrpcPort=${grpcPort}\n${extra}`, testConfigContext());
+    const config = parseZooCfg(`tickTime=100\ndataDir=${dataDir}\nclientPort=${port}\ngrpcPort=${grpcPort}\n${extra}`);
     try {
       const server = await CorralServer.start(config, createLogger({ quiet: true }));
       cleanups.push(() => server.close({ force: true }));

@@ -1,7 +1,7 @@
 /**
  * The gRPC front end: serves corral.v1 (Corral, Lock, Election),
  * grpc.health.v1 and server reflection on `grpcPort`. It shares the session
- * table and the pipeline with the jute port, so clients of both see each
+ * table and the core with the jute port, so clients of both see each
  * other's writes and trigger each other's watches.
  */
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,7 @@ export function loadClientApi(): PackageDefinition {
 /** Everything the front end is built from. */
 export interface GrpcFrontOptions {
   readonly config: ServerConfig;
-  readonly pipeline: ClientCore;
+  readonly core: ClientCore;
   readonly sessions: SessionTable;
   readonly tree: DataTree;
   readonly watches: WatchManager;
@@ -75,7 +75,7 @@ export class GrpcFront {
 
   /** Binds `grpcPort` on the client address and starts serving. */
   static async start(options: GrpcFrontOptions): Promise<GrpcFront> {
-    const { config, pipeline, sessions, tree, watches, clock } = options;
+    const { config, core, sessions, tree, watches, clock } = options;
     const definition = loadClientApi();
     const api = loadPackageDefinition(definition) as unknown as {
       corral: { v1: Record<string, { service: ServiceDefinition }> };
@@ -88,7 +88,7 @@ export class GrpcFront {
       // Nothing reads channelz here, and it stamps every message sent and received.
       'grpc.enable_channelz': 0,
     });
-    const gateway = new UnaryGateway({ pipeline, sessions, clock, sessionTimeoutMs: config.maxSessionTimeoutMs });
+    const gateway = new UnaryGateway({ core, sessions, clock, sessionTimeoutMs: config.maxSessionTimeoutMs });
     const waiters = new TreeWaiters();
     const context = { gateway, waiters, tree };
     const streams = new Set<SessionStream>();
@@ -107,7 +107,7 @@ export class GrpcFront {
           call.emit('error', exhaustedError(`too many session streams from ${address} (maxClientCnxns=${config.maxClientCnxns})`));
           return;
         }
-        streams.add(new SessionStream({ call, pipeline, watches, tree, clock, onEnd: (stream) => streams.delete(stream) }));
+        streams.add(new SessionStream({ call, core, watches, tree, clock, onEnd: (stream) => streams.delete(stream) }));
       },
     });
     server.addService(requireService(corral['Lock']), lockHandlers(context));

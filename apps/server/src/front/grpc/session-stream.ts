@@ -1,6 +1,6 @@
 /**
  * One Corral.Session stream: a ZooKeeper session over gRPC. It is a
- * ClientTransport like the jute connection, so the pipeline treats both the
+ * ClientTransport like the jute connection, so the core treats both the
  * same way — one session space, one FIFO per session, watch events sent
  * before the replies that follow them. Call ids become xids; ping, auth and
  * close use ZooKeeper's reserved xids.
@@ -23,7 +23,7 @@ const closeXid = 0;
 
 type State = 'opening' | 'awaiting-session' | 'established' | 'closing' | 'closed';
 
-/** Adapts one bidirectional stream to the pipeline. */
+/** Adapts one bidirectional stream to the core. */
 export class SessionStream implements ClientTransport {
   readonly remoteAddress: string;
   readonly stats: ConnectionStats;
@@ -33,7 +33,7 @@ export class SessionStream implements ClientTransport {
   /** Oneof case of each call in flight, by id, to name the reply's result. */
   private readonly inFlight = new Map<number, string>();
   private readonly call: ServerDuplexStream<SessionRequestMsg, Buffer>;
-  private readonly pipeline: ClientCore;
+  private readonly core: ClientCore;
   private readonly watches: WatchManager;
   private readonly tree: DataTree;
   /** The largest zxid a reply on this stream carried: setWatches' relativeZxid if it breaks. */
@@ -41,11 +41,11 @@ export class SessionStream implements ClientTransport {
   private readonly onEnd: (stream: SessionStream) => void;
 
   constructor(options: {
-    call: ServerDuplexStream<SessionRequestMsg, Buffer>; pipeline: ClientCore; watches: WatchManager; tree: DataTree;
+    call: ServerDuplexStream<SessionRequestMsg, Buffer>; core: ClientCore; watches: WatchManager; tree: DataTree;
     clock: () => number; onEnd: (stream: SessionStream) => void;
   }) {
     this.call = options.call;
-    this.pipeline = options.pipeline;
+    this.core = options.core;
     this.watches = options.watches;
     this.tree = options.tree;
     this.onEnd = options.onEnd;
@@ -84,21 +84,21 @@ export class SessionStream implements ClientTransport {
     const session = this.session;
     if (session === null) throw new ZkError(ZkCode.BADARGUMENTS, { message: 'wait for opened before sending requests' });
     if (message.call != null) this.submitCall(session, message.call);
-    else if (message.ping != null) this.pipeline.submit(session, Xid.ping, OpCode.ping, { type: OpCode.ping });
+    else if (message.ping != null) this.core.submit(session, Xid.ping, OpCode.ping, { type: OpCode.ping });
     else if (message.addAuth != null) {
-      this.pipeline.submit(session, Xid.auth, OpCode.auth, {
+      this.core.submit(session, Xid.auth, OpCode.auth, {
         type: OpCode.auth, authType: 0, scheme: message.addAuth.scheme ?? '', auth: message.addAuth.auth ?? new Uint8Array(0),
       });
     } else if (message.close != null) {
       this.state = 'closing';
-      this.pipeline.submit(session, closeXid, OpCode.closeSession, { type: OpCode.closeSession });
+      this.core.submit(session, closeXid, OpCode.closeSession, { type: OpCode.closeSession });
     } else throw new ZkError(ZkCode.BADARGUMENTS, { message: 'a session request names no kind' });
   }
 
   private open(open: NonNullable<SessionRequestMsg['open']>): void {
     this.state = 'awaiting-session';
     const password = open.password ?? Buffer.alloc(0);
-    this.pipeline.connect(this, {
+    this.core.connect(this, {
       protocolVersion: 0,
       lastZxidSeen: toBigint(open.lastZxidSeen, 'last_zxid_seen'),
       timeOut: open.timeoutMs ?? 0,
@@ -124,7 +124,7 @@ export class SessionStream implements ClientTransport {
     session.parkedWatches = null;
     const request: SetWatches2Request | null = sent != null ? setWatchesRequest(sent) : parked;
     if (request === null) return;
-    this.pipeline.submit(session, Xid.setWatches, OpCode.setWatches2, request);
+    this.core.submit(session, Xid.setWatches, OpCode.setWatches2, request);
   }
 
   /** The watches this stream's session holds, as setWatches2 would re-send them. */
@@ -160,10 +160,10 @@ export class SessionStream implements ClientTransport {
       if (!(error instanceof ZkError)) throw error;
       // As the jute port answers a body that does not decode: MARSHALLINGERROR in its
       // turn (after the session's earlier requests), and the stream stays open.
-      this.pipeline.submitMalformed(session, id, OpCode.error);
+      this.core.submitMalformed(session, id, OpCode.error);
       return;
     }
-    this.pipeline.submit(session, id, request.type, request);
+    this.core.submit(session, id, request.type, request);
   }
 
   // ---- ClientTransport -----------------------------------------------------
@@ -252,7 +252,7 @@ export class SessionStream implements ClientTransport {
       if (session.transport === this && !session.closing) session.parkedWatches = this.parkWatches(session);
     }
     // Also without a session: a connect in progress is forgotten.
-    this.pipeline.detach(session, this);
+    this.core.detach(session, this);
     this.inFlight.clear();
     this.onEnd(this);
   }

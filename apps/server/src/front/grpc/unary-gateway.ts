@@ -1,5 +1,5 @@
 /**
- * Runs unary gRPC calls through the pipeline. A call that names a session
+ * Runs unary gRPC calls through the core. A call that names a session
  * (SessionRef) runs inside it, through a transport that shares the session
  * with its stream: it sees the session's auth and owns ephemerals, and its
  * reply comes back to the call. A call without one runs in the gateway's own
@@ -34,7 +34,7 @@ export class UnaryGateway implements ClientTransport {
   readonly sharesSession = true;
   readonly stats: ConnectionStats;
   readonly backlog: ReplyBacklog = { requestCount: 0, replyBytes: 0 };
-  private readonly pipeline: ClientCore;
+  private readonly core: ClientCore;
   private readonly sessions: SessionTable;
   private readonly clock: () => number;
   private readonly sessionTimeoutMs: number;
@@ -45,8 +45,8 @@ export class UnaryGateway implements ClientTransport {
   private openWaiter: ((session: Session | null) => void) | null = null;
   private closed = false;
 
-  constructor(options: { pipeline: ClientCore; sessions: SessionTable; clock: () => number; sessionTimeoutMs: number }) {
-    this.pipeline = options.pipeline;
+  constructor(options: { core: ClientCore; sessions: SessionTable; clock: () => number; sessionTimeoutMs: number }) {
+    this.core = options.core;
     this.sessions = options.sessions;
     this.clock = options.clock;
     this.sessionTimeoutMs = options.sessionTimeoutMs;
@@ -70,7 +70,7 @@ export class UnaryGateway implements ClientTransport {
     const xid = this.allocateXid();
     return new Promise<UnaryReply>((resolve, reject) => {
       this.waiters.set(xid, { sessionId: session.id, resolve, reject });
-      this.pipeline.submit(session, xid, request.type, request, this);
+      this.core.submit(session, xid, request.type, request, this);
     });
   }
 
@@ -102,7 +102,7 @@ export class UnaryGateway implements ClientTransport {
         if (session === null) reject(new ZkError(ZkCode.CONNECTIONLOSS, { message: 'could not open the unary session' }));
         else resolve((this.anonymous = session));
       };
-      this.pipeline.connect(this, {
+      this.core.connect(this, {
         protocolVersion: 0, lastZxidSeen: 0n, timeOut: this.sessionTimeoutMs, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false,
       }, (session) => this.openWaiter?.(session));
     });
@@ -135,7 +135,7 @@ export class UnaryGateway implements ClientTransport {
   }
 
   close(reason: string): void {
-    // The pipeline closes a session's own transport when the session ends:
+    // The core closes a session's own transport when the session ends:
     // that is only ever the anonymous session here. Fail what waits on it.
     const anonymousId = this.anonymous?.id;
     this.anonymous = null;

@@ -15,10 +15,9 @@ import fc from 'fast-check';
 import { DataTree, containerAndTtlCandidates, decodeTxn, encodeTxn, pathBytesMax, ttlMaxMs, txnProblem, type ACL, type Id } from '@corral/data-tree';
 import { MemoryDisk, MemorySnapshotStore, MemoryTxnLog } from '@corral/txn-log';
 import { OpCode, decodeRequest, encodeRequest, type ClientRequest, type MultiOp } from '@corral/wire';
+import { Prep, multiAsZooKeeperReadsIt, type PreparedTxn } from '@corral/replica';
 import { createLogger } from '../logger.js';
-import { recoverTree } from '../storage/recovery.js';
-import { multiAsZooKeeperReadsIt } from '@corral/replica';
-import { Prep, type PreparedTxn } from './prep.js';
+import { recoverTree } from './recovery.js';
 
 const longPath = `/${'a'.repeat(pathBytesMax - 1)}`;
 // Fewer UTF-16 units than bytes: a length check on units alone lets these through.
