@@ -50,13 +50,13 @@ test('with the forced crash point and pauses, correct code still passes', () => 
 // an observer's after TRUNC: `npm run sim -- --seeds 3000 --seed-start 1` prints them as "seeds
 // that fire every combination above" (regenerate them when the swarm's draws change).
 const coveringSeeds: readonly number[] = [
-  1, 3, 5, 12, 13, 18, 21, 22, 23, 24, 25, 32, 40, 45, 67, 68, 75, 77, 109, 112, 135, 157, 161, 176, 187, 204, 208, 213, 236, 262, 285, 307,
-  321, 338, 341, 388, 391, 436, 562, 809, 848, 852, 1429,
+  1, 3, 9, 12, 18, 21, 22, 23, 24, 25, 32, 45, 51, 52, 66, 75, 109, 112, 123, 135, 157, 176, 187, 189, 204, 208, 213, 235, 236, 285,
+  307, 321, 338, 341, 391, 415, 504, 645, 894, 1329, 1466, 1719, 2006,
 ];
 // An observer is truncated only after it synced from a leader that never established while the
 // next leader lacks that leader's tail; no steering found makes that common (about 1 seed in 700
 // reaches it). These seeds reach all eight of its combinations (crashing there or not).
-const observerTruncSeeds: readonly number[] = [635];
+const observerTruncSeeds: readonly number[] = [2006];
 
 test('crash coverage: pinned seeds fire every steerable combination and reach an observer\'s TRUNC', () => {
   const coverage = new CrashCoverage();
@@ -112,9 +112,11 @@ test('learners that send ACKEPOCH before acceptedEpoch is durable are caught wit
   assert.match(caught?.message ?? '', /^(current-epoch|one-leader-per-epoch|leader-completeness)/);
 });
 
-test('a disk that loses fsynced writes at a crash is caught within 100 seeds', () => {
+test('a disk that loses fsynced writes at a crash is caught within 300 seeds', () => {
+  // Only crashes that tear (a per-seed rate, off in 30 % of seeds) lose anything: first caught at
+  // seed 118 (leader-completeness; seed 29 by current-epoch before replica applied commits a step later).
   let caught: string | null = null;
-  for (let seed = 0; seed < 100 && caught === null; seed++) caught = runReplicaSeed(seed, { bugs: { tearDurable: true } }).violations[0]?.message ?? null;
+  for (let seed = 0; seed < 300 && caught === null; seed++) caught = runReplicaSeed(seed, { bugs: { tearDurable: true } }).violations[0]?.message ?? null;
   assert.match(caught ?? '', /^(leader-completeness|agreement|digest|current-epoch|one-leader-per-epoch|acknowledged-writes)/);
 });
 
