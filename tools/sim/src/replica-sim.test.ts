@@ -25,6 +25,17 @@ test('the full stack passes every seed of the swarm, reaching broadcast\'s rare 
   if (seedCount >= 300) assert.deepEqual(markNames.filter((name) => name !== 'rollover-straggler' && !marks.has(name)), []);
 });
 
+test('a straggler above the leader\'s epoch makes it move past it, and the whole core converges (seeds 1156, 1854)', () => {
+  // The liveness goal asks every core member to catch up with the leader: before broadcast moved
+  // past such a straggler, it could not join until the next epoch (seed 1004463 at 17dde73).
+  for (const seed of [1156, 1854]) {
+    const result = runReplicaSeed(seed);
+    assert.ok(result.marks?.includes('rollover-straggler'), `seed ${seed} reaches the straggler's rollover`);
+    assert.deepEqual(result.violations, [], `seed ${seed}`);
+    assert.notEqual(result.convergedAfterTicks, null);
+  }
+});
+
 test('determinism: a full-stack seed run twice gives the same trace hash', () => {
   for (const seed of [3, 777]) {
     const first = runReplicaSeed(seed);
