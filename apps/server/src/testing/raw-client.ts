@@ -36,7 +36,7 @@ export class RawClient {
     socket.on('error', () => undefined);
   }
 
-  static async open(port: number, options: { timeoutMs?: number; sessionId?: bigint; passwd?: Uint8Array; lastZxidSeen?: bigint } = {}): Promise<RawClient> {
+  static async open(port: number, options: { timeoutMs?: number; sessionId?: bigint; passwd?: Uint8Array; lastZxidSeen?: bigint; readOnly?: boolean } = {}): Promise<RawClient> {
     const socket = connect({ port, host: '127.0.0.1' });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
@@ -58,7 +58,7 @@ export class RawClient {
     return new RawClient(socket);
   }
 
-  private handshake(options: { timeoutMs?: number; sessionId?: bigint; passwd?: Uint8Array; lastZxidSeen?: bigint }): Promise<ConnectResponse> {
+  private handshake(options: { timeoutMs?: number; sessionId?: bigint; passwd?: Uint8Array; lastZxidSeen?: bigint; readOnly?: boolean }): Promise<ConnectResponse> {
     const promise = new Promise<ConnectResponse>((resolve, reject) => {
       this.connectWaiter = resolve;
       this.connectFailed = reject;
@@ -66,7 +66,7 @@ export class RawClient {
     this.socket.once('close', () => this.connectFailed?.(new Error('the server closed the connection before answering the connect')));
     this.socket.write(encodeConnectRequest({
       protocolVersion: 0, lastZxidSeen: options.lastZxidSeen ?? 0n, timeOut: options.timeoutMs ?? 30_000,
-      sessionId: options.sessionId ?? 0n, passwd: options.passwd ?? new Uint8Array(16), readOnly: false,
+      sessionId: options.sessionId ?? 0n, passwd: options.passwd ?? new Uint8Array(16), readOnly: options.readOnly ?? false,
     }));
     return promise;
   }
