@@ -2,7 +2,9 @@
 // of three, LOOKING without a quorum, turns read-only after the grace period
 // (isro ro, srvr Mode: read-only); a client whose ConnectRequest sets readOnly
 // gets readOnly=true, reads, and NOTREADONLY for writes and sync; one that does
-// not is refused; a session of the replicated table reconnects read-only. When
+// not is refused, and so is a session of the replicated table (Apache:
+// "Refusing global session reconnection in RO mode"); a read-only session
+// reconnects. When
 // the others start again the read-only connections are closed and the server
 // serves read-write. Method: CorralServers (testing/test-ensemble.ts), raw
 // jute clients with the readOnly flag.
@@ -50,17 +52,25 @@ test('ensemble: a member cut off from its quorum serves read-only clients until 
   for (const request of [create('/ro/x'), { type: OpCode.setData, path: '/ro', data: Buffer.from('x'), version: -1 } as const, { type: OpCode.sync, path: '/' } as const]) {
     assert.equal((await reader.request(request)).header.err, ZkCode.NOTREADONLY);
   }
-  // The writer's session is in the replicated table: it may come back read-only.
-  const back = await RawClient.open(port, { readOnly: true, sessionId: global.sessionId, passwd: global.passwd });
+  // The writer's session is in the replicated table: refused here, it waits for a quorum.
+  await assert.rejects(RawClient.open(port, { readOnly: true, sessionId: global.sessionId, passwd: global.passwd }), /closed the connection/);
+  const local = reader.session;
+  assert.ok(local !== null);
+  const back = await RawClient.open(port, { readOnly: true, sessionId: local.sessionId, passwd: local.passwd });
   cleanups.push(() => back.close());
-  assert.deepEqual([back.session?.sessionId, back.session?.readOnly], [global.sessionId, true]);
+  assert.deepEqual([back.session?.sessionId, back.session?.readOnly], [local.sessionId, true]);
+  await reader.closed;
 
   await ensemble.startMember(leader);
   await ensemble.startMember(other);
-  await Promise.all([reader.closed, back.closed]);
+  await back.closed;
   await until('the survivor read-write', async () => (await fourLetterWord(port, 'isro')) === 'rw');
   const again = await RawClient.open(port, { readOnly: true });
   cleanups.push(() => again.close());
   assert.equal(again.session?.readOnly, false);
   assert.equal((await again.request(create('/ro/after'))).header.err, ZkCode.OK);
+  // The writer's session lived on in the quorum.
+  const writerBack = await RawClient.open(port, { sessionId: global.sessionId, passwd: global.passwd });
+  cleanups.push(() => writerBack.close());
+  assert.deepEqual([writerBack.session?.sessionId, writerBack.session?.timeOut !== 0], [global.sessionId, true]);
 });

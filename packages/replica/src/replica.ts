@@ -509,14 +509,20 @@ export class Replica {
   }
 
   /**
-   * A read-only server takes back a session it made, or one of the
-   * replicated table (its tracker holds both, as ZooKeeper's), when the
-   * password matches; the client is told the server is read-only.
+   * A read-only server takes back only a session it made (password
+   * checked). One of the replicated table is refused without an answer, as
+   * ReadOnlyZooKeeperServer.validateSession does ("Refusing global session
+   * reconnection in RO mode"): its client keeps trying until a quorum serves
+   * it, where the session lives on.
    */
   private reconnectReadOnly(
     sessions: ReadOnlySessions, origin: number, sessionId: bigint, passwd: Uint8Array, pending: { readonly origin: number; readonly timeoutMs: number; readonly authIds: readonly Id[] },
   ): void {
-    if (!this.hasSession(sessionId) || !passwordsEqual(this.sessionPassword(sessionId), passwd)) {
+    if (this.tree.sessions().has(sessionId)) {
+      this.outputs.push({ kind: 'refused', origin, reason: 'a global session does not reconnect to a read-only server', expired: false });
+      return;
+    }
+    if (!sessions.has(sessionId) || !passwordsEqual(this.sessionPassword(sessionId), passwd)) {
       this.outputs.push({ kind: 'refused', origin, reason: 'session expired or bad password', expired: true });
       return;
     }

@@ -2,8 +2,9 @@
 // ZooKeeper's ReadOnlyZooKeeperServer does: only clients that asked for
 // read-only are taken (the ConnectResponse says readOnly), reads come from its
 // tree, every write and sync is answered NOTREADONLY, sessions made there are
-// local (never in the replicated table) and expire there, a session of the
-// replicated table may reconnect, and when a role starts again every
+// local (never in the replicated table) and expire there and may reconnect
+// there, a session of the replicated table is refused without an answer
+// (ReadOnlyZooKeeperServer.validateSession), and when a role starts again every
 // read-only connection is closed so clients come back read-write.
 // Method: TestEnsemble (three Replicas over broadcast's real machines), two
 // servers crashed; the Driver's grace period is the test's call to serveReadOnly.
@@ -83,7 +84,7 @@ test('read-only: a LOOKING server takes only read-only clients, reads from its t
   assert.equal(replica.dataTree.getNode('/f'), undefined);
 });
 
-test('read-only: a session of the replicated table reconnects read-only; one made here expires here; closeSession closes locally', () => {
+test('read-only: a session of the replicated table is refused; one made here reconnects, expires here; closeSession closes locally', () => {
   const { ensemble, globalSession } = isolatedThird();
   const replica = ensemble.server(3).replica;
   replica.serveReadOnly();
@@ -92,11 +93,15 @@ test('read-only: a session of the replicated table reconnects read-only; one mad
   replica.reconnect(13, 0x77n, testSessionPassword(0x77n), 30_000, [], nowMs, true);
   const quiet = replica.connect(14, 400, [], nowMs, true) as bigint;
   const closing = replica.connect(15, 30_000, [], nowMs, true) as bigint;
+  replica.reconnect(16, closing, testSessionPassword(closing), 30_000, [], nowMs, true);
+  replica.reconnect(17, closing, testSessionPassword(quiet), 30_000, [], nowMs, true);
   ensemble.run();
-  assert.deepEqual(summary(ensemble.takeOutputs(3)), ['refused 11', 'connected 12 ro', 'refused 13 expired', 'connected 14 ro', 'connected 15 ro']);
+  assert.deepEqual(summary(ensemble.takeOutputs(3)), [
+    'refused 11', 'refused 12', 'refused 13 expired', 'connected 14 ro', 'connected 15 ro', 'close 15', 'connected 16 ro', 'refused 17 expired',
+  ]);
   replica.submit(closing, 1, { type: OpCode.closeSession }, [], nowMs);
   ensemble.run();
-  assert.deepEqual(summary(ensemble.takeOutputs(3)), [`reply 15 1 ${ZkCode.OK}`, 'close 15']);
+  assert.deepEqual(summary(ensemble.takeOutputs(3)), [`reply 16 1 ${ZkCode.OK}`, 'close 16']);
   assert.equal(replica.hasSession(closing), false);
   // 400 ms at 100 ms a tick: gone within five ticks; the global session is not expired here.
   for (let tick = 1; tick <= 5; tick += 1) ensemble.tick(nowMs + tick * 100);
@@ -111,7 +116,7 @@ test('read-only: when a quorum is back and a role starts, read-only connections 
   const replica = ensemble.server(3).replica;
   replica.serveReadOnly();
   const local = replica.connect(10, 30_000, [], nowMs, true) as bigint;
-  replica.reconnect(12, globalSession, testSessionPassword(globalSession), 30_000, [], nowMs, true);
+  const other = replica.connect(12, 30_000, [], nowMs, true) as bigint;
   ensemble.run();
   ensemble.takeOutputs(3);
   ensemble.restart(1);
@@ -122,6 +127,7 @@ test('read-only: when a quorum is back and a role starts, read-only connections 
   assert.notEqual(replica.role, 'looking');
   assert.deepEqual(summary(ensemble.takeOutputs(3)), ['close 10', 'close 12']);
   assert.equal(replica.hasSession(local), false);
+  assert.equal(replica.hasSession(other), false);
   // The global session is alive on the quorum: it reconnects read-write; a new client gets a global session.
   replica.reconnect(16, globalSession, testSessionPassword(globalSession), 30_000, [], nowMs, true);
   const fresh = replica.connect(17, 30_000, [], nowMs, true) as bigint;

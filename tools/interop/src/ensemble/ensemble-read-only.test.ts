@@ -6,12 +6,14 @@
  * `srvr` says `Mode: read-only`; kazoo with read_only=True and Corral's client
  * with canBeReadOnly connect read-only, read what was written before, and get
  * NOTREADONLY for create, set, delete and sync; a client that did not ask for
- * read-only is refused. The two restart: the read-only connection is closed,
- * `isro` says `rw`, and a new client connects read-write and writes.
+ * read-only is refused, and so is a session of the replicated table (its
+ * client stays suspended). The two restart: the read-only connection is
+ * closed, `isro` says `rw`, the suspended session is back read-write with the
+ * same id, and a new client connects read-write and writes.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ZkClient, ZkCode, ZkError } from '@corral/client';
+import { CreateMode, ZkClient, ZkCode, ZkError } from '@corral/client';
 import { missingReason, pythonBin } from '../paths.js';
 import { runPythonJson } from '../python-check.js';
 import { ensembleSuite } from './ensemble-suite.js';
@@ -33,6 +35,13 @@ async function waitForIsro(ensemble: TestEnsemble, sid: number, answer: 'ro' | '
   }
 }
 
+async function waitFor(condition: () => boolean, what: () => string): Promise<void> {
+  for (let waitedMs = 0; !condition(); waitedMs += 100) {
+    if (waitedMs > readOnlyWithinMs) throw new Error(`timed out: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function codeOf(error: unknown): number | string {
   return error instanceof ZkError ? error.code : String(error);
 }
@@ -44,7 +53,7 @@ describe('read-only mode (real processes)', { skip }, () => {
     t.diagnostic(suite.note);
     // Apache 3.8 answers a new session on a read-only server with a bare NOTREADONLY header
     // (kazoo: "invalid server response") unless sessions may be local: it runs with them.
-    const apacheOnly: Record<string, string> = suite.kind === 'apache' ? { localSessionsEnabled: 'true' } : {};
+    const apacheOnly: Record<string, string> = suite.kind === 'apache' ? { localSessionsEnabled: 'true', localSessionsUpgradingEnabled: 'true' } : {};
     const ensemble = await suite.start({ size: 3, settings: { 'readonlymode.enabled': 'true', ...apacheOnly }, apacheProperties: ['-Dreadonlymode.enabled=true'] });
     const leader = await ensemble.waitForQuorum();
     // The survivor is a follower: the case of a server whose leader and peer went away.
@@ -55,6 +64,14 @@ describe('read-only mode (real processes)', { skip }, () => {
     await writer.create('/ro', 'before');
     await writer.close();
     assert.equal((await ensemble.fourLetter(survivor, 'isro')).trim(), 'rw');
+    // A read-write session whose client accepts read-only servers: the survivor refuses it while
+    // read-only (Apache: "Refusing global session reconnection in RO mode"), the quorum takes it back.
+    const keeper = await ZkClient.connect(only, { canBeReadOnly: true, sessionTimeoutMs: 10_000 });
+    const keeperId = keeper.sessionId;
+    assert.equal(keeper.state, 'connected');
+    // An ephemeral makes it global on Apache with local sessions (a local session of the
+    // follower is unknown to the read-only server it becomes: expired); Corral's are all global.
+    await keeper.create('/ro-keeper', '', { mode: CreateMode.EPHEMERAL });
 
     for (const sid of others) await ensemble.kill9(sid);
     const roMs = await waitForIsro(ensemble, survivor, 'ro');
@@ -63,7 +80,7 @@ describe('read-only mode (real processes)', { skip }, () => {
 
     const kazoo = await runPythonJson('ensemble_read_only_kazoo.py', [only, '/ro']);
     assert.deepEqual(kazoo, {
-      clientState: 'CONNECTED_RO', read: 'before', children: ['ro', 'zookeeper'],
+      clientState: 'CONNECTED_RO', read: 'before', children: ['ro', 'ro-keeper', 'zookeeper'],
       create: 'NotReadOnlyCallError', set: 'NotReadOnlyCallError', delete: 'NotReadOnlyCallError', sync: 'NotReadOnlyCallError',
     });
 
@@ -80,6 +97,8 @@ describe('read-only mode (real processes)', { skip }, () => {
       return 'connected';
     }, () => 'refused');
     assert.equal(refused, 'refused');
+    // By now the keeper has been refused for seconds.
+    assert.equal(keeper.state, 'suspended');
 
     for (const sid of others) ensemble.restart(sid);
     await ensemble.waitForQuorum({ sids: ensemble.sids, timeoutMs: 30_000 });
@@ -92,6 +111,10 @@ describe('read-only mode (real processes)', { skip }, () => {
     assert.notEqual(states[1], undefined, 'the read-only connection was closed');
     await readOnly.close();
 
+    // The session of the replicated table lives on: read-write again, same id.
+    await waitFor(() => keeper.state === 'connected', () => `the read-write session read-write again (it is ${keeper.state})`);
+    assert.equal(keeper.sessionId, keeperId);
+    await keeper.close();
     const again = await ZkClient.connect(only, { canBeReadOnly: true });
     assert.equal(again.state, 'connected');
     await again.setData('/ro', 'after');
