@@ -8,12 +8,26 @@
  * NEWLEADER acks, its own included) and broadcast (PROPOSAL, ACK, COMMIT).
  * Learners that connect later go through the same steps on their own.
  * See README.md for the persist/ack ordering.
+ *
+ * This file holds the message switch and the phase changes; the state of
+ * each job lives beside it: discovery's acks (leader-discovery.ts), each
+ * learner's sync (leader-sync.ts, sync-plan.ts), proposals in flight
+ * (proposal-tracker.ts), the in-band epoch change (epoch-rollover.ts),
+ * leadership rounds (leadership-rounds.ts), the learners and sending to them
+ * (learner-streams.ts, learner-handle.ts).
  */
 import { assert, makeZxid, zxidCounter, zxidEpoch, type Zxid } from '@corral/base';
+import { EpochRollover, type RolloverLeader } from './epoch-rollover.js';
+import { Discovery } from './leader-discovery.js';
+import { LearnerSync, type SyncPoint } from './leader-sync.js';
+import { LeadershipRounds } from './leadership-rounds.js';
+import { mark } from './marks.js';
+import { isForwarding, newLearnerHandle, type LearnerHandle } from './learner-handle.js';
+import { LearnerStreams } from './learner-streams.js';
 import { validateBroadcastLimits, type BroadcastLimits } from './limits.js';
+import { ProposalTracker } from './proposal-tracker.js';
 import type { QuorumVerifier } from './quorum.js';
 import { ReadyBuilder } from './ready-builder.js';
-import { planSync, syncMessages, type SyncPlan } from './sync-plan.js';
 import { TxnWindow } from './txn-window.js';
 import type { AckEpochMsg, Epoch, InitialState, LearnerInfoMsg, LogRead, PeerMsg, Ready, ServerId, Txn, UnsafeFaults } from './types.js';
 
@@ -34,34 +48,9 @@ export type ProposeResult =
   | { readonly ok: true; readonly zxid: Zxid }
   | { readonly ok: false; readonly reason: 'not-established' | 'busy' | 'epoch-change' | 'stopped' };
 
-/** The leader's view of one learner (ZooKeeper's LearnerHandler state). */
-interface LearnerHandle {
-  readonly sid: ServerId;
-  readonly observer: boolean;
-  /**
-   * info: sent FOLLOWERINFO; epoch: sent LEADERINFO; epoch-acked: ACKEPOCH in discovery;
-   * log-read: waiting for the driver's disk read; syncing: sent NEWLEADER; synced: acked it.
-   */
-  state: 'info' | 'epoch' | 'epoch-acked' | 'log-read' | 'syncing' | 'synced';
-  acceptedEpoch: Epoch;
-  peerLastZxid: Zxid;
-  peerCommittedZxid: Zxid;
-  lastHeardTick: number;
-  /** The highest leadership round this learner echoed (confirmRound). */
-  echoedRound: number;
-  /** The NEWLEADER zxid this learner must acknowledge. */
-  newLeaderZxid: Zxid;
-  /** Last proposal queued to it before NEWLEADER: its NEWLEADER ack vouches for all of them. */
-  coveredZxid: Zxid;
-  /** The driver's number for the stream this learner is on. */
-  readonly stream: number;
-}
-
 /** Leader state machine. Inputs: step, tick, propose; outputs: hasReady, ready, advance. */
 export class Leader {
   readonly sid: ServerId;
-  /** The last leadership round started (confirmRound). */
-  private round = 0;
   private readonly quorum: QuorumVerifier;
   private readonly observers: ReadonlySet<ServerId>;
   private readonly limits: BroadcastLimits;
@@ -78,16 +67,16 @@ export class Leader {
   private readonly window: TxnWindow;
   /** The driver's log on disk holds every record above it: a DIFF can reach below the window. */
   private diskLogBaseZxid: Zxid;
-  private committedZxid: Zxid;
   /** The zxid the driver's tree stands at when the next Ready's messages are sent. */
   private appliedZxid: Zxid;
-  /** Proposals without a quorum yet, in zxid order, with the voters that acked. */
-  private readonly outstanding = new Map<Zxid, Set<ServerId>>();
-  private readonly learners = new Map<ServerId, LearnerHandle>();
-  private readonly connectingEpochs = new Map<ServerId, Epoch>();
-  private readonly epochAcks = new Set<ServerId>();
-  private readonly newLeaderAcks = new Set<ServerId>();
-  private rollover: { readonly epoch: Epoch; readonly acks: Set<ServerId>; readonly startTick: number } | null = null;
+  private readonly proposals: ProposalTracker;
+  private readonly learners: LearnerStreams;
+  private readonly sync: LearnerSync;
+  private readonly discovery: Discovery;
+  /** What an epoch rollover uses of this leader. */
+  private readonly rolloverLeader: RolloverLeader;
+  private readonly rounds = new LeadershipRounds();
+  private rollover: EpochRollover | null = null;
   private tickCount = 0;
   private phaseStartTick = 0;
 
@@ -118,9 +107,15 @@ export class Leader {
     assert(state.appliedZxid <= this.window.lastZxid, 'the tree is not ahead of the log');
     assert(zxidEpoch(this.window.lastZxid) <= state.currentEpoch, 'the log is not ahead of currentEpoch');
     this.summary = { currentEpoch: state.currentEpoch, lastZxid: this.window.lastZxid };
-    this.committedZxid = state.appliedZxid;
     this.appliedZxid = state.appliedZxid;
-    this.connectingEpochs.set(this.sid, this.acceptedEpoch);
+    this.discovery = new Discovery(this.sid, this.acceptedEpoch);
+    this.learners = new LearnerStreams(this.builder, this.limits, (sid) => this.discovery.forget(sid));
+    this.proposals = new ProposalTracker({
+      sid: this.sid, quorum: this.quorum, builder: this.builder, streams: this.learners, window: this.window,
+      committedZxid: state.appliedZxid, commitWithoutQuorum: this.faults.commitWithoutQuorum === true,
+    });
+    this.sync = new LearnerSync({ builder: this.builder, streams: this.learners, window: this.window, skipTrunc: this.faults.skipTrunc === true });
+    this.rolloverLeader = { sid: this.sid, quorum: this.quorum, builder: this.builder, streams: this.learners };
     this.maybeChooseEpoch();
   }
 
@@ -139,15 +134,14 @@ export class Leader {
   }
 
   get lastCommittedZxid(): Zxid {
-    return this.committedZxid;
+    return this.proposals.committedZxid;
   }
 
   /** Learners in broadcast (NEWLEADER acknowledged), for status output. */
   syncedLearners(): ServerId[] {
-    return [...this.learners.values()].filter((h) => h.state === 'synced').map((h) => h.sid);
+    return this.learners.synced().map((h) => h.sid);
   }
 
-  /** Orders a txn. Only an established leader proposes; the zxid is returned. */
   /**
    * The zxid the next propose() will assign, or null when it would be
    * refused. Prep names its change records by zxid before the txn exists
@@ -155,7 +149,7 @@ export class Leader {
    */
   nextZxid(): Zxid | null {
     if (this.phase !== 'broadcast' || this.rollover !== null) return null;
-    if (this.outstanding.size >= this.limits.pendingProposalsMax) return null;
+    if (this.proposals.size >= this.limits.pendingProposalsMax) return null;
     const epoch = this.currentEpoch;
     const last = this.window.lastZxid;
     const counter = zxidEpoch(last) === epoch ? zxidCounter(last) + 1 : 1;
@@ -163,24 +157,20 @@ export class Leader {
     return makeZxid(epoch, counter);
   }
 
+  /** Orders a txn. Only an established leader proposes; the zxid is returned. */
   propose(bytes: Uint8Array): ProposeResult {
     if (this.phase === 'stopped') return { ok: false, reason: 'stopped' };
     if (this.phase !== 'broadcast') return { ok: false, reason: 'not-established' };
     if (this.rollover !== null) return { ok: false, reason: 'epoch-change' };
-    if (this.outstanding.size >= this.limits.pendingProposalsMax) return { ok: false, reason: 'busy' };
+    if (this.proposals.size >= this.limits.pendingProposalsMax) return { ok: false, reason: 'busy' };
     const zxid = this.nextZxid();
     assert(zxid !== null, 'a proposable leader names its next zxid');
-    const txn: Txn = { zxid, bytes };
-    this.window.push(txn);
-    this.builder.appendTxn(txn);
-    this.outstanding.set(txn.zxid, new Set());
-    for (const h of this.learners.values()) {
-      if (!h.observer && isForwarding(h)) this.sendTo(h, { type: 'PROPOSAL', txn });
+    this.proposals.propose({ zxid, bytes });
+    if (zxidCounter(zxid) === this.limits.zxidCounterMax) {
+      mark('rollover-counter');
+      this.startRollover(this.currentEpoch + 1);
     }
-    // The leader's own ack waits for its disk, like any follower's (AckRequestProcessor).
-    this.builder.send(this.sid, { type: 'ACK', zxid: txn.zxid }, true);
-    if (zxidCounter(zxid) === this.limits.zxidCounterMax) this.startRollover();
-    return { ok: true, zxid: txn.zxid };
+    return { ok: true, zxid };
   }
 
   /** The driver purged its log up to `zxid` (after a snapshot): DIFFs from disk start above it. */
@@ -190,41 +180,24 @@ export class Leader {
 
   /**
    * The driver read the log records a Ready's `logReads` asked for: `txns` are the records with
-   * `fromZxid <= zxid <= upToZxid`, oldest first. The learner's sync continues: a DIFF from disk
-   * when the learner's last zxid is one of them, a TRUNC to its committed zxid (the read's start)
-   * otherwise, a SNAP if the read is not contiguous with the window any more.
+   * `fromZxid <= zxid <= upToZxid`, oldest first. The learner's sync continues (planAfterLogRead).
    */
   logRead(read: LogRead, txns: readonly Txn[]): void {
     const h = this.learners.get(read.sid);
     if (this.phase === 'stopped' || h === undefined || h.stream !== read.stream || h.state !== 'log-read') return;
-    let last = read.fromZxid - 1n;
-    for (const txn of txns) {
-      assert(txn.zxid > last && txn.zxid >= read.fromZxid && txn.zxid <= read.upToZxid, 'a log read returns its range in zxid order');
-      last = txn.zxid;
-    }
-    const start = read.fromZxid === read.diskLogBaseZxid || txns[0]?.zxid === read.fromZxid;
-    // The window may have moved past the read while it ran; then a SNAP is the only way.
-    const contiguous = (txns.at(-1)?.zxid ?? read.fromZxid) === read.upToZxid && this.window.baseZxid === read.upToZxid;
-    if (!start || !contiguous) return this.queueSync(h, this.snapPlan(), []);
-    const peer = h.peerLastZxid;
-    const diff = peer === read.fromZxid || txns.some((txn) => txn.zxid === peer);
-    const point = diff ? peer : read.fromZxid;
-    const fromDisk = txns.filter((txn) => txn.zxid > point);
-    this.queueSync(h, { kind: diff ? 'DIFF' : 'TRUNC', zxid: point, fromZxid: read.upToZxid }, fromDisk);
+    this.sync.afterLogRead(h, read, txns, this.syncPoint());
   }
 
   /** Sends an opaque REVALIDATE answer to a learner (the replica layer's session revalidation). */
   revalidate(to: ServerId, payload: Uint8Array): void {
     const h = this.learners.get(to);
     if (this.phase === 'stopped' || h === undefined) return;
-    this.sendTo(h, { type: 'REVALIDATE', payload });
+    this.learners.sendTo(h, { type: 'REVALIDATE', payload });
   }
 
   /** The driver's stream `stream` to learner `sid` closed: forget that learner (unless it already reconnected). */
   learnerDisconnected(sid: ServerId, stream: number): void {
-    if (this.learners.get(sid)?.stream !== stream) return;
-    this.learners.delete(sid);
-    this.connectingEpochs.delete(sid);
+    this.learners.closed(sid, stream);
   }
 
   /**
@@ -245,14 +218,14 @@ export class Leader {
       case 'ACK':
         return this.onAck(h, msg.zxid);
       case 'PING':
-        if (msg.round !== undefined && msg.round > h.echoedRound && msg.round <= this.round) h.echoedRound = msg.round;
+        if (msg.round !== undefined) this.rounds.echo(h, msg.round);
         return;
       case 'REQUEST':
       case 'REVALIDATE':
         if (h.state === 'synced') this.builder.deliverInbound({ from, msg });
         return;
       default:
-        return this.drop(h, `unexpected ${msg.type} from learner`);
+        return this.learners.drop(h, `unexpected ${msg.type} from learner`);
     }
   }
 
@@ -263,17 +236,14 @@ export class Leader {
    * (ZOOKEEPER-1675: a deposed leader that still believes it leads cannot collect the quorum).
    */
   confirmRound(): number {
-    this.round++;
-    for (const h of this.learners.values()) if (!h.observer && h.state === 'synced') this.sendTo(h, { type: 'PING', round: this.round });
-    return this.round;
+    const round = this.rounds.start();
+    for (const h of this.learners.synced()) if (!h.observer) this.learners.sendTo(h, { type: 'PING', round });
+    return round;
   }
 
   /** True once a quorum echoed `round` or a later one (see confirmRound). */
   roundConfirmed(round: number): boolean {
-    if (this.phase !== 'broadcast') return false;
-    const echoed = new Set<ServerId>([this.sid]);
-    for (const h of this.learners.values()) if (!h.observer && h.state === 'synced' && h.echoedRound >= round) echoed.add(h.sid);
-    return this.quorum.containsQuorum(echoed);
+    return this.phase === 'broadcast' && this.rounds.confirmed(round, this.sid, this.learners.all(), this.quorum);
   }
 
   /** One tick: pings, and the liveness checks of ZooKeeper's Leader.lead loop. */
@@ -284,14 +254,11 @@ export class Leader {
       if (this.tickCount - this.phaseStartTick > this.limits.initLimitTicks) this.stop(`no quorum within initLimit in ${this.phase}`);
       return;
     }
-    for (const h of [...this.learners.values()]) {
-      const limit = h.state === 'synced' ? this.limits.syncLimitTicks : this.limits.initLimitTicks;
-      if (this.tickCount - h.lastHeardTick > limit) this.drop(h, 'learner silent');
-      else if (isForwarding(h)) this.sendTo(h, { type: 'PING' });
+    const alive = new Set<ServerId>([this.sid, ...this.learners.tick(this.tickCount)]);
+    if (!this.quorum.containsQuorum(alive)) {
+      mark('step-down-sync-limit');
+      return this.stop('no quorum of synced followers within syncLimit');
     }
-    const alive = new Set<ServerId>([this.sid]);
-    for (const h of this.learners.values()) if (h.state === 'synced') alive.add(h.sid);
-    if (!this.quorum.containsQuorum(alive)) return this.stop('no quorum of synced followers within syncLimit');
     if (this.rollover !== null && this.tickCount - this.rollover.startTick > this.limits.initLimitTicks) {
       this.stop('epoch rollover found no quorum');
     }
@@ -319,21 +286,24 @@ export class Leader {
   }
 
   private stepSelf(msg: PeerMsg): void {
-    if (msg.type === 'ACK') return this.onSelfAck(msg.zxid);
-    if (msg.type === 'ACKEPOCH' && this.rollover !== null) {
-      this.rollover.acks.add(this.sid);
-      return this.maybeFinishRollover();
+    const rollover = this.rollover;
+    if (msg.type === 'ACK' && rollover?.phase === 'newleader' && msg.zxid === rollover.newLeaderZxid) {
+      rollover.ackNewLeader(this.sid);
+      return this.maybeAdvanceRollover();
     }
+    if (msg.type === 'ACK') return this.onSelfAck(msg.zxid);
     assert(msg.type === 'ACKEPOCH', () => `only acks are self-addressed, got ${msg.type}`);
+    if (rollover === null) return;
+    rollover.ackEpoch(this.sid);
+    this.maybeAdvanceRollover();
   }
 
   private onSelfAck(zxid: Zxid): void {
     if (this.epoch !== null && zxid === makeZxid(this.epoch, 0)) {
-      this.newLeaderAcks.add(this.sid);
+      this.discovery.ackNewLeader(this.sid);
       return this.maybeEstablish();
     }
-    this.outstanding.get(zxid)?.add(this.sid);
-    this.tryCommit();
+    this.proposals.ack(zxid, this.sid);
   }
 
   private onLearnerInfo(sid: ServerId, stream: number, msg: LearnerInfoMsg): void {
@@ -341,29 +311,25 @@ export class Leader {
     const acceptedEpoch = msg.acceptedEpoch;
     // A new stream from a known learner replaces the old one (a reconnect).
     const old = this.learners.get(sid);
-    if (old !== undefined) this.drop(old, 'reconnected');
+    if (old !== undefined) this.learners.drop(old, 'reconnected');
     // Only configured members: voters send FOLLOWERINFO, observers OBSERVERINFO.
     const known = observer ? this.observers.has(sid) : this.quorum.isVoter(sid);
     if (!known || sid === this.sid || this.rollover !== null) {
       this.builder.disconnectPeer({ sid, stream });
       return;
     }
-    const h: LearnerHandle = {
-      sid,
-      observer,
-      state: 'info',
-      acceptedEpoch,
-      peerLastZxid: 0n,
-      peerCommittedZxid: 0n,
-      lastHeardTick: this.tickCount,
-      newLeaderZxid: 0n,
-      coveredZxid: 0n,
-      echoedRound: 0,
-      stream,
-    };
-    this.learners.set(sid, h);
+    // A straggler that accepted the epoch of a leader that never established, above this one's:
+    // it would refuse LEADERINFO (as in ZooKeeper's registerWithLeader) and could not join until
+    // the next epoch. Move to an epoch above it in band, and refuse it until then; it retries.
+    if (this.phase === 'broadcast' && this.epoch !== null && acceptedEpoch > this.epoch) {
+      this.builder.disconnectPeer({ sid, stream });
+      mark('rollover-straggler');
+      return this.startRollover(acceptedEpoch + 1);
+    }
+    const h = newLearnerHandle({ sid, stream, observer, acceptedEpoch, tick: this.tickCount });
+    this.learners.add(h);
     if (this.epoch === null) {
-      this.connectingEpochs.set(sid, acceptedEpoch);
+      this.discovery.connect(sid, acceptedEpoch);
       return this.maybeChooseEpoch();
     }
     h.state = 'epoch';
@@ -373,49 +339,37 @@ export class Leader {
 
   /** Getting the epoch to propose: above every acceptedEpoch, once a quorum of voters connected. */
   private maybeChooseEpoch(): void {
-    const voters = new Set([...this.connectingEpochs.keys()].filter((sid) => sid === this.sid || this.learners.has(sid)));
-    if (!this.quorum.containsQuorum(voters)) return;
-    let max = 0;
-    for (const epoch of this.connectingEpochs.values()) max = Math.max(max, epoch);
-    const epoch = max + 1;
+    const epoch = this.discovery.epochToPropose(this.quorum, (sid) => this.learners.has(sid));
+    if (epoch === null) return;
     assert(epoch > this.acceptedEpoch, 'the new epoch is above acceptedEpoch');
     this.epoch = epoch;
     this.acceptedEpoch = epoch;
-    this.builder.persistHardState({ acceptedEpoch: epoch, currentEpoch: this.currentEpoch });
-    for (const h of this.learners.values()) {
-      h.state = 'epoch';
-      this.builder.send(h.sid, { type: 'LEADERINFO', newEpoch: epoch }, true, h.stream);
-    }
-    this.epochAcks.add(this.sid);
+    this.discovery.announce(epoch, this.currentEpoch, { builder: this.builder, streams: this.learners });
     this.maybeFinishDiscovery();
   }
 
   private onAckEpoch(h: LearnerHandle, msg: AckEpochMsg): void {
     const { currentEpoch, lastZxid } = msg;
     if (isForwarding(h)) {
-      // An epoch rollover's ACKEPOCH; it may arrive after a quorum already finished the rollover.
-      if (this.rollover === null) return currentEpoch === this.currentEpoch ? undefined : this.drop(h, 'ACKEPOCH out of order');
-      if (currentEpoch !== this.rollover.epoch) return this.drop(h, 'ACKEPOCH for another epoch');
-      if (!h.observer) this.rollover.acks.add(h.sid);
-      return this.maybeFinishRollover();
+      // An epoch rollover's ACKEPOCH; it may arrive after a quorum already accepted the epoch.
+      const rollover = this.rollover;
+      if (rollover?.phase !== 'epoch') return;
+      if (currentEpoch !== this.currentEpoch) return this.learners.drop(h, 'rollover ACKEPOCH from another epoch');
+      if (!h.observer) rollover.ackEpoch(h.sid);
+      return this.maybeAdvanceRollover();
     }
-    if (h.state !== 'epoch') return this.drop(h, 'ACKEPOCH out of order');
-    if (msg.committedZxid > lastZxid) return this.drop(h, 'ACKEPOCH committed beyond its last zxid');
+    if (h.state !== 'epoch') return this.learners.drop(h, 'ACKEPOCH out of order');
+    if (msg.committedZxid > lastZxid) return this.learners.drop(h, 'ACKEPOCH committed beyond its last zxid');
     h.state = 'epoch-acked';
     h.peerLastZxid = lastZxid;
     h.peerCommittedZxid = msg.committedZxid;
-    if (this.phase === 'discovery') {
-      // A quorum member ahead of this leader means the election chose wrongly: give up.
-      const ahead = currentEpoch > this.summary.currentEpoch || (currentEpoch === this.summary.currentEpoch && lastZxid > this.summary.lastZxid);
-      if (ahead) return this.stop(`learner ${h.sid} is ahead of the leader`);
-      this.epochAcks.add(h.sid);
-      return this.maybeFinishDiscovery();
-    }
-    this.startSync(h);
+    if (this.phase !== 'discovery') return this.sync.start(h, this.syncPoint());
+    if (this.discovery.ackEpoch(h, msg, this.epoch ?? 0, this.summary) === 'ahead') return this.stop(`learner ${h.sid} is ahead of the leader`);
+    this.maybeFinishDiscovery();
   }
 
   private maybeFinishDiscovery(): void {
-    if (this.phase !== 'discovery' || !this.quorum.containsQuorum(this.epochAcks)) return;
+    if (this.phase !== 'discovery' || !this.discovery.epochQuorum(this.quorum)) return;
     const epoch = this.epoch;
     assert(epoch !== null, 'discovery chose an epoch');
     this.phase = 'sync';
@@ -423,145 +377,77 @@ export class Leader {
     this.currentEpoch = epoch;
     this.builder.persistHardState({ acceptedEpoch: this.acceptedEpoch, currentEpoch: epoch });
     this.builder.send(this.sid, { type: 'ACK', zxid: makeZxid(epoch, 0) }, true);
-    for (const h of this.learners.values()) if (h.state === 'epoch-acked') this.startSync(h);
+    for (const h of this.learners.all()) if (h.state === 'epoch-acked') this.sync.start(h, this.syncPoint());
   }
 
-  /** Plans the learner's sync; a learner below the window but within the disk log waits for a log read. */
-  private startSync(h: LearnerHandle): void {
-    const plan = planSync({
-      peerLastZxid: h.peerLastZxid,
-      peerCommittedZxid: h.peerCommittedZxid,
-      window: this.window,
-      snapshotZxid: this.appliedZxid,
-      skipTrunc: this.faults.skipTrunc === true,
-    });
-    // Below the window: the disk log may still hold everything from the learner's committed point.
-    if (plan.kind === 'SNAP' && h.peerCommittedZxid >= this.diskLogBaseZxid) {
-      h.state = 'log-read';
-      const read: LogRead = { sid: h.sid, stream: h.stream, fromZxid: h.peerCommittedZxid, upToZxid: this.window.baseZxid, diskLogBaseZxid: this.diskLogBaseZxid };
-      this.builder.requestLogRead(read);
-      return;
-    }
-    this.queueSync(h, plan, []);
-  }
-
-  private snapPlan(): SyncPlan {
-    return { kind: 'SNAP', zxid: this.appliedZxid, fromZxid: this.appliedZxid };
-  }
-
-  /** Queues DIFF/TRUNC/SNAP, the txns that follow, and NEWLEADER; the learner then gets every broadcast message. */
-  private queueSync(h: LearnerHandle, plan: SyncPlan, fromDisk: readonly Txn[]): void {
+  /** Where this leader stands for a learner's sync (leader-sync.ts). */
+  private syncPoint(): SyncPoint {
     const epoch = this.epoch;
     assert(epoch !== null, 'sync runs in an epoch');
-    h.coveredZxid = this.window.lastZxid;
-    h.newLeaderZxid = makeZxid(epoch, 0);
-    h.state = 'syncing';
-    // Before establishment the whole history is to be committed (it is the new epoch's initial history).
-    const committedZxid = this.phase === 'broadcast' ? this.committedZxid : this.window.lastZxid;
-    const messages = syncMessages({ plan, fromDisk, window: this.window, committedZxid, observer: h.observer, newLeaderZxid: h.newLeaderZxid });
-    for (const msg of messages) this.sendTo(h, msg);
+    const { appliedZxid, diskLogBaseZxid } = this;
+    const committedZxid = this.proposals.committedZxid;
+    return { epoch, established: this.phase === 'broadcast', committedZxid, appliedZxid, diskLogBaseZxid };
   }
 
   private onAck(h: LearnerHandle, zxid: Zxid): void {
     if (zxid === h.newLeaderZxid && h.state === 'syncing') return this.onNewLeaderAck(h);
-    if (h.observer || h.state !== 'synced') return this.drop(h, 'ACK out of order');
-    if (zxid <= this.committedZxid) return;
-    const acks = this.outstanding.get(zxid);
-    if (acks === undefined) return this.drop(h, 'ACK of an unknown proposal');
-    acks.add(h.sid);
-    this.tryCommit();
+    if (zxidCounter(zxid) === 0 && isForwarding(h)) return this.onRolloverNewLeaderAck(h, zxid);
+    if (h.observer || h.state !== 'synced') return this.learners.drop(h, 'ACK out of order');
+    if (!this.proposals.ack(zxid, h.sid)) this.learners.drop(h, 'ACK of an unknown proposal');
   }
 
   private onNewLeaderAck(h: LearnerHandle): void {
     h.state = 'synced';
     if (!h.observer) {
-      for (const [zxid, acks] of this.outstanding) if (zxid <= h.coveredZxid) acks.add(h.sid);
-      this.newLeaderAcks.add(h.sid);
+      this.proposals.ackUpTo(h.coveredZxid, h.sid);
+      this.discovery.ackNewLeader(h.sid);
     }
     if (this.phase === 'sync') return this.maybeEstablish();
-    this.sendTo(h, { type: 'UPTODATE' });
-    this.tryCommit();
+    this.learners.sendTo(h, { type: 'UPTODATE' });
+    this.proposals.tryCommit();
   }
 
   /** A quorum acknowledged NEWLEADER: the history is committed and broadcast begins. */
   private maybeEstablish(): void {
-    if (this.phase !== 'sync' || !this.quorum.containsQuorum(this.newLeaderAcks) || !this.newLeaderAcks.has(this.sid)) return;
+    if (this.phase !== 'sync' || !this.discovery.newLeaderQuorum(this.quorum)) return;
     this.phase = 'broadcast';
     this.phaseStartTick = this.tickCount;
     this.builder.markEstablished();
-    for (const txn of this.window.after(this.committedZxid)) this.builder.commit(txn);
-    this.committedZxid = this.window.lastZxid;
-    for (const h of this.learners.values()) if (h.state === 'synced') this.sendTo(h, { type: 'UPTODATE' });
+    this.proposals.commitHistory();
+    for (const h of this.learners.synced()) this.learners.sendTo(h, { type: 'UPTODATE' });
   }
 
-  /** Commits proposals in zxid order while the oldest has a quorum of acks. */
-  private tryCommit(): void {
-    for (const [zxid, acks] of this.outstanding) {
-      const quorum = this.faults.commitWithoutQuorum === true ? acks.has(this.sid) : this.quorum.containsQuorum(acks);
-      if (!quorum) return;
-      this.outstanding.delete(zxid);
-      this.commit(zxid);
-    }
-  }
-
-  private commit(zxid: Zxid): void {
-    assert(zxid > this.committedZxid, 'commits only move forward');
-    const txn = this.window.get(zxid);
-    this.committedZxid = zxid;
-    this.builder.commit(txn);
-    for (const h of this.learners.values()) {
-      if (!isForwarding(h)) continue;
-      this.sendTo(h, h.observer ? { type: 'INFORM', txn } : { type: 'COMMIT', zxid });
-    }
-  }
-
-  /**
-   * Epoch rollover: the counter reached its maximum. Instead of an election (ZooKeeper throws
-   * XidRolloverException), the leader runs discovery's epoch step in band: LEADERINFO(e+1) to
-   * its learners, each persists acceptedEpoch = currentEpoch = e+1 and answers ACKEPOCH; with a
-   * quorum (itself included, after its own write) it proposes in e+1. See README.
-   */
-  private startRollover(): void {
-    const epoch = this.currentEpoch + 1;
+  /** Epoch change in band (epoch-rollover.ts; README, "Epoch rollover"). */
+  private startRollover(epoch: Epoch): void {
     assert(epoch > this.acceptedEpoch, 'rollover epoch is above acceptedEpoch');
-    this.rollover = { epoch, acks: new Set(), startTick: this.tickCount };
     this.acceptedEpoch = epoch;
-    this.builder.persistHardState({ acceptedEpoch: epoch, currentEpoch: epoch });
-    for (const h of [...this.learners.values()]) {
-      if (isForwarding(h)) this.sendTo(h, { type: 'LEADERINFO', newEpoch: epoch });
-      else this.drop(h, 'still in discovery at an epoch rollover');
-    }
-    const self = { type: 'ACKEPOCH', currentEpoch: epoch, lastZxid: this.window.lastZxid, committedZxid: this.committedZxid } as const;
-    this.builder.send(this.sid, self, true);
+    const at = { epoch, tick: this.tickCount, currentEpoch: this.currentEpoch, lastZxid: this.window.lastZxid, committedZxid: this.proposals.committedZxid };
+    this.rollover = EpochRollover.start(this.rolloverLeader, at);
   }
 
-  private maybeFinishRollover(): void {
+  private onRolloverNewLeaderAck(h: LearnerHandle, zxid: Zxid): void {
     const rollover = this.rollover;
-    if (rollover === null || !rollover.acks.has(this.sid) || !this.quorum.containsQuorum(rollover.acks)) return;
-    this.rollover = null;
+    if (rollover?.phase === 'newleader' && zxid === rollover.newLeaderZxid) {
+      if (!h.observer) rollover.ackNewLeader(h.sid);
+      return this.maybeAdvanceRollover();
+    }
+    // A late ack of a rollover that already had its quorum.
+    if (zxid > makeZxid(this.currentEpoch, 0)) this.learners.drop(h, 'ACK of a NEWLEADER not sent');
+  }
+
+  /** A quorum accepted the new epoch: currentEpoch moves; a quorum of NEWLEADER acks ends the rollover. */
+  private maybeAdvanceRollover(): void {
+    const rollover = this.rollover;
+    const step = rollover?.advance(this.rolloverLeader, this.acceptedEpoch) ?? null;
+    if (step === 'done') this.rollover = null;
+    if (step !== 'newleader' || rollover === null) return;
     this.currentEpoch = rollover.epoch;
     this.epoch = rollover.epoch;
   }
 
-  private sendTo(h: LearnerHandle, msg: PeerMsg): void {
-    const count = this.builder.send(h.sid, msg, false, h.stream);
-    if (count > this.limits.outboundMessagesPerPeerMax) this.drop(h, 'outbound limit');
-  }
-
-  private drop(h: LearnerHandle, _reason: string): void {
-    this.learners.delete(h.sid);
-    this.connectingEpochs.delete(h.sid);
-    this.builder.disconnectPeer({ sid: h.sid, stream: h.stream });
-  }
-
   private stop(reason: string): void {
     this.phase = 'stopped';
-    for (const h of this.learners.values()) this.builder.disconnectPeer({ sid: h.sid, stream: h.stream });
-    this.learners.clear();
+    this.learners.dropAll();
     this.builder.stop(reason);
   }
-}
-
-function isForwarding(h: LearnerHandle): boolean {
-  return h.state === 'syncing' || h.state === 'synced';
 }

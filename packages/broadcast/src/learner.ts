@@ -11,6 +11,7 @@
  */
 import { assert, zxidEpoch, type Zxid } from '@corral/base';
 import { validateBroadcastLimits, type BroadcastLimits } from './limits.js';
+import { mark } from './marks.js';
 import { ReadyBuilder } from './ready-builder.js';
 import type { Epoch, InitialState, PeerMsg, Ready, ServerId, SnapshotInstall, Txn, UnsafeFaults } from './types.js';
 
@@ -127,7 +128,9 @@ export class Learner {
     if (this.phase === 'stopped') return;
     this.ticksSinceHeard++;
     const limit = this.phase === 'broadcast' ? this.limits.syncLimitTicks : this.limits.initLimitTicks;
-    if (this.ticksSinceHeard > limit) this.stop(`leader silent for ${this.ticksSinceHeard} ticks`);
+    if (this.ticksSinceHeard <= limit) return;
+    mark('learner-leader-silent');
+    this.stop(`leader silent for ${this.ticksSinceHeard} ticks`);
   }
 
   /** Handles one message from the leader. */
@@ -203,16 +206,36 @@ export class Learner {
     this.phase = 'epoch-acked';
     // ACKEPOCH promises not to accept an older leader: only once acceptedEpoch is durable.
     const ack = { type: 'ACKEPOCH', currentEpoch: this.currentEpoch, lastZxid: this.lastLoggedZxid, committedZxid: this.appliedZxid } as const;
+    this.builder.send(this.leaderSid, ack, this.faults.ackEpochBeforeDurable !== true);
+  }
+
+  /**
+   * The leader moves to a new epoch in band (see README, "Epoch rollover"): acceptedEpoch only,
+   * as in discovery. currentEpoch waits for the rollover's NEWLEADER, which the leader sends once
+   * a quorum accepted the epoch: a learner that raised it here would name, with its log, a
+   * history of an epoch its leader may never get (another leader may establish that epoch).
+   */
+  private onRollover(newEpoch: Epoch): void {
+    if (newEpoch <= this.acceptedEpoch) return this.stop('epoch rollover to an epoch not above acceptedEpoch');
+    const ack = { type: 'ACKEPOCH', currentEpoch: this.currentEpoch, lastZxid: this.lastLoggedZxid, committedZxid: this.appliedZxid } as const;
+    this.acceptedEpoch = newEpoch;
+    if (this.faults.currentEpochAtRolloverAck === true) this.currentEpoch = newEpoch;
+    this.builder.persistHardState({ acceptedEpoch: newEpoch, currentEpoch: this.currentEpoch });
     this.builder.send(this.leaderSid, ack, true);
   }
 
-  /** The leader moves to the next epoch before its counter overflows (see README). */
-  private onRollover(newEpoch: Epoch): void {
-    if (newEpoch <= this.acceptedEpoch) return this.stop('epoch rollover to an epoch not above acceptedEpoch');
-    this.acceptedEpoch = newEpoch;
-    this.currentEpoch = newEpoch;
-    this.builder.persistHardState({ acceptedEpoch: newEpoch, currentEpoch: newEpoch });
-    this.builder.send(this.leaderSid, { type: 'ACKEPOCH', currentEpoch: newEpoch, lastZxid: this.lastLoggedZxid, committedZxid: this.appliedZxid }, true);
+  /**
+   * The rollover's NEWLEADER: a quorum accepted the new epoch, and this log (every proposal the
+   * leader sent before it) is the new epoch's initial history. currentEpoch follows the log to
+   * disk (Ready step 4) and the ACK waits for both, as NEWLEADER's in synchronisation.
+   */
+  private onRolloverNewLeader(zxid: Zxid): void {
+    if (zxidEpoch(zxid) !== this.acceptedEpoch) return this.stop('NEWLEADER of an epoch not accepted');
+    const raisedEarly = this.faults.currentEpochAtRolloverAck === true;
+    if (this.currentEpoch >= this.acceptedEpoch && !raisedEarly) return this.stop('NEWLEADER of an epoch already acknowledged');
+    this.currentEpoch = this.acceptedEpoch;
+    this.builder.persistHardState({ acceptedEpoch: this.acceptedEpoch, currentEpoch: this.currentEpoch });
+    this.builder.send(this.leaderSid, { type: 'ACK', zxid }, true);
   }
 
   private onTrunc(zxid: Zxid): void {
@@ -241,7 +264,10 @@ export class Learner {
   private onTxn(txn: Txn, committed: boolean): void {
     if (this.phase !== 'sync' && this.phase !== 'newleader-acked' && this.phase !== 'broadcast') return this.stop('txn out of order');
     if (txn.zxid <= this.lastLoggedZxid) return this.stop('txn zxid does not grow');
-    if (zxidEpoch(txn.zxid) > this.acceptedEpoch) return this.stop('txn from an epoch not accepted');
+    // While syncing, txns of the leader's history (up to the epoch it leads); after NEWLEADER,
+    // only txns of the epoch acknowledged (a rollover's proposals follow its NEWLEADER).
+    const epochMax = this.phase === 'sync' ? this.acceptedEpoch : this.currentEpoch;
+    if (zxidEpoch(txn.zxid) > epochMax) return this.stop('txn from an epoch not acknowledged');
     if (this.pending.length >= this.limits.learnerPendingTxnsMax) return this.stop('too many uncommitted txns');
     this.lastLoggedZxid = txn.zxid;
     this.pending.push(txn);
@@ -262,6 +288,7 @@ export class Learner {
   }
 
   private onNewLeader(zxid: Zxid): void {
+    if (this.phase === 'newleader-acked' || this.phase === 'broadcast') return this.onRolloverNewLeader(zxid);
     if (this.phase !== 'sync') return this.stop('NEWLEADER out of order');
     if (zxidEpoch(zxid) !== this.acceptedEpoch) return this.stop('NEWLEADER of an epoch not accepted');
     this.phase = 'newleader-acked';

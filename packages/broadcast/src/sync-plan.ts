@@ -16,7 +16,8 @@
  * - SNAP  when the point is below the window: send the data tree at `snapshotZxid`, then the
  *         txns above it (or, when the disk log reaches back far enough, read it: Leader.logRead).
  */
-import { assert, type Zxid } from '@corral/base';
+import { assert, zxidEpoch, type Zxid } from '@corral/base';
+import { mark } from './marks.js';
 import type { TxnWindow } from './txn-window.js';
 import type { PeerMsg, Txn } from './types.js';
 
@@ -50,7 +51,10 @@ export function planSync(input: SyncPlanInput): SyncPlan {
     // The bug: the learner keeps the txns it should drop, and the leader's follow them.
     return { kind: 'DIFF', zxid: peer, fromZxid: peer > window.lastZxid ? window.lastZxid : window.floor(peer) };
   }
-  if (committed === base || (committed > base && window.has(committed))) return { kind: 'TRUNC', zxid: committed, fromZxid: committed };
+  if (committed === base || (committed > base && window.has(committed))) {
+    if (zxidEpoch(peer) < zxidEpoch(window.lastZxid) && window.lastZxid > committed) mark('sync-trunc-diff-old-epoch');
+    return { kind: 'TRUNC', zxid: committed, fromZxid: committed };
+  }
   assert(input.snapshotZxid >= base, 'the window covers every txn above the snapshot');
   return { kind: 'SNAP', zxid: input.snapshotZxid, fromZxid: input.snapshotZxid };
 }

@@ -294,4 +294,11 @@ export interface UnsafeFaults {
   readonly commitWithoutQuorum?: boolean;
   /** The leader sends DIFF where TRUNC is needed. */
   readonly skipTrunc?: boolean;
+  /**
+   * Learners raise currentEpoch when they acknowledge an epoch rollover's LEADERINFO, before a
+   * quorum accepted the epoch (the defect broadcast had until the rollover got its NEWLEADER).
+   */
+  readonly currentEpochAtRolloverAck?: boolean;
+  /** Learners send ACKEPOCH before their new acceptedEpoch is durable (a crash then forgets the promise). */
+  readonly ackEpochBeforeDurable?: boolean;
 }

@@ -13,6 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { CrashCoverage } from './crash-coverage.js';
 import { runSeeds, type SimStack } from './run-seeds.js';
 import { describeConfig } from './swarm.js';
 import type { SwarmOverrides } from './swarm.js';
@@ -75,17 +76,16 @@ function main(): void {
   const last = options.seedStart + options.seedCount - 1;
   process.stdout.write(`sim: commit ${gitCommit()}, stack ${options.stack}, seeds ${options.seedStart}..${last}\n`);
   const startedMs = performance.now();
-  const crashPoints = new Map<string, number>();
+  const coverage = new CrashCoverage();
+  const marks = new Map<string, number>();
   const summary = runSeeds({
     seedStart: options.seedStart,
     seedCount: options.seedCount,
     overrides: options.overrides,
     stack: options.stack,
     onResult: (result) => {
-      for (const point of result.crashPoints ?? []) {
-        const kind = point.split('/').slice(0, 2).join('/');
-        crashPoints.set(kind, (crashPoints.get(kind) ?? 0) + 1);
-      }
+      coverage.add(result);
+      for (const name of result.marks ?? []) marks.set(name, (marks.get(name) ?? 0) + 1);
       const done = result.seed - options.seedStart + 1;
       if (done % progressEverySeeds === 0 && done < options.seedCount) process.stderr.write(`sim: ${done} seeds done\n`);
       if (!options.verbose) return;
@@ -104,9 +104,10 @@ function main(): void {
     `sim: ${t.steps} steps, ${t.sentCount} messages (${t.lostCount} lost, ${t.duplicatedCount} duplicated, ${t.blockedCount} blocked, ${t.overflowCount} over inFlightMax), ` +
       `${t.crashCount} crashes, ${t.lostWriteCount} unsynced writes lost, ${t.tornRecordCount} torn records, ${t.failedFsyncCount} failed fsyncs\n`,
   );
-  if (crashPoints.size > 0) {
-    const hits = [...crashPoints].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([kind, count]) => `${kind} ${count}`);
-    process.stdout.write(`sim: crash points hit: ${hits.join(', ')}\n`);
+  if (options.stack === 'replica') {
+    for (const line of coverage.table()) process.stdout.write(`sim: ${line}\n`);
+    const counts = [...marks].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, count]) => `${name} ${count}`);
+    process.stdout.write(`sim: broadcast marks (seeds reaching each): ${counts.join(', ')}\n`);
   }
   const elapsedMs = performance.now() - startedMs;
   process.stdout.write(`sim: ${Math.round((options.seedCount / Math.max(elapsedMs, 1)) * 60_000)} seeds/min\n`);

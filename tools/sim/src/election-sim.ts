@@ -50,6 +50,10 @@ export interface SeedResult {
   readonly simulation: SimulationStats;
   /** Full stack: the crash points that fired, as point/when/role/sync (DIFF, TRUNC, SNAP or leader). */
   readonly crashPoints?: readonly string[];
+  /** Full stack: how often each crash-point combination was reached, crashing or not. */
+  readonly crashPointsReached?: ReadonlyMap<string, number>;
+  /** Full stack: the broadcast coverage marks (rare paths) the seed reached. */
+  readonly marks?: readonly string[];
 }
 
 /** Bounds of the simulated disk per server; far above what a run writes, so hitting one is a bug. */

@@ -13,6 +13,7 @@ export { ElectionSafetyChecker } from './checkers/election-safety.js';
 export { OneLeaderGoal } from './checkers/one-leader.js';
 export { runElectionSeed } from './election-sim.js';
 export { runSeeds, replayCommand } from './run-seeds.js';
+export { CrashCoverage, crashKey, crashPoints, drawCrashTarget, reachableCombinations } from './crash-coverage.js';
 export type { SimClockOptions } from './clock.js';
 export type { InFlight, NetworkFaults, NetworkOptions, NetworkStats } from './network.js';
 export type { DiskStats, FsyncResult, SimDiskOptions } from './disk.js';
@@ -25,3 +26,4 @@ export type { DecidedEvent, ElectionMessage, ElectionNodeBugs, ElectionNodeEvent
 export type { CheckContext, Checker, LivenessGoal, Violation } from './checkers/checker.js';
 export type { RunSeedOptions, SeedResult } from './election-sim.js';
 export type { FaultTotals, RunSeedsOptions, RunSeedsSummary } from './run-seeds.js';
+export type { CrashPoint, CrashRole, CrashSync, CrashTarget } from './crash-coverage.js';

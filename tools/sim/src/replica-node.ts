@@ -38,6 +38,7 @@ import {
 } from '@corral/replica/testing';
 import type { PeerMsg, Ready, Txn } from '@corral/broadcast';
 import type { ClientRequest } from '@corral/wire';
+import { crashKey, type CrashPoint, type CrashRole, type CrashSync } from './crash-coverage.js';
 import type { Envelope, NodeReady, NodeStart, SimNode } from './node.js';
 
 /** A message between simulated servers. */
@@ -88,6 +89,8 @@ export type ReplicaNodeEvent =
   | { readonly kind: 'started'; readonly sid: ServerId; readonly incarnation: number; readonly zxid: Zxid; readonly text: string }
   | { readonly kind: 'established'; readonly sid: ServerId; readonly role: 'leading' | 'following' | 'observing'; readonly epoch: number; readonly appliedZxid: Zxid; readonly text: string }
   | { readonly kind: 'looking'; readonly sid: ServerId; readonly text: string }
+  /** The server raises its currentEpoch, taken from `leaderSid` (itself when it leads). */
+  | { readonly kind: 'current-epoch'; readonly sid: ServerId; readonly epoch: number; readonly leaderSid: ServerId; readonly text: string }
   | { readonly kind: 'client'; readonly sid: ServerId; readonly output: ClientOutput; readonly text: string };
 
 /** What checkers see of a replica node. */
@@ -104,14 +107,17 @@ export interface ReplicaNodeView {
   readonly disk: TestDisk;
 }
 
-/** The persistence points of synchronisation where a seed may crash a server (issue 8 item 5). */
-export const crashPoints = ['append', 'snapshot', 'truncate', 'epoch', 'newleader-ack', 'uptodate'] as const;
-export type CrashPoint = (typeof crashPoints)[number];
-
-/** A crash the node asks for: at `point`, before its write is durable or after. */
+/**
+ * A crash the node asks for: at `point`, before its write is durable or after, and, when given,
+ * only in that role and after that kind of synchronisation (crash-coverage.ts).
+ */
 export interface CrashAt {
   readonly point: CrashPoint;
   readonly when: 'before' | 'after';
+  readonly role?: CrashRole;
+  readonly sync?: CrashSync;
+  /** The chance each hit crashes, when not the seed's. */
+  readonly chance?: number;
 }
 
 /** Options of {@link ReplicaNode}. */
@@ -136,7 +142,9 @@ export interface ReplicaNodeOptions extends NodeStart {
   /** Test-only: never deliver watch events (breaks the event-before-data order). */
   readonly dropWatchEvents?: boolean;
   /** The crash point this seed exercises and the chance each hit crashes the server. */
-  readonly crashAt?: { readonly point: CrashAt; readonly chance: () => boolean } | null;
+  readonly crashAt?: { readonly points: readonly CrashAt[]; readonly chance: (probability: number | undefined) => boolean };
+  /** Counts every crash-point combination reached (crashing or not), for the coverage table. */
+  readonly reached?: Map<string, number>;
 }
 
 /** FNV-1a over a txn's bytes: enough to tell two different txns apart. */
@@ -175,8 +183,8 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
   private retryConnect = false;
   /** Set when a crash point fired: the seed runner crashes the server after this step. */
   crashRequested: string | null = null;
-  /** The last sync message a learner received (DIFF, TRUNC, SNAP), for crash-point coverage. */
-  private lastSync = 'none';
+  /** How the current learner role synchronised (DIFF, TRUNC, SNAP), for crash-point coverage. */
+  private lastSync: CrashSync = 'none';
   /** Next sequence number per (peer, stream) sent, and expected per (peer, stream) received. */
   private readonly sentSeq = new Map<string, number>();
   private readonly receivedSeq = new Map<string, number>();
@@ -229,7 +237,7 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
         }
         this.receivedSeq.set(key, expected + 1);
         const type = message.msg.type;
-        if (type === 'DIFF' || type === 'TRUNC' || type === 'SNAP') this.lastSync = type;
+        if (this.leader === null && (type === 'DIFF' || type === 'TRUNC' || type === 'SNAP')) this.lastSync = type;
         if (type === 'UPTODATE') {
           this.hitCrashPoint('uptodate', 'before');
           // On receipt: the crash comes before the learner acts on it.
@@ -344,6 +352,7 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     } else {
       this.stream = this.options.nextStream();
       this.leaderSid = decided.leader;
+      this.lastSync = 'none';
       this.learner = new Learner({ sid: this.sid, leaderSid: decided.leader, observer: this.observer, limits: this.options.limits, state, faults });
       this.role = this.observer ? 'observing' : 'following';
       this.replica.follow(this.learner, this.observer);
@@ -374,6 +383,10 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     }
     const after: Envelope<ReplicaMessage>[] = [];
     for (const out of broadcast.messagesAfterPersist) if (out.to !== this.sid) after.push(this.envelope(out.to, out.msg, out.stream));
+    const epoch = broadcast.hardState?.currentEpoch;
+    if (epoch !== undefined && epoch !== this.volatile.currentEpoch && this.leaderSid !== null) {
+      this.events.push({ kind: 'current-epoch', sid: this.sid, epoch, leaderSid: this.leaderSid, text: `${this.sid} currentEpoch ${epoch} from ${this.leaderSid}` });
+    }
     if (readyWrites(broadcast)) {
       for (const point of this.pointsOf(broadcast)) this.hitCrashPoint(point, 'before');
       this.volatile = applyReadyWrites(this.volatile, broadcast);
@@ -425,10 +438,20 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
 
   /** A crash point is reached: crash here if the seed exercises it (and its dice say so). */
   private hitCrashPoint(point: CrashPoint, when: 'before' | 'after'): void {
+    if (this.crashRequested !== null || this.role === 'looking') return;
+    const sync: CrashSync = this.role === 'leading' ? 'leader' : this.lastSync;
+    const reached = this.options.reached;
+    if (reached !== undefined) {
+      const key = crashKey({ point, when, role: this.role, sync });
+      reached.set(key, (reached.get(key) ?? 0) + 1);
+    }
     const crashAt = this.options.crashAt;
-    if (crashAt == null || crashAt.point.point !== point || crashAt.point.when !== when || this.crashRequested !== null) return;
-    if (!crashAt.chance()) return;
-    this.crashRequested = `${point}/${when}/${this.role}/${this.role === 'leading' ? 'leader' : this.lastSync}`;
+    if (crashAt === undefined) return;
+    const role = this.role;
+    const matches = (at: CrashAt): boolean => at.point === point && at.when === when && (at.role ?? role) === role && (at.sync ?? sync) === sync;
+    const rule = crashAt.points.find(matches);
+    if (rule === undefined || !crashAt.chance(rule.chance)) return;
+    this.crashRequested = crashKey({ point, when, role: this.role, sync });
   }
 
   /** Steps 4–6: the Ready's writes are durable. */

@@ -7,9 +7,11 @@
  * of the new epoch on all of it. At the end the clients' history must be
  * linearizable and every acknowledged write must be in the core leader's tree.
  */
-import { majorityQuorum, zxidEpoch, type QuorumVerifier, type ServerId } from '@corral/base';
+import { assert, majorityQuorum, zxidEpoch, type ServerId } from '@corral/base';
 import type { BroadcastLimits, UnsafeFaults } from '@corral/broadcast';
+import { captureMarks } from '@corral/broadcast/testing';
 import { checkLinearizable, znodeModel } from '@corral/lincheck';
+import { lostAcknowledgedWrite } from './checkers/acknowledged-writes.js';
 import type { CheckContext, LivenessGoal } from './checkers/checker.js';
 import { ReplicaSafetyChecker } from './checkers/replica-safety.js';
 import { SimClients, type ClientRates } from './clients.js';
@@ -20,7 +22,8 @@ import { FaultPlan } from './faults.js';
 import { Network } from './network.js';
 import { runLivenessPhase, runSafetyPhase } from './phases.js';
 import { Xoshiro128 } from './prng.js';
-import { RecordStore, ReplicaNode, crashPoints, type CrashAt, type ReplicaMessage, type ReplicaNodeEvent, type ReplicaNodeView } from './replica-node.js';
+import { drawCrashTarget, type CrashTarget } from './crash-coverage.js';
+import { RecordStore, ReplicaNode, type CrashAt, type ReplicaMessage, type ReplicaNodeEvent, type ReplicaNodeView } from './replica-node.js';
 import { Simulation } from './simulation.js';
 import { swarmConfig, type SimConfig, type SwarmOverrides } from './swarm.js';
 import { Trace } from './trace.js';
@@ -36,6 +39,8 @@ export interface RunReplicaSeedOptions {
   readonly pauseLeaderPerTick?: number;
   /** Overrides the swarm's crash point and its chance per hit. */
   readonly crashAt?: { readonly point: CrashAt; readonly chance: number };
+  /** Aims the seed at this crash combination (with the swarm's steering for it) instead of drawing one. */
+  readonly crashTarget?: CrashTarget | null;
 }
 
 /** Defects for the tests of the FIFO and linearizability checkers. */
@@ -46,6 +51,8 @@ export interface ReplicaBugs {
   readonly skipSync?: boolean;
   /** Servers never deliver watch events. */
   readonly dropWatchEvents?: boolean;
+  /** A crash tears the last fsynced record (a disk that loses acknowledged writes). */
+  readonly tearDurable?: boolean;
 }
 
 /** The replica's own swarm draws, after the shared ones. */
@@ -53,8 +60,8 @@ export interface ReplicaSwarm {
   /** Chance per base tick to pause (SIGSTOP) the established leader, and for how many base ticks. */
   readonly pauseLeaderPerTick: number;
   readonly pauseTicksMax: number;
-  /** The persistence point this seed crashes servers at (null: none), and the chance per hit. */
-  readonly crashAt: CrashAt | null;
+  /** The persistence points this seed crashes servers at (the target, and helpers), and the chance per hit. */
+  readonly crashAt: readonly CrashAt[];
   readonly crashAtChance: number;
   readonly limits: BroadcastLimits;
   readonly snapshotEvery: number;
@@ -63,12 +70,33 @@ export interface ReplicaSwarm {
 }
 
 const tickMs = 100;
+/**
+ * Crashes that make TRUNC likely: a leader dying before its proposal is durable leaves it on
+ * followers only; a leader dying at its discovery's epoch write has sent its history (with such
+ * a tail) to learners and never establishes, so the next leader lacks it.
+ */
+const truncHelpers: readonly CrashAt[] = [
+  { point: 'append', when: 'before', role: 'leading', chance: 0.02 },
+  { point: 'epoch', when: 'before', role: 'leading', chance: 0.2 },
+  { point: 'append', when: 'before', role: 'following', chance: 0.1 },
+];
 const diskLimits = { recordsMax: 100_000, pendingWritesMax: 10_000, tear: 'unsynced' } as const;
 
-/** Draws the replica's configuration: tiny limits often, so that they are hit. */
-export function replicaSwarm(config: SimConfig, prng: Xoshiro128): ReplicaSwarm {
-  const pendingProposalsMax = prng.pick([1, 3, 50]);
-  const windowTxnsMax = pendingProposalsMax + prng.pick([1, 8, 200]);
+/**
+ * Draws the replica's configuration: tiny limits often, so that they are hit. The seed's crash
+ * target steers it (crash-coverage.ts): after SNAP, a window of one txn beyond the pending limit
+ * and frequent purging snapshots, so that a learner that falls behind must be sent a snapshot;
+ * after TRUNC, many proposals in flight, busy clients and leaders that also crash at their
+ * epoch writes, so that learners hold txns the next leader never had.
+ */
+export function replicaSwarm(config: SimConfig, prng: Xoshiro128, target: CrashTarget | null): ReplicaSwarm {
+  const snapWanted = target?.sync === 'SNAP';
+  const truncWanted = target?.sync === 'TRUNC';
+  // Every draw is made whatever the target, so that steering changes only the steered values.
+  const pendingDrawn = prng.pick([1, 3, 50]);
+  const pendingProposalsMax = truncWanted ? 50 : pendingDrawn;
+  const windowExtraDrawn = prng.pick([1, 8, 200]);
+  const windowTxnsMax = pendingProposalsMax + (snapWanted ? 1 : windowExtraDrawn);
   const learnerPendingTxnsMax = windowTxnsMax + 1000;
   const limits: BroadcastLimits = {
     pendingProposalsMax,
@@ -79,19 +107,25 @@ export function replicaSwarm(config: SimConfig, prng: Xoshiro128): ReplicaSwarm 
     initLimitTicks: config.stepDown.initLimitTicks,
     syncLimitTicks: config.stepDown.syncLimitTicks,
   };
-  const point = prng.pick(crashPoints);
-  const when: 'before' | 'after' = point === 'uptodate' ? 'before' : point === 'newleader-ack' ? 'after' : prng.chance(0.5) ? 'before' : 'after';
+  const pauseLeaderPerTick = prng.chance(0.5) ? 0 : prng.pick([0.005, 0.02, 0.05]);
+  const pauseTicksMax = 2 * config.stepDown.initLimitTicks + prng.intBetween(1, 100);
+  const chanceDrawn = prng.pick([0.05, 0.2, 0.5]);
+  const snapshotEveryDrawn = prng.pick([0, 3, 10]);
+  const purgeDrawn = prng.chance(0.5);
+  const clientCount = prng.intBetween(1, 4);
+  const actDrawn = prng.pick([0.1, 0.3, 0.8]);
   return {
-    pauseLeaderPerTick: prng.chance(0.5) ? 0 : prng.pick([0.005, 0.02, 0.05]),
-    pauseTicksMax: 2 * config.stepDown.initLimitTicks + prng.intBetween(1, 100),
-    crashAt: prng.chance(0.7) ? { point, when } : null,
-    crashAtChance: prng.pick([0.05, 0.2, 0.5]),
+    pauseLeaderPerTick,
+    pauseTicksMax,
+    crashAt: target === null ? [] : truncWanted ? [target, ...truncHelpers] : [target],
+    // TRUNC and SNAP syncs are rare: crash at most hits.
+    crashAtChance: truncWanted || snapWanted ? Math.max(chanceDrawn * 2, 0.5) : chanceDrawn,
     limits,
-    snapshotEvery: prng.pick([0, 3, 10]),
-    purgeLog: prng.chance(0.5),
+    snapshotEvery: snapWanted ? 3 : snapshotEveryDrawn,
+    purgeLog: snapWanted || purgeDrawn,
     clients: {
-      clientCount: prng.intBetween(1, 4),
-      actPerTick: prng.pick([0.1, 0.3, 0.8]),
+      clientCount,
+      actPerTick: truncWanted ? 0.8 : actDrawn,
       walkAwayPerAction: prng.pick([0, 0.02, 0.1]),
       sessionTimeoutMs: tickMs * prng.intBetween(4, 40),
       opsMax: 120,
@@ -100,21 +134,15 @@ export function replicaSwarm(config: SimConfig, prng: Xoshiro128): ReplicaSwarm 
 }
 
 /**
- * The liveness goal: one established leader in the core, a quorum of voters
- * (the leader included) established under it and applied to the same zxid in
+ * The liveness goal: one established leader in the core, every other core
+ * member established under it, and all of them applied to the same zxid in
  * the leader's epoch (so the new leader committed something: at least the
- * probe session's createSession). Not every core member: a server whose
- * acceptedEpoch is above the established leader's epoch cannot join it until
- * the next epoch, in ZooKeeper too (seed 1004463: "leader epoch 3 is below
- * acceptedEpoch 4"); see README "Found so far".
+ * probe session's createSession). Every member: a straggler whose
+ * acceptedEpoch is above the leader's epoch makes the leader move to an epoch
+ * above it (broadcast README, "Epoch rollover"; seed 1004463 at 17dde73).
  */
 class CommitGoal implements LivenessGoal<ReplicaNodeView> {
   readonly name = 'liveness';
-  private readonly verifier: QuorumVerifier;
-
-  constructor(verifier: QuorumVerifier) {
-    this.verifier = verifier;
-  }
 
   converged(context: CheckContext<ReplicaNodeView>, core: readonly ServerId[]): boolean {
     return this.problem(context, core) === null;
@@ -133,28 +161,38 @@ class CommitGoal implements LivenessGoal<ReplicaNodeView> {
     const leader = leaders[0];
     if (leaders.length !== 1 || leader === undefined) return `${leaders.length} established core leaders`;
     if (zxidEpoch(leader.appliedZxid) !== leader.epoch) return `leader ${leader.sid} committed nothing in epoch ${leader.epoch}`;
-    const caughtUp = new Set<ServerId>([leader.sid]);
-    const behind: string[] = [];
     for (const sid of core) {
       const view = context.views.get(sid);
-      if (sid === leader.sid || view === undefined) continue;
-      if (view.established && view.leaderSid === leader.sid && view.appliedZxid === leader.appliedZxid) caughtUp.add(sid);
-      else behind.push(`${sid}`);
+      if (view === undefined) return `${sid} is down`;
+      if (sid === leader.sid) continue;
+      if (!view.established || view.leaderSid !== leader.sid) return `${sid} is ${view.role}, not established under ${leader.sid}`;
+      if (view.appliedZxid !== leader.appliedZxid) return `${sid} applied 0x${view.appliedZxid.toString(16)}, leader 0x${leader.appliedZxid.toString(16)}`;
     }
-    if (!this.verifier.containsQuorum(caughtUp)) return `no quorum caught up with leader ${leader.sid} (behind: ${behind.join(',')})`;
     return null;
   }
 }
 
-/** Runs one seed of the full-stack simulation. */
+/** Runs one seed of the full-stack simulation; the result names the broadcast marks it reached. */
 export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}): SeedResult {
+  let result: SeedResult | null = null;
+  const marks = captureMarks(() => {
+    result = runSeedUnmarked(seed, options);
+  });
+  assert(result !== null, 'the seed ran');
+  return { ...(result as SeedResult), marks: [...marks] };
+}
+
+function runSeedUnmarked(seed: number, options: RunReplicaSeedOptions): SeedResult {
   const prng = new Xoshiro128(seed);
-  const config = swarmConfig(seed, prng, options.overrides);
-  const drawn = replicaSwarm(config, prng);
+  // The crash target first: an observer's crash point needs an observer in the ensemble.
+  const drawnTarget = drawCrashTarget(prng);
+  const target = options.crashTarget === undefined ? drawnTarget : options.crashTarget;
+  const config = swarmConfig(seed, prng, options.overrides, { observerCountMin: target?.role === 'observing' ? 1 : 0 });
+  const drawn = replicaSwarm(config, prng, target);
   const swarm: ReplicaSwarm = {
     ...drawn,
     pauseLeaderPerTick: options.pauseLeaderPerTick ?? drawn.pauseLeaderPerTick,
-    crashAt: options.crashAt?.point ?? drawn.crashAt,
+    crashAt: options.crashAt === undefined ? drawn.crashAt : [options.crashAt.point],
     crashAtChance: options.crashAt?.chance ?? drawn.crashAtChance,
   };
   const trace = new Trace();
@@ -162,11 +200,12 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
   const verifier = majorityQuorum({ voters: config.voters, observers: config.observers });
   const disks = new Map<ServerId, SimDisk>();
   for (const sid of [...config.voters, ...config.observers]) {
-    const disk = new SimDisk(diskLimits);
+    const disk = new SimDisk(options.bugs?.tearDurable === true ? { ...diskLimits, tear: 'durable' } : diskLimits);
     disk.fsyncSteps = config.fsyncSteps.get(sid) ?? 1;
     disks.set(sid, disk);
   }
   const records = new RecordStore();
+  const crashPointsReached = new Map<string, number>();
   // Crash points fire in the safety phase only: the liveness phase's core must be left to converge.
   let crashPointsOn = true;
   let streams = 0;
@@ -184,7 +223,8 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
         nextStream: () => ++streams, incarnation, snapshotEvery: swarm.snapshotEvery, purgeLog: swarm.purgeLog, tickMs, faults: options.faults,
         reverseClientOutputs: options.bugs?.reverseClientOutputs,
         dropWatchEvents: options.bugs?.dropWatchEvents,
-        crashAt: swarm.crashAt === null ? null : { point: swarm.crashAt, chance: () => crashPointsOn && prng.chance(swarm.crashAtChance) },
+        crashAt: { points: swarm.crashAt, chance: (probability) => crashPointsOn && prng.chance(probability ?? swarm.crashAtChance) },
+        reached: crashPointsReached,
       });
     },
     clock: new SimClock({ tickPeriodSteps: config.tickPeriodSteps, firstTickStep: config.firstTickStep }),
@@ -252,7 +292,7 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
       }
     };
     const ticksMax = 2 * config.livenessTicksMax + 4 * swarm.limits.initLimitTicks;
-    liveness = runLivenessPhase(sim, { config, prng, goal: new CommitGoal(verifier), onTick, ticksMax });
+    liveness = runLivenessPhase(sim, { config, prng, goal: new CommitGoal(), onTick, ticksMax });
   }
   if (sim.violations.length === 0) finalChecks(sim, clients, liveness.core);
   return {
@@ -268,6 +308,7 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
     disks: [...disks.values()].map((disk) => disk.stats),
     simulation: sim.stats,
     crashPoints: crashPointsHit,
+    crashPointsReached,
   };
 }
 
@@ -275,10 +316,8 @@ export function runReplicaSeed(seed: number, options: RunReplicaSeedOptions = {}
 function finalChecks(sim: Simulation<ReplicaMessage, ReplicaNodeView, ReplicaNodeEvent>, clients: SimClients, core: readonly ServerId[]): void {
   const context = sim.context();
   const leader = core.map((sid) => context.views.get(sid)).find((view) => view?.role === 'leading');
-  if (leader !== undefined) {
-    const lost = clients.acknowledged.find((zxid) => zxid > leader.appliedZxid);
-    if (lost !== undefined) sim.violations.push({ checker: 'acknowledged-writes', step: sim.now, message: `write acknowledged at 0x${lost.toString(16)} is above leader ${leader.sid}'s 0x${leader.appliedZxid.toString(16)}` });
-  }
+  const lost = leader === undefined ? null : lostAcknowledgedWrite(clients.acknowledged, leader);
+  if (lost !== null) sim.violations.push({ checker: 'acknowledged-writes', step: sim.now, message: lost });
   const result = checkLinearizable(znodeModel, clients.history());
   if (result.verdict === 'violation') {
     const failure = result.failures.find((f) => f.verdict === 'violation');

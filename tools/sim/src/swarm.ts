@@ -67,10 +67,15 @@ function rate(prng: Xoshiro128, max: number): number {
   return prng.chance(0.3) ? 0 : (prng.below(1001) / 1000) * max;
 }
 
+/** What a stack needs of the ensemble (the full stack's crash target may need an observer). */
+export interface SwarmNeeds {
+  readonly observerCountMin?: number;
+}
+
 /** Draws the configuration of one seed. */
-export function swarmConfig(seed: number, prng: Xoshiro128, overrides: SwarmOverrides = {}): SimConfig {
+export function swarmConfig(seed: number, prng: Xoshiro128, overrides: SwarmOverrides = {}, needs: SwarmNeeds = {}): SimConfig {
   const voterCount = prng.pick([3, 3, 5, 5, 7]);
-  const observerCount = prng.pick([0, 0, 1, 2]);
+  const observerCount = Math.max(prng.pick([0, 0, 1, 2]), needs.observerCountMin ?? 0);
   const voters = Array.from({ length: voterCount }, (_, i) => i + 1);
   const observers = Array.from({ length: observerCount }, (_, i) => voterCount + i + 1);
   const members = [...voters, ...observers];

@@ -3,7 +3,11 @@
  * invariants, in the words of issue 8):
  * - no two servers apply different txns at the same zxid;
  * - a txn a leader committed (a quorum acked it) is in the history of every
- *   leader established after it.
+ *   leader established after it;
+ * - every server whose currentEpoch is e took it from one and the same leader
+ *   (currentEpoch names the history of that epoch's leader: a server that
+ *   raised it for a leader that never had a quorum outranks the real leader
+ *   of e in the next election with a history that is not e's).
  * Each server applying in zxid order is checked by the cluster itself.
  */
 import type { Zxid } from '@corral/base';
@@ -15,6 +19,8 @@ export class Checker {
   readonly violations: string[] = [];
   private readonly applied = new Map<Zxid, { readonly sid: ServerId; readonly text: string }>();
   private readonly committed = new Map<Zxid, string>();
+  /** currentEpoch → the leader whose history it names. */
+  private readonly epochLeaders = new Map<number, ServerId>();
 
   violation(text: string): void {
     this.violations.push(text);
@@ -27,6 +33,13 @@ export class Checker {
     else if (seen.text !== text) {
       this.violation(`zxid ${formatZxid(txn.zxid)} applied as ${seen.text} on ${seen.sid} and as ${text} on ${sid}`);
     }
+  }
+
+  /** Server `sid` makes currentEpoch `epoch` durable, taken from leader `leaderSid`. */
+  onCurrentEpoch(sid: ServerId, epoch: number, leaderSid: ServerId): void {
+    const known = this.epochLeaders.get(epoch);
+    if (known === undefined) this.epochLeaders.set(epoch, leaderSid);
+    else if (known !== leaderSid) this.violation(`server ${sid} took currentEpoch ${epoch} from leader ${leaderSid}, another server from leader ${known}`);
   }
 
   onQuorumCommit(txn: Txn): void {

@@ -183,6 +183,9 @@ export class Cluster {
     // Every SNAP is serialized now, before this Ready's commits, even one that waits for the disk.
     node.afterPersist = ready.messagesAfterPersist.map((out) => ({ ...out, msg: this.fillSnapshot(node, out.msg) }));
     this.apply(node, ready.committed);
+    if (ready.hardState !== null && ready.hardState.currentEpoch !== node.volatile.currentEpoch) {
+      this.checker.onCurrentEpoch(sid, ready.hardState.currentEpoch, machine instanceof Leader ? sid : machine.leaderSid);
+    }
     if (rewrite !== null || ready.append.length > 0 || ready.hardState !== null) {
       const { append, hardState } = ready;
       // One unit: a crash keeps the rewrite, the appends and the hard state together or not at all.

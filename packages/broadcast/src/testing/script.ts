@@ -7,7 +7,7 @@
  *
  * Commands (IDS is a space-separated list of server ids, or `all`):
  *   add-nodes N [observers=A,B] [pending=P] [window=W] [counter-max=C] [init=I] [sync=S]
- *             [snapshot-every=K] [log=keep] [fault=ack-before-durable|commit-without-quorum|skip-trunc]
+ *             [snapshot-every=K] [log=keep] [fault=ack-before-durable|commit-without-quorum|skip-trunc|current-epoch-at-rollover-ack|ack-epoch-before-durable]
  *   disk ID [accepted=E] [current=E] [snap=Z,Z..] [log=Z[:data],..] [log-keep=yes]
  *                          durable state of a LOOKING server (log-keep: the snapshot's txns stay in the log)
  *   elect L [IDS]          L leads; IDS (default: every other LOOKING server) learn
@@ -102,6 +102,8 @@ function addNodes(command: Command): Cluster {
     ackBeforeDurable: fault === 'ack-before-durable',
     commitWithoutQuorum: fault === 'commit-without-quorum',
     skipTrunc: fault === 'skip-trunc',
+    currentEpochAtRolloverAck: fault === 'current-epoch-at-rollover-ack',
+    ackEpochBeforeDurable: fault === 'ack-epoch-before-durable',
   };
   const logRetention = command.options.get('log') === 'keep' ? 'keep' : 'compact';
   return new Cluster({ voters, observers, limits, faults, snapshotEvery: number('snapshot-every') ?? 1000, logRetention });

@@ -15,6 +15,7 @@ const z = (epoch: number, counter: number): bigint => (BigInt(epoch) << 32n) | B
 const applied = (sid: number, txns: [bigint, number][], digest = 'd'): ReplicaNodeEvent => ({
   kind: 'applied', sid, incarnation: 0, txns: txns.map(([zxid, hash]) => ({ zxid, hash })), digest: `${digest}${txns.at(-1)?.[0]}`, text: '',
 });
+const raises = (sid: number, epoch: number, leaderSid: number): ReplicaNodeEvent => ({ kind: 'current-epoch', sid, epoch, leaderSid, text: '' });
 const leads = (sid: number, epoch: number, appliedZxid: bigint): ReplicaNodeEvent => ({ kind: 'established', sid, role: 'leading', epoch, appliedZxid, text: '' });
 
 const cases: { name: string; events: ReplicaNodeEvent[]; want: RegExp | null }[] = [
@@ -24,6 +25,8 @@ const cases: { name: string; events: ReplicaNodeEvent[]; want: RegExp | null }[]
   { name: 'a gap in one server\'s applies', events: [applied(1, [[z(1, 1), 7], [z(1, 3), 8]])], want: /^apply-order/ },
   { name: 'a new epoch not starting at 1', events: [applied(1, [[z(1, 1), 7], [z(2, 2), 8]])], want: /^apply-order/ },
   { name: 'digests differ at one zxid', events: [applied(1, [[z(1, 1), 7]], 'a'), applied(2, [[z(1, 1), 7]], 'b')], want: /^digest/ },
+  { name: 'currentEpoch from one leader', events: [raises(1, 2, 1), raises(2, 2, 1), raises(3, 3, 3)], want: null },
+  { name: 'currentEpoch of one epoch from two leaders', events: [raises(1, 2, 1), raises(2, 2, 1), raises(3, 2, 3)], want: /^current-epoch/ },
   { name: 'a leader missing a committed txn', events: [applied(1, [[z(1, 1), 7], [z(1, 2), 8]]), leads(3, 2, z(1, 1))], want: /^leader-completeness/ },
 ];
 

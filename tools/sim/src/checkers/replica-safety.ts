@@ -8,12 +8,13 @@
  * - `digest`: the data-tree digests of all servers agree at equal zxids;
  * - `leader-completeness`: a leader that establishes epoch e already applied
  *   every txn of an earlier epoch that any server applied (applied means a
- *   quorum had it durable) — so acknowledged writes are never lost. A txn
- *   of an old epoch that was never committed may still be committed by a
- *   later leader after one that lacked it (seed 42 at 6a12d05: a learner's
- *   currentEpoch moved with an epoch rollover that found no quorum, so its
- *   uncommitted tail outranked the next leader's): ZAB's property only
- *   speaks of txns committed before the later leader.
+ *   quorum had it durable) — so acknowledged writes are never lost;
+ * - `current-epoch`: every server whose currentEpoch is e took it from one
+ *   and the same leader: currentEpoch names that leader's history, and the
+ *   election ranks servers by it (seed 42 at 6a12d05: a learner raised it at
+ *   an epoch rollover's ACKEPOCH, the rollover found no quorum, another leader
+ *   established the same epoch, and the learner's uncommitted tail outranked
+ *   that leader's history).
  */
 import { zxidCounter, zxidEpoch, type ServerId, type Zxid } from '@corral/base';
 import type { ReplicaNodeEvent, ReplicaNodeView } from '../replica-node.js';
@@ -49,6 +50,8 @@ export class ReplicaSafetyChecker implements Checker<ReplicaNodeView, ReplicaNod
   readonly name = 'replica-safety';
   readonly history = new CommittedHistory();
   private readonly leaders = new Map<number, ServerId>();
+  /** currentEpoch → the leader servers took it from. */
+  private readonly epochSources = new Map<number, ServerId>();
   /** Per server: the incarnation and the zxid its tree stands at. */
   private readonly positions = new Map<ServerId, { incarnation: number; zxid: Zxid }>();
 
@@ -64,6 +67,8 @@ export class ReplicaSafetyChecker implements Checker<ReplicaNodeView, ReplicaNod
         return this.onApplied(event);
       case 'established':
         return this.onEstablished(event);
+      case 'current-epoch':
+        return this.onCurrentEpoch(event);
       default:
         return null;
     }
@@ -90,6 +95,13 @@ export class ReplicaSafetyChecker implements Checker<ReplicaNodeView, ReplicaNod
     const known = this.history.digests.get(zxid);
     if (known === undefined) this.history.digests.set(zxid, digest);
     else if (known !== digest) return `digest: server ${sid} has digest ${digest} at ${hex(zxid)}, another server had ${known}`;
+    return null;
+  }
+
+  private onCurrentEpoch(event: Extract<ReplicaNodeEvent, { kind: 'current-epoch' }>): string | null {
+    const known = this.epochSources.get(event.epoch);
+    if (known === undefined) this.epochSources.set(event.epoch, event.leaderSid);
+    else if (known !== event.leaderSid) return `current-epoch: server ${event.sid} took currentEpoch ${event.epoch} from leader ${event.leaderSid}, another server from ${known}`;
     return null;
   }
 
