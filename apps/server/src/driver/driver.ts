@@ -31,7 +31,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import type { ClientCore } from '../core/client-core.js';
 import type { Logger } from '../logger.js';
 import { estimateReplyBytes } from '../core/reply-size.js';
-import { loadNewestSnapshot, recoverTree } from '../storage/recovery.js';
+import { loadExactSnapshot, recoverTree } from '../storage/recovery.js';
 import { storageLimits } from '../storage/storage-limits.js';
 import { sessionPassword } from '../session/session-ids.js';
 import type { SessionTable } from '../session/session-table.js';
@@ -129,8 +129,8 @@ export class Driver implements ClientCore {
   }
 
   /**
-   * Recovers from disk (README "Start a role"): the newest snapshot is the
-   * tree; the log records above it go to the Leader, which re-commits them
+   * Recovers from disk (README "Start a role"): the newest snapshot, made
+   * exact at the end of its walk, is the tree; the log records above it go to the Leader, which re-commits them
    * at establishment — they are never replayed into the tree here. A log
    * that ends below the snapshot is dropped (its base becomes the snapshot).
    * Resolves once the Leader is established and serving.
@@ -143,7 +143,7 @@ export class Driver implements ClientCore {
     // (an ensemble of one acknowledged each record once durable), so it is replayed as that core
     // did, and an exact snapshot replaces its fuzzy ones before this core writes an epoch.
     const migrating = onDisk === null;
-    const tree = migrating ? await recoverTree(recoverOptions) : await loadNewestSnapshot(recoverOptions, performance.now());
+    const tree = migrating ? await recoverTree(recoverOptions) : await loadExactSnapshot(recoverOptions, performance.now());
     const applied = tree.lastProcessedZxid;
     if (log.lastLoggedZxid < applied) {
       logger.warn({ log: zxidToHex(log.lastLoggedZxid), snapshot: zxidToHex(applied) }, 'the log ends below the snapshot: dropped');
@@ -535,24 +535,34 @@ export class Driver implements ClientCore {
   }
 
   /**
-   * An exact snapshot of the committed tree: serialized in this turn (the
-   * log above it is re-committed over it on restart, so it must not be
-   * fuzzy), then written on its own; the log below the oldest retained
-   * snapshot is purged and the leader told.
+   * A snapshot of the committed tree, serialized one chunk per turn so
+   * requests keep being served during the walk: it is fuzzy between its
+   * START zxid (its name) and the zxid the walk ended at, and recovery
+   * replays the log in that range over it (`loadExactSnapshot`), which makes
+   * it exact at the walk's end before the log above is re-committed. The
+   * log below the oldest retained snapshot is then purged and the leader
+   * told.
    */
   async takeSnapshot(): Promise<void> {
     const tree = this.replica.dataTree;
     const zxid = tree.lastProcessedZxid;
-    const chunks = [...serializeSnapshot(tree)];
     const { snapshots, log, config, logger } = this.options;
     const writer = snapshots.beginSnapshot(zxid);
     try {
-      for (const chunk of chunks) await writer.write(chunk);
+      for (const chunk of serializeSnapshot(tree)) {
+        // A closing server gives up the walk; the previous snapshot still covers the log.
+        if (this.closed) throw new Error('server closing');
+        // The log range replayed over it must be the history this tree applied (a role that installs a SNAP replaces it).
+        assert(this.replica.dataTree === tree, 'the tree is not replaced while a snapshot walks it');
+        await writer.write(chunk);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       const info = await writer.commit();
       this.lastSnapshotBytes = info.byteCount;
       logger.info({ zxid, bytes: info.byteCount }, 'snapshot written');
     } catch (error) {
       await writer.abort().catch(() => undefined);
+      if (this.closed) return;
       throw error;
     }
     if (config.purgeIntervalHours <= 0) return;
