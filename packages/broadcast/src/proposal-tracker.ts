@@ -49,11 +49,14 @@ export class ProposalTracker {
   private head = 0;
   /** Reused for each quorum question, so asking allocates nothing. */
   private readonly scratch = new Set<ServerId>();
+  /** The leader alone is a quorum (an ensemble of one): its own ack commits, no set is built. */
+  private readonly selfIsQuorum: boolean;
   private committed: Zxid;
 
   constructor(options: ProposalTrackerOptions) {
     this.options = options;
     this.committed = options.committedZxid;
+    this.selfIsQuorum = options.quorum.containsQuorum(new Set([options.sid]));
   }
 
   get size(): number {
@@ -121,7 +124,8 @@ export class ProposalTracker {
 
   private hasQuorum(acks: readonly ServerId[]): boolean {
     const { quorum, sid, commitWithoutQuorum } = this.options;
-    if (commitWithoutQuorum) return acks.includes(sid);
+    // Quorums are monotone: any set holding a quorum is one.
+    if (commitWithoutQuorum || this.selfIsQuorum) return acks.includes(sid);
     const scratch = this.scratch;
     scratch.clear();
     for (const acked of acks) scratch.add(acked);

@@ -203,7 +203,14 @@ export class Final {
   private answerWrite(header: TxnHeader, result: ApplyResult): void {
     const session = this.local.get(header.sessionId);
     if (session === undefined) return;
-    const entry = session.queue.find((candidate) => candidate.write !== null && candidate.reply === null && candidate.cxid === header.cxid);
+    // Written out rather than queue.find: this runs for every applied write.
+    let entry: Entry | undefined;
+    for (const candidate of session.queue) {
+      if (candidate.write !== null && candidate.reply === null && candidate.cxid === header.cxid) {
+        entry = candidate;
+        break;
+      }
+    }
     if (entry === undefined || entry.write === null) return;
     const reply = writeReply(entry.write, result);
     entry.reply = { zxid: this.tree.lastProcessedZxid, err: reply.err, response: reply.response };
