@@ -17,6 +17,10 @@
 #   --out DIR         keep results here (default: a fresh mktemp dir, printed at the end)
 #   --stand-in-apache run a second Apache ZooKeeper in Corral's place (to check this tool
 #                     itself when apps/server is not built); its rows are still labelled corral
+#   --ensemble        3-server ensembles instead of standalone servers: Apache's from the shared
+#                     run.sh (--apache ensemble, session i on server i mod 3), Corral's from
+#                     `corral ensemble --local 3` (same spread); failover and catch-up times
+#                     are measured by ensemble-bench.mjs
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -30,13 +34,13 @@ JAVAC=${JAVAC:-javac}
 ZK_CP=/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar
 
 REPEAT=1 ; DURATION=10 ; WARMUP=3 ; ONLY="" ; PINNED=0 ; RECOVERY=0 ; ZNODES=100000
-OUT="" ; STAND_IN=0
+OUT="" ; STAND_IN=0 ; ENSEMBLE=0
 # how long a server may take to answer srvr before we give up on it (a safety net, not a measure)
 START_LIMIT_S=300
 # how long SIGTERM may take before SIGKILL
 STOP_LIMIT_S=20
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$1 needs a value" >&2; exit 64; }; }
 while [ $# -gt 0 ]; do
@@ -50,6 +54,7 @@ while [ $# -gt 0 ]; do
     --znodes) need_value "$@"; ZNODES="$2"; shift 2 ;;
     --out) need_value "$@"; OUT="$2"; shift 2 ;;
     --stand-in-apache) STAND_IN=1; shift ;;
+    --ensemble) ENSEMBLE=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 64 ;;
   esac
@@ -64,6 +69,9 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 if [ "$STAND_IN" = 0 ] && [ ! -f "$CLI" ]; then
   echo "Corral is not built: $CLI is missing. Run \`npm run build\` in $REPO first." >&2
   exit 1
+fi
+if [ "$ENSEMBLE" = 1 ] && { [ "$STAND_IN" = 1 ] || [ "$RECOVERY" = 1 ] || [ "$PINNED" = 1 ]; }; then
+  echo "--ensemble runs the matrix only, unpinned, against Corral" >&2; exit 64
 fi
 if [ "$PINNED" = 1 ]; then
   command -v taskset >/dev/null || { echo "--pinned needs taskset (util-linux)" >&2; exit 1; }
@@ -195,6 +203,35 @@ start_corral() { # dir ; sets CORRAL_PID, or stops it and returns 1
   fi
 }
 
+# `corral ensemble --local 3` in the background on a random base port (clients base..base+2,
+# quorum base+100.., election base+200..); sets ENSEMBLE_PID (the launcher: SIGTERM to it stops
+# every server by PID), ENSEMBLE_HP (the three client addresses) and ENSEMBLE_SERVER_PIDS.
+# Returns 1 (launcher stopped) when the members do not serve as leader/follower.
+start_corral_ensemble() { # dir
+  local d="$1" base hp modes deadline
+  base=$(( $(free_port) / 10 * 10 )); [ "$base" -le 49700 ] || base=$((base - 300))
+  mkdir -p "$d"
+  "$NODE" "$CLI" ensemble --local 3 --base-port "$base" --data-dir "$d/data" >> "$d/stdout.log" 2>&1 &
+  ENSEMBLE_PID=$!
+  disown "$ENSEMBLE_PID"
+  SERVER_PIDS+=("$ENSEMBLE_PID")
+  ENSEMBLE_HP="127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))"
+  deadline=$(( $(date +%s) + 120 ))
+  while :; do
+    modes=""
+    for hp in ${ENSEMBLE_HP//,/ }; do modes+="$(fourlw "$hp" srvr | awk -F': ' '/^Mode/{print $2}') "; done
+    case "$modes" in *leader*) [ "$(wc -w <<< "$modes")" = 3 ] && break ;; esac
+    if [[ "$modes" == *standalone* ]] || ! kill -0 "$ENSEMBLE_PID" 2>/dev/null || [ "$(date +%s)" -ge "$deadline" ]; then
+      log "Corral ensemble not serving as leader/follower (modes: ${modes:-none}); last output:"
+      tail -n 20 "$d/stdout.log" >&2 || true
+      stop_server "$ENSEMBLE_PID"
+      return 1
+    fi
+    sleep 0.1
+  done
+  ENSEMBLE_SERVER_PIDS="$(grep -o 'server [0-9]: pid [0-9]*' "$d/stdout.log" | awk '{print $4}' | paste -sd, -)"
+}
+
 stop_server() { # pid [signal]
   local p="$1" sig="${2:-TERM}"
   kill "-$sig" "$p" 2>/dev/null || true
@@ -242,16 +279,36 @@ write_meta() { # kind
 
 # ---- the matrix, interleaved ------------------------------------------------------------------
 run_matrix() {
-  write_meta matrix
+  local APACHE_MODE=standalone
+  [ "$ENSEMBLE" = 1 ] && APACHE_MODE=ensemble
+  write_meta "$([ "$ENSEMBLE" = 1 ] && echo matrix-ensemble || echo matrix)"
   local pass d rc
   for pass in $(seq 1 "$REPEAT"); do
-    log "pass $pass/$REPEAT: Apache ZooKeeper 3.8 standalone (port $APACHE_PORT)"
+    log "pass $pass/$REPEAT: Apache ZooKeeper 3.8 $APACHE_MODE (port base $APACHE_PORT_BASE)"
     rc=0
-    shared --apache standalone --repeat 1 --port-base "$APACHE_PORT_BASE" "${COMMON[@]}" \
+    shared --apache "$APACHE_MODE" --repeat 1 --port-base "$APACHE_PORT_BASE" "${COMMON[@]}" \
       "${APACHE_PIN[@]}" --out "$OUT/apache-pass$pass" || rc=$?
     [ "$rc" = 0 ] || { log "Apache pass $pass failed (exit $rc); see $OUT/apache-pass$pass"; mkdir -p "$OUT/apache-pass$pass"; echo "$rc" > "$OUT/apache-pass$pass/FAILED"; }
 
     d="$WORK/corral-pass$pass"
+    if [ "$ENSEMBLE" = 1 ]; then
+      if ! start_corral_ensemble "$d"; then
+        mkdir -p "$OUT/corral-pass$pass"
+        cp "$d/stdout.log" "$OUT/corral-pass$pass/server-stdout.log" 2>/dev/null || true
+        echo "no ensemble" > "$OUT/corral-pass$pass/FAILED"
+        log "Corral ensemble did not start: Apache passes only"
+        continue
+      fi
+      log "pass $pass/$REPEAT: Corral ensemble on $ENSEMBLE_HP (servers $ENSEMBLE_SERVER_PIDS)"
+      rc=0
+      shared --target "$ENSEMBLE_HP" --repeat 1 --server-pids "$ENSEMBLE_SERVER_PIDS" "${COMMON[@]}" \
+        --out "$OUT/corral-pass$pass" || rc=$?
+      stop_server "$ENSEMBLE_PID"
+      cp "$d/stdout.log" "$OUT/corral-pass$pass/server-stdout.log" 2>/dev/null || true
+      [ "$rc" = 0 ] || { log "Corral pass $pass failed (exit $rc); see $OUT/corral-pass$pass"; mkdir -p "$OUT/corral-pass$pass"; echo "$rc" > "$OUT/corral-pass$pass/FAILED"; }
+      rm -rf "$d"
+      continue
+    fi
     if ! start_corral "$d"; then
       mkdir -p "$OUT/corral-pass$pass"
       cp "$d/stdout.log" "$OUT/corral-pass$pass/server-stdout.log" 2>/dev/null || true

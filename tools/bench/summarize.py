@@ -207,7 +207,9 @@ def describe(meta):
     if not meta:
         return ""
     bits = [meta.get("date", "?"), meta.get("corral", "?"), meta.get("machine", "?")]
-    if meta.get("kind") == "matrix":
+    if meta.get("kind") in ("matrix", "matrix-ensemble"):
+        if meta.get("kind") == "matrix-ensemble":
+            bits.append("3-server ensembles (--ensemble)")
         bits.append("--repeat %s --duration %g --warmup %g" % (
             meta.get("repeat"), meta.get("duration_s", 0), meta.get("warmup_s", 0)))
         if meta.get("only"):

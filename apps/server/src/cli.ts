@@ -12,11 +12,14 @@ import { ConfigError, parseZooCfg } from './config/zoo-cfg.js';
 import { createLogger } from './logger.js';
 import { CorralServer } from './server.js';
 import { BackupError, exportBackup, restoreBackup } from './storage/backup.js';
+import { runEnsembleCommand } from './ensemble/ensemble-command.js';
 import { dumpLogCommand, dumpSnapshotCommand } from './storage/inspect.js';
 import { RecoveryError } from './storage/recovery.js';
 
 const usage = `usage:
   corral server [--config zoo.cfg]     run a server (default: standalone on 127.0.0.1:2181, data in ./data)
+  corral ensemble --local N [--base-port 2181] [--data-dir ensemble-data] [--tick-time 2000]
+                                       run N servers on 127.0.0.1 in the foreground (Ctrl-C stops all)
   corral log dump DATALOGDIR           print the transaction log
   corral snapshot dump DATADIR         print the snapshots
   corral snapshot export (--config zoo.cfg | --data-dir D [--data-log-dir L]) --out FILE
@@ -99,6 +102,7 @@ async function runServer(args: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, sub, ...rest] = argv;
   if (command === 'server') return runServer(argv.slice(1));
+  if (command === 'ensemble') return runEnsembleCommand(argv.slice(1));
   if (command === 'log' && sub === 'dump' && rest[0] !== undefined) return dumpLogCommand(rest[0]);
   if (command === 'snapshot' && sub === 'dump' && rest[0] !== undefined) return dumpSnapshotCommand(rest[0]);
   if (command === 'snapshot' && sub === 'export') return snapshotExport(rest);

@@ -11,3 +11,11 @@ export type { Logger } from './logger.js';
 /** Per-connection `cons` counters a ClientTransport carries. */
 export { ConnectionStats } from './stats/connection-stats.js';
 export type { ClientTransport, ReplyBacklog } from './session/session.js';
+/** Local ensembles: zoo.cfg/myid per member, one process per member, controlled by PID (`corral ensemble`, real-process tests). */
+export { LocalEnsemble, corralLauncher, corralCliPath, localEnsembleLimits } from './ensemble/local-ensemble.js';
+export { localLayout, connectStringOf, memberZooCfg, ensembleLimits } from './ensemble/ensemble-config.js';
+export { askFourLetterWord, modeOf, zxidOf } from './ensemble/four-letter-client.js';
+export type { LocalEnsembleOptions, MemberLauncher } from './ensemble/local-ensemble.js';
+export type { EnsembleLayout, EnsembleMember, PeerAddress } from './ensemble/ensemble-config.js';
+export type { MemberCommand } from './ensemble/member-process.js';
+export type { ServerMode } from './ensemble/four-letter-client.js';

@@ -331,6 +331,9 @@ export class Session extends EventEmitter {
       }
       // Every server refused or was unreachable: back off before the next
       // round (a server behind our lastZxidSeen refuses until it catches up).
+      // close() may have come during the last attempt, after its wake-up call:
+      // waiting now would hang close() on an unref'd timer.
+      if (this.closing !== null) return;
       const delayMs = Math.min(reconnectBackoffMsMax, 50 * 2 ** Math.min(round, 5)) * (0.5 + Math.random() / 2);
       await new Promise<void>((resolve) => {
         this.backoffWake = resolve;

@@ -18,8 +18,6 @@ export const interopLimits = {
   clientTimeoutMs: 60_000,
   /** Captured stdout/stderr per child process; beyond this the child is killed. */
   outputBytesMax: 32 * 1024 * 1024,
-  /** One four-letter-word answer (`mntr`, `conf`, ... are a few KiB). */
-  fourLetterReplyBytesMax: 1024 * 1024,
   /** How long a four-letter-word exchange may take. */
   fourLetterTimeoutMs: 5_000,
   /** Server log bytes kept for failure messages. */
