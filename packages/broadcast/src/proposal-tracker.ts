@@ -74,8 +74,8 @@ export class ProposalTracker {
     builder.appendTxn(txn);
     this.queue.push({ txn, acks: [] });
     streams.sendToForwarding({ type: 'PROPOSAL', txn }, true);
-    // The leader's own ack waits for its disk, like any follower's (AckRequestProcessor).
-    builder.send(sid, { type: 'ACK', zxid: txn.zxid }, true);
+    // The leader's own ack waits for its disk, like any follower's (AckRequestProcessor); one per Ready.
+    builder.ackOwnProposal(sid, txn.zxid);
   }
 
   /** `sid` has `zxid` durable. False when it is neither committed nor outstanding. */
@@ -86,6 +86,12 @@ export class ProposalTracker {
     if (!proposal.acks.includes(sid)) proposal.acks.push(sid);
     this.tryCommit();
     return true;
+  }
+
+  /** The leader's own ACK: its log is appended in order, so it holds every proposal up to `zxid` (ReadyBuilder.ackOwnProposal). */
+  ackOwnUpTo(zxid: Zxid): void {
+    this.ackUpTo(zxid, this.options.sid);
+    this.tryCommit();
   }
 
   /** A NEWLEADER ack vouches for every proposal queued to the learner before NEWLEADER. */
