@@ -6,7 +6,7 @@
 //   --dir D   only tests below D (used by each package's own `test` script)
 //   --unit    skip tools/interop (real clients and servers)
 import { readdirSync, statSync, existsSync } from 'node:fs';
-import { join, resolve, relative } from 'node:path';
+import { join, resolve, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -20,8 +20,15 @@ function walk(dir, out) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path, out);
-    else if (name.endsWith('.test.js')) out.push(path);
+    else if (name.endsWith('.test.js') && hasSource(path)) out.push(path);
   }
+}
+
+/** A compiled test whose .ts was deleted (a stale dist after a pull) is not run. */
+function hasSource(compiled) {
+  const pkgDir = compiled.slice(0, compiled.lastIndexOf(`${sep}dist${sep}`));
+  const rel = compiled.slice(pkgDir.length + `${sep}dist${sep}`.length).replace(/\.js$/, '.ts');
+  return existsSync(join(pkgDir, 'src', rel));
 }
 
 const files = [];

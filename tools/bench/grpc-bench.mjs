@@ -21,6 +21,12 @@
 //                     and replies encoded and decoded by hand, as the jute driver uses
 //                     @corral/wire's codecs, so the client costs little) or `proto-loader`
 //                     (@grpc/proto-loader's objects, as the results before 2026-12-02 used)
+//   --grpc-batch on|off  grpc-stream* with the lean codec: send the calls issued while a
+//                     write is in progress as one CallBatch and accept ResponseBatch replies
+//                     (default on; `off` = one message per call, as before 2026-12-02 08:30Z)
+//   --jute-coalesce on|off  the jute driver writes the requests of one event-loop turn in
+//                     one socket write (default on; `off` = one write per request, as before
+//                     2026-12-02 08:40Z)
 //   --cli FILE        the server's cli.js (default apps/server/dist/cli.js; for A/B runs
 //                     against a saved build)
 //
@@ -34,13 +40,14 @@
 // Starts its own Corral server (apps/server/dist/cli.js; fresh data dir; random
 // loopback ports in 40000-49999) and stops it by PID. Measures; asserts nothing.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import http2 from 'node:http2';
 import { connect, createServer } from 'node:net';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
+import { parseOptions, measureWindow, median, fmt } from './bench-util.mjs';
 import { randomInt } from 'node:crypto';
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
@@ -50,15 +57,10 @@ const repo = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const cli = join(repo, 'apps', 'server', 'dist', 'cli.js');
 
 // ---- options -----------------------------------------------------------------
-const opts = { sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '', cli, grpcCodec: 'lean' };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i += 2) {
-  const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-  if (!(key in opts) || argv[i + 1] === undefined) {
-    console.error(`unknown option or missing value: ${argv[i]}`);
-    process.exit(64);
-  }
-  opts[key] = typeof opts[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
+const opts = parseOptions({ sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '', cli, grpcCodec: 'lean', grpcBatch: 'on', juteCoalesce: 'on' });
+if (opts.grpcBatch !== 'on' && opts.grpcBatch !== 'off') {
+  console.error(`--grpc-batch: on or off, not ${opts.grpcBatch}`);
+  process.exit(64);
 }
 if (opts.grpcCodec !== 'lean' && opts.grpcCodec !== 'proto-loader') {
   console.error(`--grpc-codec: lean or proto-loader, not ${opts.grpcCodec}`);
@@ -122,11 +124,6 @@ async function startServer() {
   };
 }
 
-function cpuTicks(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime, clock ticks (100 Hz)
-}
-
 // ---- jute driver ------------------------------------------------------------------
 class JuteSession {
   static open(port) {
@@ -160,6 +157,12 @@ class JuteSession {
     this.pending = [];
     this.xid = 1;
     this.connected = false;
+    this.queued = [];
+    this.flush = () => {
+      const frames = this.queued;
+      this.queued = [];
+      this.socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    };
   }
 
   send(op, done) {
@@ -169,7 +172,14 @@ class JuteSession {
         ? { type: OpCode.setData, path: op.path, data: value, version: -1 }
         : { type: OpCode.getData, path: op.path, watch: false };
     this.pending.push({ type: request.type, done });
-    this.socket.write(encodeRequest({ xid: this.xid++, type: request.type }, request));
+    const frame = encodeRequest({ xid: this.xid++, type: request.type }, request);
+    if (opts.juteCoalesce === 'off') {
+      this.socket.write(frame);
+      return;
+    }
+    // The requests of one turn leave in one write, as @corral/client sends them.
+    this.queued.push(frame);
+    if (this.queued.length === 1) process.nextTick(this.flush);
   }
 
   close() {
@@ -216,19 +226,16 @@ function putVarint(buf, pos, v) {
   buf[pos++] = v;
   return pos;
 }
-/** SessionRequest{call: {id, <op field>: {path 1, [data 2], [mode 4]}}}. */
-function leanCall(id, op) {
+/** A Call: {id, <op field>: {path 1, [data 2], [mode 4]}}. */
+function leanCallBody(id, op) {
   const field = op.kind === 'create' ? 2 : op.kind === 'set' ? 6 : 5;
   const pathLength = Buffer.byteLength(op.path);
   let bodyLength = 1 + varintLength(pathLength) + pathLength;
   if (op.kind !== 'get') bodyLength += 1 + varintLength(value.length) + value.length;
   if (op.kind === 'create') bodyLength += 2;
-  const callLength = 1 + varintLength(id) + 1 + varintLength(bodyLength) + bodyLength;
-  const buf = Buffer.allocUnsafe(1 + varintLength(callLength) + callLength);
-  buf[0] = 0x12;
-  let pos = putVarint(buf, 1, callLength);
-  buf[pos++] = 0x08;
-  pos = putVarint(buf, pos, id);
+  const buf = Buffer.allocUnsafe(1 + varintLength(id) + 1 + varintLength(bodyLength) + bodyLength);
+  buf[0] = 0x08;
+  let pos = putVarint(buf, 1, id);
   buf[pos++] = (field << 3) | 2;
   pos = putVarint(buf, pos, bodyLength);
   buf[pos++] = 0x0a;
@@ -245,8 +252,25 @@ function leanCall(id, op) {
   }
   return buf;
 }
+/** `message` as field `field` (length-delimited) of a new message. */
+function leanWrap(field, messages) {
+  let length = 0;
+  for (const m of messages) length += m.length;
+  const buf = Buffer.allocUnsafe(1 + varintLength(length) + length);
+  buf[0] = (field << 3) | 2;
+  let pos = putVarint(buf, 1, length);
+  for (const m of messages) pos += m.copy(buf, pos);
+  return buf;
+}
+/** SessionRequest{call: Call}. */
+const leanCall = (id, op) => leanWrap(2, [leanCallBody(id, op)]);
+/** SessionRequest{calls: CallBatch{calls: [Call...]}} from Call bodies. */
+const leanCallBatch = (bodies) => leanWrap(6, bodies.map((body) => leanWrap(1, [body])));
 /** SessionRequest{open: {timeout_ms (3)}}. */
-const leanOpen = Buffer.from([0x0a, 1 + varintLength(sessionTimeoutMs), 0x18, ...(() => { const b = Buffer.alloc(5); return b.subarray(0, putVarint(b, 0, sessionTimeoutMs)); })()]);
+const timeoutVarint = (() => { const b = Buffer.alloc(5); return [...b.subarray(0, putVarint(b, 0, sessionTimeoutMs))]; })();
+const leanOpen = Buffer.from([0x0a, 1 + timeoutVarint.length, 0x18, ...timeoutVarint]);
+/** SessionRequest{open: {timeout_ms (3), accept_batches (6): true}}. */
+const leanOpenBatches = Buffer.from([0x0a, 3 + timeoutVarint.length, 0x18, ...timeoutVarint, 0x30, 1]);
 /** A cursor over protobuf bytes. */
 class PbReader {
   constructor(buf, pos = 0, end = buf.length) { this.buf = buf; this.pos = pos; this.end = end; }
@@ -292,6 +316,22 @@ function leanResult(field, buf, start, end) {
   }
   return result;
 }
+/** Every SessionResponse a message holds: itself, or each of a ResponseBatch (kind 7). */
+function leanResponses(buf, each) {
+  const top = new PbReader(buf);
+  const tag = top.varint();
+  if (tag >>> 3 !== 7) {
+    each(leanResponse(buf));
+    return;
+  }
+  const [start, end] = top.length();
+  const r = new PbReader(buf, start, end);
+  while (r.pos < r.end) {
+    r.varint();
+    const [s, e] = r.length();
+    each(leanResponse(buf.subarray(s, e)));
+  }
+}
 /** SessionResponse: {kind, reply: {id, zxid, code, codeName, result}}. */
 function leanResponse(buf) {
   const top = new PbReader(buf);
@@ -319,18 +359,21 @@ class StreamSession {
     return new Promise((resolve, reject) => {
       const session = new StreamSession(port, shared);
       const lean = opts.grpcCodec === 'lean';
-      session.stream.on('data', (data) => {
-        const message = lean ? leanResponse(data) : data;
+      const onResponse = (message) => {
         if (message.kind === 'opened' || message.kind === 1) {
           resolve(session);
         } else if (message.kind === 'reply' || message.kind === 2) {
           session.pending.shift()(message.reply.code ?? 0);
         }
+      };
+      session.stream.on('data', (data) => {
+        if (lean) leanResponses(data, onResponse);
+        else onResponse(data);
       });
       session.stream.on('error', (error) => {
         if (!session.closing) reject(error);
       });
-      session.stream.write(lean ? leanOpen : { open: { timeoutMs: sessionTimeoutMs } });
+      session.stream.write(lean ? (session.batches ? leanOpenBatches : leanOpen) : { open: { timeoutMs: sessionTimeoutMs } });
     });
   }
 
@@ -341,10 +384,32 @@ class StreamSession {
     this.pending = [];
     this.id = 1;
     this.closing = false;
+    // --grpc-batch on: the calls issued while a write is in progress leave as one CallBatch
+    // when it completes (what @corral/client's gRPC transport does), and replies come packed.
+    this.batches = opts.grpcCodec === 'lean' && opts.grpcBatch === 'on';
+    this.queued = [];
+    this.writing = false;
+    this.flush = () => {
+      const bodies = this.queued;
+      this.queued = [];
+      if (bodies.length === 0 || this.closing) {
+        this.writing = false;
+        return;
+      }
+      this.stream.write(bodies.length === 1 ? leanWrap(2, bodies) : leanCallBatch(bodies), this.flush);
+    };
   }
 
   send(op, done) {
     this.pending.push(done);
+    if (this.batches) {
+      this.queued.push(leanCallBody(this.id++, op));
+      if (!this.writing) {
+        this.writing = true;
+        process.nextTick(this.flush);
+      }
+      return;
+    }
     if (opts.grpcCodec === 'lean') {
       this.stream.write(leanCall(this.id++, op));
       return;
@@ -377,11 +442,10 @@ class H2StreamSession {
   static open(port, shared) {
     return new Promise((resolve, reject) => {
       const session = new H2StreamSession(port, shared);
-      session.onMessage = (message) => {
-        const response = leanResponse(message);
+      session.onMessage = (message) => leanResponses(message, (response) => {
         if (response.kind === 1) resolve(session);
         else if (response.kind === 2) session.pending.shift()(response.reply.code);
-      };
+      });
       session.stream.on('error', (error) => {
         if (!session.closing) reject(error);
       });
@@ -522,16 +586,9 @@ async function run(server, setup, transport, workload, pass) {
   for (const session of sessions) for (let i = 0; i < opts.outstanding; i++) issue(session);
   await delay(opts.warmup * 1000);
   phase = 'measure';
-  const ticks0 = cpuTicks(server.pid);
-  const client0 = process.cpuUsage();
-  const t0 = performance.now();
-  await delay(opts.duration * 1000);
+  const { seconds, serverCpuPct: serverCpu, clientCpuPct: clientCpu } = await measureWindow(server.pid, opts.duration, delay);
   phase = 'stop';
-  const seconds = (performance.now() - t0) / 1000;
-  const serverCpu = (cpuTicks(server.pid) - ticks0) / seconds; // ticks/s at 100 Hz = % of one core
-  const clientUsage = process.cpuUsage(client0);
-  const clientCpu = ((clientUsage.user + clientUsage.system) / 1e6 / seconds) * 100;
-  await Promise.race([new Promise((resolve) => { drained = resolve; if (inFlight === 0) resolve(); }), delay(drainLimitMs)]);
+  await Promise.race([new Promise((resolve) => { drained = resolve; if (inFlight === 0) resolve(); }), delay(drainLimitMs, undefined, { ref: false })]);
   for (const session of sessions) session.close();
   shared?.close();
   latencies.sort((a, b) => a - b);
@@ -545,11 +602,6 @@ async function run(server, setup, transport, workload, pass) {
 }
 
 // ---- main -------------------------------------------------------------------------
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const fmt = (x, digits = 0) => Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-';
 
 const results = [];
 console.error(`# ${new Date().toISOString()}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${opts.sessions} x ${opts.outstanding}; ${opts.warmup}+${opts.duration} s; repeat ${opts.repeat}; server ${opts.cli}`);

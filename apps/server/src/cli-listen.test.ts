@@ -6,24 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { heldPort } from './testing/held-port.js';
 
 const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
-
-async function occupiedPort(): Promise<{ port: number; server: Server }> {
-  for (;;) {
-    const port = 40000 + Math.floor(Math.random() * 10000);
-    const server = createServer();
-    const bound = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => resolve(true));
-    });
-    if (bound) return { port, server };
-  }
-}
 
 function runServer(config: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -37,7 +25,7 @@ function runServer(config: string): Promise<{ code: number | null; stderr: strin
 for (const which of ['clientPort', 'grpcPort'] as const) {
   test(`a ${which} already in use stops the server with one line and exit 1`, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'corral-cli-listen-'));
-    const { port, server } = await occupiedPort();
+    const { port, server } = await heldPort();
     try {
       const free = port === 49999 ? 40000 : port + 1;
       const ports = which === 'clientPort' ? `clientPort=${port}\ngrpcPort=${free}` : `clientPort=${free}\ngrpcPort=${port}`;

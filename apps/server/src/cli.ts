@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
  * The `corral` command. `corral server [--config zoo.cfg]` runs a server in
- * this process (no wrapper: a signal to this PID reaches the server);
+ * this process (no wrapper: a signal to this PID reaches the server) —
+ * an ensemble member when zoo.cfg has server.N lines and dataDir/myid;
  * without --config it serves standalone on 127.0.0.1:2181 with data in
  * ./data. `corral log dump DIR` and `corral snapshot dump DIR` print the
  * stored log and snapshots.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isStandalone } from './config/ensemble-config.js';
+import { readMyid } from './config/myid.js';
 import { ConfigError, parseZooCfg } from './config/zoo-cfg.js';
 import { createLogger } from './logger.js';
 import { CorralServer } from './server.js';
@@ -61,15 +64,6 @@ async function snapshotRestore(args: string[]): Promise<void> {
   process.stdout.write(`restored state at zxid 0x${zxid.toString(16)} from ${file}\n`);
 }
 
-function readMyid(dataDir: string): number | null {
-  const path = join(dataDir, 'myid');
-  if (!existsSync(path)) return null;
-  const text = readFileSync(path, 'utf8').trim();
-  const id = Number(text);
-  if (!Number.isInteger(id) || id < 0 || id > 255) throw new ConfigError('myid', `bad server id "${text}" in ${path}`);
-  return id;
-}
-
 async function runServer(args: string[]): Promise<void> {
   const logger = createLogger();
   const configIndex = args.indexOf('--config');
@@ -84,7 +78,9 @@ async function runServer(args: string[]): Promise<void> {
   const config = parseZooCfg(text, { ...context, myid: readMyid(probe.dataDir) });
   for (const key of config.unknownKeys) logger.warn({ key }, 'unknown configuration key ignored');
   const server = await CorralServer.start(config, logger);
-  process.stdout.write(`corral serving on ${config.clientPortAddress}:${server.port} (data ${config.dataDir})\n`);
+  // An ensemble member listens now and serves once elected and synced (until then it closes connections).
+  const member = isStandalone(config) ? '' : `, ensemble member ${config.myid ?? '?'} of ${config.servers.length}`;
+  process.stdout.write(`corral serving on ${config.clientPortAddress}:${server.port} (data ${config.dataDir}${member})\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

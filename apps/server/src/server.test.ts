@@ -6,13 +6,13 @@
 // a random port in 40000-49999 with a temp data dir.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ZkCode } from '@corral/base';
 import { EventType, OpCode, type CreateRequest } from '@corral/wire';
 import { parseZooCfg } from './config/zoo-cfg.js';
 import { createLogger } from './logger.js';
 import { CorralServer } from './server.js';
+import { fourLetterWord } from './testing/four-letter-word.js';
 import { RawClient } from './testing/raw-client.js';
 import { startTestServer } from './testing/test-server.js';
 
@@ -30,16 +30,6 @@ async function client(port: number, timeoutMs?: number): Promise<RawClient> {
   const c = await RawClient.open(port, timeoutMs === undefined ? {} : { timeoutMs });
   cleanups.push(() => c.close());
   return c;
-}
-
-function fourLetterWord(port: number, word: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1' }, () => socket.write(word));
-    let out = '';
-    socket.on('data', (chunk) => { out += chunk.toString(); });
-    socket.on('end', () => resolve(out));
-    socket.on('error', reject);
-  });
 }
 
 const create = (path: string, data = '', flags = 0): CreateRequest =>

@@ -1,16 +1,17 @@
 /**
- * Assembles a standalone Corral server: storage, the Driver (recovery, the
- * replica core, session expiry and snapshots), sessions, the client ports
- * and container/TTL cleanup. Owns every timer and handle it creates and
+ * Assembles a Corral server, standalone or an ensemble member (zoo.cfg's
+ * server lines: the Driver then runs election and peers): storage, the
+ * Driver (recovery, the replica core, session expiry and snapshots),
+ * sessions, the client ports and container/TTL cleanup. Owns every timer and handle it creates and
  * releases them in close().
  */
 import { mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import { openStorage } from '@corral/txn-log';
 import { isFourLetterWord } from '@corral/wire';
-import { standaloneEnsembleReport } from './admin/ensemble-report.js';
 import type { ConnectionReport } from './admin/four-letter-word-context.js';
 import { runFourLetterWord } from './admin/four-letter-words.js';
+import { clientAddressOf, ensembleMembership, isStandalone } from './config/ensemble-config.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { Logger } from './logger.js';
 import { ClientListener } from './net/client-listener.js';
@@ -26,7 +27,7 @@ export { storageLimits };
 /** Limits of the server as a whole. */
 export const sessionsMax = 1_000_000;
 
-/** A running standalone server. */
+/** A running server. */
 export class CorralServer {
   readonly config: ServerConfig;
   readonly port: number;
@@ -58,9 +59,14 @@ export class CorralServer {
   /** Recovers state from disk and starts serving. */
   static async start(config: ServerConfig, logger: Logger): Promise<CorralServer> {
     const clock = (): number => Date.now();
+    // An ensemble configuration is checked against myid before anything is opened.
+    if (!isStandalone(config)) ensembleMembership(config);
     await mkdir(config.dataDir, { recursive: true });
     await mkdir(config.dataLogDir, { recursive: true });
-    const storage = await openStorage({ dataDir: config.dataDir, dataLogDir: config.dataLogDir, logger, limits: storageLimits(config) });
+    // An interrupted snapshot install is the Driver's to roll back (DriverDisk), not txn-log's to complete.
+    const storage = await openStorage({
+      dataDir: config.dataDir, dataLogDir: config.dataLogDir, logger, limits: storageLimits(config), completeSnapshotInstall: false,
+    });
     try {
       return await CorralServer.assemble(config, logger, storage, clock);
     } catch (error) {
@@ -86,9 +92,8 @@ export class CorralServer {
     const driver = await Driver.start({
       config, log, snapshots: storage.snapshots, sessions, stats, logger, onFatal: fatal, onApplied: () => grpc?.onApplied(),
     });
-    const { tree, watches } = driver;
-
-    const standaloneReport = standaloneEnsembleReport(config);
+    const { watches } = driver;
+    const membership = isStandalone(config) ? null : ensembleMembership(config);
     const listener: ClientListener = new ClientListener({
       maxClientCnxns: config.maxClientCnxns,
       logger,
@@ -99,8 +104,8 @@ export class CorralServer {
         clock,
         isFourLetterWord,
         runFourLetterWord: (word) => runFourLetterWord(word, {
-          config, tree, watches, sessions, stats, clock,
-          ensemble: () => standaloneReport,
+          config, tree: driver.tree, watches, sessions, stats, clock,
+          ensemble: () => driver.ensembleReport(),
           connections: () => [...listener.connections].map((c): ConnectionReport => ({
             remoteAddress: c.remoteAddress, remotePort: c.remotePort, interestOps: c.interestOps, queued: c.backlog.requestCount,
             stats: c.stats, session: c.session === null ? null : { id: c.session.id, timeoutMs: c.session.timeoutMs },
@@ -117,22 +122,30 @@ export class CorralServer {
     });
     let port: number;
     try {
-      port = await listener.listen(config.clientPort, config.clientPortAddress);
+      const client = clientAddressOf(config, membership?.me ?? null);
+      port = await listener.listen(client.port, client.host);
     } catch (error) {
       await driver.close();
       throw error;
     }
     try {
-      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, core: driver, sessions, tree, watches, clock, logger });
+      // TODO(issue 9): the gRPC front holds one tree; an ensemble member's is replaced by a SNAP.
+      if (config.grpcPort !== null && membership !== null) logger.warn({ key: 'grpcPort' }, 'the gRPC port is not served in ensemble mode yet');
+      else if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, core: driver, sessions, tree: driver.tree, watches, clock, logger });
     } catch (error) {
       await listener.close(true);
       await driver.close();
       throw error;
     }
-    const containers = new ContainerManager({ tree, core: driver, clock });
+    const containers = new ContainerManager({ tree: () => driver.tree, core: driver, clock });
     const timers = [setInterval(() => containers.check(), config.containerCheckIntervalMs)];
     for (const timer of timers) timer.unref();
     return new CorralServer({ config, port, listener, grpc, storage, driver, timers, logger });
+  }
+
+  /** ZooKeeper's Mode: standalone, leader, follower, observer, or looking (electing or syncing: not serving). */
+  get mode(): string {
+    return this.driver.mode;
   }
 
   /** Stops serving: closes the port and connections, drains the log, closes storage. Idempotent. */

@@ -72,7 +72,7 @@ export class GrpcSessionTransport implements Transport {
       stream.on('error', onEarlyError);
       stream.once('data', (message: Record<string, unknown>) => {
         stream.removeListener('error', onEarlyError);
-        const opened = message['opened'] as { sessionId: string; password: Buffer; timeoutMs: number } | undefined;
+        const opened = message['opened'] as { sessionId: string; password: Buffer; timeoutMs: number; batches?: boolean } | undefined;
         if (message['kind'] !== 'opened' || opened === undefined) {
           finish({ error: new Error(`gRPC session stream answered ${String(message['kind'])} before opened`) });
           return;
@@ -80,13 +80,13 @@ export class GrpcSessionTransport implements Transport {
         const response: ConnectResponse = {
           protocolVersion: 0, timeOut: opened.timeoutMs, sessionId: BigInt(opened.sessionId), passwd: new Uint8Array(opened.password), readOnly: false,
         };
-        finish({ connection: new GrpcSessionConnection({ client, stream, response, handlers: options.handlers }) });
+        finish({ connection: new GrpcSessionConnection({ client, stream, response, handlers: options.handlers, batches: opened.batches === true }) });
       });
       const request = options.request;
       stream.write({
         open: {
           sessionId: request.sessionId.toString(), password: Buffer.from(request.passwd), timeoutMs: request.timeOut,
-          lastZxidSeen: request.lastZxidSeen.toString(),
+          lastZxidSeen: request.lastZxidSeen.toString(), acceptBatches: true,
         },
       });
     });
@@ -102,6 +102,12 @@ function expiredConnection(): TransportConnection {
   };
 }
 
+/** A SessionRequest as proto-loader takes it: one of call, calls, ping, addAuth, close. */
+type SessionRequestObject = { call?: object } & Record<string, unknown>;
+
+/** Calls packed into one CallBatch at most (the server's per-batch limit is 1,000). */
+const callBatchCallsMax = 500;
+
 /** One open session stream. */
 class GrpcSessionConnection implements TransportConnection {
   readonly response: ConnectResponse;
@@ -114,12 +120,20 @@ class GrpcSessionConnection implements TransportConnection {
   private closeXid: number | null = null;
   private lastZxid = 0n;
   private closed = false;
+  /** The server takes CallBatch: calls made while a write is in progress leave together. */
+  private readonly batches: boolean;
+  /** Messages waiting for the write in progress (batching only), in order. */
+  private outbox: SessionRequestObject[] = [];
+  private writing = false;
 
-  constructor(options: { client: Client; stream: ClientDuplexStream<object, Record<string, unknown>>; response: ConnectResponse; handlers: TransportHandlers }) {
+  constructor(options: {
+    client: Client; stream: ClientDuplexStream<object, Record<string, unknown>>; response: ConnectResponse; handlers: TransportHandlers; batches: boolean;
+  }) {
     this.client = options.client;
     this.stream = options.stream;
     this.response = options.response;
     this.handlers = options.handlers;
+    this.batches = options.batches;
     this.stream.on('data', (message: Record<string, unknown>) => this.onMessage(message));
     this.stream.on('error', (error: ServiceError) => this.onStreamError(error));
     this.stream.on('end', () => this.terminate(null));
@@ -129,14 +143,14 @@ class GrpcSessionConnection implements TransportConnection {
     if (this.closed) return;
     switch (request.type) {
       case OpCode.ping:
-        this.stream.write({ ping: {} });
+        this.write({ ping: {} });
         return;
       case OpCode.auth:
-        this.stream.write({ addAuth: { scheme: request.scheme, auth: Buffer.from(request.auth) } });
+        this.write({ addAuth: { scheme: request.scheme, auth: Buffer.from(request.auth) } });
         return;
       case OpCode.closeSession:
         this.closeXid = xid;
-        this.stream.write({ close: {} });
+        this.write({ close: {} });
         return;
       default: {
         const call = callForRequest(request);
@@ -148,13 +162,65 @@ class GrpcSessionConnection implements TransportConnection {
         const id = this.nextCallId;
         this.nextCallId = id >= 0x7fff_ffff ? 1 : id + 1;
         this.calls.set(id, { xid, request });
-        this.stream.write({ call: { id, ...call } });
+        this.write({ call: { id, ...call } });
       }
     }
   }
 
+  /**
+   * Sends one SessionRequest. grpc-js sends one message per stream and waits
+   * for HTTP/2 to flush it before the next, so with many calls in flight the
+   * per-message cost bounds the rate: when the server takes batches, what is
+   * sent while a write is in progress waits, and leaves with the next write,
+   * consecutive calls packed into one CallBatch.
+   */
+  private write(message: SessionRequestObject): void {
+    if (!this.batches) {
+      this.stream.write(message);
+      return;
+    }
+    this.outbox.push(message);
+    if (this.writing) return;
+    this.writing = true;
+    process.nextTick(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    const pending = this.outbox;
+    this.outbox = [];
+    if (pending.length === 0 || this.closed) {
+      this.writing = false;
+      return;
+    }
+    let calls: object[] = [];
+    const messages: object[] = [];
+    const packCalls = (): void => {
+      if (calls.length === 0) return;
+      messages.push(calls.length === 1 ? { call: calls[0] } : { calls: { calls } });
+      calls = [];
+    };
+    for (const message of pending) {
+      if (message.call === undefined) {
+        packCalls();
+        messages.push(message);
+        continue;
+      }
+      calls.push(message.call);
+      if (calls.length >= callBatchCallsMax) packCalls();
+    }
+    packCalls();
+    const last = messages.length - 1;
+    messages.forEach((message, index) => {
+      if (index === last) this.stream.write(message, this.flush);
+      else this.stream.write(message);
+    });
+  };
+
   private onMessage(message: Record<string, unknown>): void {
     switch (message['kind']) {
+      case 'batch':
+        for (const response of (message['batch'] as { responses: Record<string, unknown>[] }).responses) this.onMessage(response);
+        return;
       case 'reply':
         this.onReplyMessage(message['reply'] as ReplyMsg);
         return;

@@ -46,6 +46,13 @@ export interface RefusedOutput {
   readonly kind: 'refused';
   readonly origin: number;
   readonly reason: string;
+  /**
+   * True when the session is gone (expired, bad password): the client is told
+   * so (timeout 0). False when this server cannot serve it now (not serving,
+   * leader unreachable, role lost): the connection just closes and the client
+   * tries another server, as ZooKeeper's "not running" close.
+   */
+  readonly expired: boolean;
 }
 
 /** Close this connection after the outputs before it (session closed or expired, queue overflow, role lost). */

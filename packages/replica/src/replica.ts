@@ -168,6 +168,13 @@ export class Replica {
     return this.waiting.length;
   }
 
+  /** Leader: syncs forwarded by learners still waiting for their round (`mntr` zk_pending_syncs). */
+  get learnerSyncsPending(): number {
+    let count = 0;
+    for (const sync of this.pendingSyncs) if (sync.from !== null) count += 1;
+    return count;
+  }
+
   /** Requests queued in local session FIFOs. */
   get queuedCount(): number {
     return this.final.queuedCount;
@@ -193,6 +200,17 @@ export class Replica {
   /** This server follows (or observes) the leader `machine` names. */
   follow(machine: LearnerMachine, observer = false): void {
     this.startRole({ role: observer ? 'observing' : 'following', machine });
+  }
+
+  /**
+   * The Driver rebuilt the tree from its disk (a TRUNC below the applied
+   * tree, `RoleChange.rebuildAtOrBelow`): the next role starts from it.
+   * Only while LOOKING, when no local session or prep holds the old tree.
+   */
+  replaceTree(tree: DataTree): void {
+    assert(this.current === null, 'the tree is replaced only while LOOKING');
+    this.tree = tree;
+    this.final.replaceTree(tree);
   }
 
   private startRole(next: Machine): void {
@@ -264,7 +282,7 @@ export class Replica {
   connect(origin: number, timeoutMs: number, authIds: readonly Id[], nowMs: number): bigint | null {
     this.advanceClock(nowMs);
     if (!this.serving()) {
-      this.outputs.push({ kind: 'refused', origin, reason: 'this server is not serving' });
+      this.outputs.push({ kind: 'refused', origin, reason: 'this server is not serving', expired: false });
       return null;
     }
     const live = this.tree.sessions();
@@ -287,11 +305,11 @@ export class Replica {
     this.advanceClock(nowMs);
     const current = this.current;
     if (current === null || !this.serving()) {
-      this.outputs.push({ kind: 'refused', origin, reason: 'this server is not serving' });
+      this.outputs.push({ kind: 'refused', origin, reason: 'this server is not serving', expired: false });
       return;
     }
     if (!this.tree.sessions().has(sessionId) || !passwordsEqual(this.sessionPassword(sessionId), passwd)) {
-      this.outputs.push({ kind: 'refused', origin, reason: 'session expired or bad password' });
+      this.outputs.push({ kind: 'refused', origin, reason: 'session expired or bad password', expired: true });
       return;
     }
     if (current.role === 'leading') {
@@ -300,7 +318,7 @@ export class Replica {
     }
     if (this.pendingRevalidations.size >= this.limits.revalidationsPendingMax
       || !current.machine.revalidate(encodeRevalidatePayload({ kind: 'revalidate', sessionId, timeoutMs }))) {
-      this.outputs.push({ kind: 'refused', origin, reason: 'cannot reach the leader' });
+      this.outputs.push({ kind: 'refused', origin, reason: 'cannot reach the leader', expired: false });
       return;
     }
     this.pendingRevalidations.set(sessionId, { origin, timeoutMs, authIds });
@@ -458,7 +476,7 @@ export class Replica {
     if (payload.kind === 'createSession') {
       const pending = this.pendingConnects.get(payload.sessionId);
       this.pendingConnects.delete(payload.sessionId);
-      if (pending !== undefined) this.outputs.push({ kind: 'refused', origin: pending.origin, reason });
+      if (pending !== undefined) this.outputs.push({ kind: 'refused', origin: pending.origin, reason, expired: false });
       return;
     }
     const origin = this.final.originOf(payload.sessionId);
@@ -554,7 +572,7 @@ export class Replica {
 
   private revalidated(sessionId: bigint, pending: { readonly origin: number; readonly timeoutMs: number; readonly authIds: readonly Id[] }, valid: boolean): void {
     if (!valid) {
-      this.outputs.push({ kind: 'refused', origin: pending.origin, reason: 'session expired' });
+      this.outputs.push({ kind: 'refused', origin: pending.origin, reason: 'session expired', expired: true });
       return;
     }
     this.final.attach(sessionId, pending.origin, pending.authIds);
@@ -737,7 +755,7 @@ export class Replica {
     this.roleChange = { role: 'looking', reason, rebuildAtOrBelow: rebuild };
     this.final.dropAll(`server stopped serving: ${reason}`);
     for (const pending of [...this.pendingConnects.values(), ...this.pendingRevalidations.values()]) {
-      this.outputs.push({ kind: 'refused', origin: pending.origin, reason });
+      this.outputs.push({ kind: 'refused', origin: pending.origin, reason, expired: false });
     }
     this.pendingConnects.clear();
     this.pendingRevalidations.clear();

@@ -5,6 +5,7 @@
  * ++counter). Anything else means a txn is missing.
  */
 import { zxidCounter, zxidEpoch } from '@corral/base';
+import { LogGapError } from './errors.js';
 
 /** Decides whether `next` may directly follow `previous` in the log. */
 export type ContiguityCheck = (previous: bigint, next: bigint) => boolean;
@@ -29,4 +30,14 @@ export function follows(check: ContiguityCheck | false, previous: bigint, next: 
   if (next <= previous) return false;
   if (previous === 0n || check === false) return true;
   return check(previous, next);
+}
+
+/** The gap, if any, in `records` appended right after truncating to `zxid` (null: they follow it). */
+export function rewriteGap(check: ContiguityCheck | false, zxid: bigint, records: readonly { readonly zxid: bigint }[]): LogGapError | null {
+  let previous = zxid;
+  for (const record of records) {
+    if (!follows(check, previous, record.zxid)) return new LogGapError(previous, record.zxid, 'truncate and append');
+    previous = record.zxid;
+  }
+  return null;
 }

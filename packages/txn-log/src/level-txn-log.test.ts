@@ -181,3 +181,44 @@ test('readFrom streams in order in bounded batches; truncate, purge, reset persi
     await dir.remove();
   }
 });
+
+test('truncateAndAppend replaces the tail in one write and survives reopen', async () => {
+  const dir = await makeTempDir('rewrite');
+  try {
+    const log = await LevelTxnLog.open({ dataLogDir: dir.path });
+    await log.append(records(1, 1, 5));
+    await log.truncateAndAppend(makeZxid(1, 3), records(2, 1, 2));
+    assert.equal(log.lastLoggedZxid, makeZxid(2, 2));
+    await log.append(records(2, 3, 1));
+    await log.truncateAndAppend(makeZxid(2, 3), []);
+    await assert.rejects(log.truncateAndAppend(makeZxid(2, 1), records(3, 2, 1)), LogGapError);
+    await log.close();
+    const reopened = await LevelTxnLog.open({ dataLogDir: dir.path });
+    assert.deepEqual(
+      (await collect(reopened.readFrom(0n))).map((record) => record.zxid),
+      [...records(1, 1, 3), ...records(2, 1, 3)].map((record) => record.zxid),
+    );
+    await reopened.close();
+  } finally {
+    await dir.remove();
+  }
+});
+
+test('resetAndAppend empties the log to a base with its records in one write, and survives reopen', async () => {
+  const dir = await makeTempDir('reset-append');
+  try {
+    const log = await LevelTxnLog.open({ dataLogDir: dir.path });
+    await log.append(records(1, 1, 5));
+    await log.resetAndAppend(makeZxid(3, 7), records(3, 8, 3));
+    assert.equal(log.baseZxid, makeZxid(3, 7));
+    assert.equal(log.lastLoggedZxid, makeZxid(3, 10));
+    await log.append(records(3, 11, 1));
+    await log.close();
+    const reopened = await LevelTxnLog.open({ dataLogDir: dir.path });
+    assert.equal(reopened.baseZxid, makeZxid(3, 7));
+    assert.deepEqual((await collect(reopened.readFrom(makeZxid(3, 7)))).map((record) => record.zxid), records(3, 8, 4).map((record) => record.zxid));
+    await reopened.close();
+  } finally {
+    await dir.remove();
+  }
+});

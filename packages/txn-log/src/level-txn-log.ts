@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { ClassicLevel } from 'classic-level';
 import { assert, zxidToHex } from '@corral/base';
 import { CommitQueue } from './commit-queue.js';
-import { follows, zabContiguous, type ContiguityCheck } from './contiguity.js';
+import { follows, rewriteGap, zabContiguous, type ContiguityCheck } from './contiguity.js';
 import { LogCorruptionError, LogGapError } from './errors.js';
 import { checkFormat, type BufferLevel } from './level-format.js';
 import { deleteBatchRecordsMax, resolveLimits, type TxnLogLimits } from './limits.js';
@@ -205,6 +205,50 @@ export class LevelTxnLog implements TxnLogStore {
       await this.deleteRange({ gt: logKey(zxid), lt: logKeyEnd, reverse: true });
       const last = await lastLogZxid(this.db);
       this.queue.noteDurable(last ?? this.base, this.queue.lastCommittedZxid);
+      await this.refreshSize();
+    });
+  }
+
+  truncateAndAppend(zxid: bigint, records: readonly LogRecord[]): Promise<void> {
+    assert(zxid >= this.base, `cannot truncate below the log base ${zxidToHex(this.base)}`);
+    const committed = this.queue.lastCommittedZxid;
+    assert(zxid >= committed, `truncating to ${zxidToHex(zxid)} would drop committed txns up to ${zxidToHex(committed)}`);
+    const gap = rewriteGap(this.check, zxid, records);
+    if (gap !== null) return Promise.reject(gap);
+    const last = records.at(-1)?.zxid ?? this.minAccepted(zxid);
+    return this.queue.exclusive('truncate-append', { lastZxid: last, committedZxid: committed }, async () => {
+      const doomed = await this.db.keys({ gt: logKey(zxid), lt: logKeyEnd }).all();
+      const batch = this.db.batch();
+      for (const key of doomed) batch.del(key);
+      for (const record of records) {
+        const entry = encodeLogEntry(record);
+        batch.put(entry.subarray(0, logKeyBytes), entry.subarray(logKeyBytes));
+      }
+      // One LevelDB write batch: the deletes and the puts are durable together or not at all.
+      await batch.write({ sync: true });
+      this.queue.noteDurable(records.at(-1)?.zxid ?? (await lastLogZxid(this.db)) ?? this.base, this.queue.lastCommittedZxid);
+      await this.refreshSize();
+    });
+  }
+
+  resetAndAppend(zxid: bigint, records: readonly LogRecord[]): Promise<void> {
+    const gap = rewriteGap(this.check, zxid, records);
+    if (gap !== null) return Promise.reject(gap);
+    const last = records.at(-1)?.zxid ?? zxid;
+    return this.queue.exclusive('reset-append', { lastZxid: last, committedZxid: zxid }, async () => {
+      const doomed = await this.db.keys({ gte: logKeyStart, lt: logKeyEnd }).all();
+      const batch = this.db.batch();
+      for (const key of doomed) batch.del(key);
+      batch.put(baseKey, u64(zxid));
+      batch.put(committedKey, u64(zxid));
+      for (const record of records) {
+        const entry = encodeLogEntry(record);
+        batch.put(entry.subarray(0, logKeyBytes), entry.subarray(logKeyBytes));
+      }
+      // One LevelDB write batch: the old log goes and the new one arrives together or not at all.
+      await batch.write({ sync: true });
+      this.base = zxid;
+      this.queue.noteDurable(last, zxid);
       await this.refreshSize();
     });
   }

@@ -186,3 +186,53 @@ test('a newer format version is refused', async () => {
   disk.logFormatVersion = 99;
   await assert.rejects(MemoryTxnLog.open(disk), FormatVersionError);
 });
+
+test('truncateAndAppend is one durable unit: a crash before its fsync keeps the old tail, after it the new one', async () => {
+  const disk = new MemoryDisk();
+  const log = await MemoryTxnLog.open(disk);
+  // The learner's log: 1.1–1.5, of which 1.4 and 1.5 were never committed; the leader's history goes on at 2.1.
+  await log.append(records(1, 1, 5));
+  disk.fsyncMode = 'manual';
+  const rewrite = log.truncateAndAppend(makeZxid(1, 3), records(2, 1, 2));
+  await settle();
+  disk.crash();
+  await assert.rejects(rewrite, (error: unknown) => error instanceof StorageError && error.kind === 'crashed');
+  await log.close();
+  disk.fsyncMode = 'immediate';
+  const kept = await MemoryTxnLog.open(disk);
+  assert.deepEqual((await collect(kept.readFrom(0n))).map((record) => record.zxid), records(1, 1, 5).map((record) => record.zxid), 'nothing of the rewrite');
+  await kept.truncateAndAppend(makeZxid(1, 3), records(2, 1, 2));
+  assert.equal(kept.lastLoggedZxid, makeZxid(2, 2));
+  await kept.close();
+  const rewritten = await MemoryTxnLog.open(disk);
+  assert.deepEqual(
+    (await collect(rewritten.readFrom(0n))).map((record) => record.zxid),
+    [...records(1, 1, 3), ...records(2, 1, 2)].map((record) => record.zxid),
+  );
+  await assert.rejects(rewritten.truncateAndAppend(makeZxid(2, 2), records(2, 4, 1)), LogGapError, 'the records must follow the truncation point');
+  await rewritten.close();
+});
+
+test('resetAndAppend is one durable unit: a crash before its fsync keeps the old log, after it the new base and records', async () => {
+  const disk = new MemoryDisk();
+  const log = await MemoryTxnLog.open(disk);
+  await log.append(records(1, 1, 4));
+  disk.fsyncMode = 'manual';
+  const reset = log.resetAndAppend(makeZxid(3, 7), records(3, 8, 2));
+  await settle();
+  disk.crash();
+  await assert.rejects(reset, (error: unknown) => error instanceof StorageError && error.kind === 'crashed');
+  await log.close();
+  disk.fsyncMode = 'immediate';
+  const kept = await MemoryTxnLog.open(disk);
+  assert.equal(kept.baseZxid, 0n);
+  assert.deepEqual((await collect(kept.readFrom(0n))).map((record) => record.zxid), records(1, 1, 4).map((record) => record.zxid));
+  await kept.resetAndAppend(makeZxid(3, 7), records(3, 8, 2));
+  assert.equal(kept.lastLoggedZxid, makeZxid(3, 9));
+  await kept.close();
+  const reset2 = await MemoryTxnLog.open(disk);
+  assert.equal(reset2.baseZxid, makeZxid(3, 7));
+  assert.deepEqual((await collect(reset2.readFrom(makeZxid(3, 7)))).map((record) => record.zxid), records(3, 8, 2).map((record) => record.zxid));
+  await assert.rejects(reset2.resetAndAppend(makeZxid(4, 1), records(4, 3, 1)), LogGapError);
+  await reset2.close();
+});

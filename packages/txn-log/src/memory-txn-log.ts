@@ -5,7 +5,7 @@
  */
 import { assert, zxidToHex } from '@corral/base';
 import { CommitQueue } from './commit-queue.js';
-import { follows, zabContiguous, type ContiguityCheck } from './contiguity.js';
+import { follows, rewriteGap, zabContiguous, type ContiguityCheck } from './contiguity.js';
 import { FormatVersionError, LogCorruptionError, LogGapError } from './errors.js';
 import { formatVersion } from './level-format.js';
 import { resolveLimits, type TxnLogLimits } from './limits.js';
@@ -164,6 +164,40 @@ export class MemoryTxnLog implements TxnLogStore {
       this.queue.noteDurable(entries[entries.length - 1]?.zxid ?? this.disk.logBaseZxid, this.queue.lastCommittedZxid);
       return Promise.resolve();
     });
+  }
+
+  truncateAndAppend(zxid: bigint, records: readonly LogRecord[]): Promise<void> {
+    assert(zxid >= this.disk.logBaseZxid, `cannot truncate below the log base ${zxidToHex(this.disk.logBaseZxid)}`);
+    const committed = this.queue.lastCommittedZxid;
+    assert(zxid >= committed, `truncating to ${zxidToHex(zxid)} would drop committed txns up to ${zxidToHex(committed)}`);
+    const gap = rewriteGap(this.check, zxid, records);
+    if (gap !== null) return Promise.reject(gap);
+    const previous = this.queue.lastLoggedZxid;
+    const last = records.at(-1)?.zxid ?? (zxid < previous ? zxid : previous);
+    return this.queue.exclusive('truncate-append', { lastZxid: last, committedZxid: committed }, () =>
+      // One sync unit: a crash keeps the whole rewrite or none of it.
+      this.disk.sync(() => {
+        const entries = this.disk.logEntries;
+        entries.splice(upperBound(entries, zxid));
+        for (const record of records) entries.push({ zxid: record.zxid, entry: encodeLogEntry(record) });
+        this.queue.noteDurable(entries[entries.length - 1]?.zxid ?? this.disk.logBaseZxid, this.queue.lastCommittedZxid);
+      }));
+  }
+
+  resetAndAppend(zxid: bigint, records: readonly LogRecord[]): Promise<void> {
+    const gap = rewriteGap(this.check, zxid, records);
+    if (gap !== null) return Promise.reject(gap);
+    const last = records.at(-1)?.zxid ?? zxid;
+    return this.queue.exclusive('reset-append', { lastZxid: last, committedZxid: zxid }, () =>
+      // One sync unit: a crash keeps the old log or the new one.
+      this.disk.sync(() => {
+        const entries = this.disk.logEntries;
+        entries.splice(0);
+        this.disk.logBaseZxid = zxid;
+        this.disk.logCommittedZxid = zxid;
+        for (const record of records) entries.push({ zxid: record.zxid, entry: encodeLogEntry(record) });
+        this.queue.noteDurable(last, zxid);
+      }));
   }
 
   purgeBefore(zxid: bigint): Promise<number> {

@@ -19,6 +19,13 @@ export interface OpenStorageOptions {
   readonly limits?: Partial<TxnLogLimits>;
   readonly logger?: StorageLogger;
   readonly checkContiguous?: ContiguityCheck | false;
+  /**
+   * Redo the log reset of a snapshot install interrupted after its commit
+   * (default true). The server's Driver passes false: it installs a leader's
+   * SNAP with its records in one log write after the snapshot, so an
+   * interrupted install is rolled back there instead (the sync never happened).
+   */
+  readonly completeSnapshotInstall?: boolean;
 }
 
 /** Opened storage; close() closes both stores. */
@@ -51,7 +58,7 @@ export async function openStorage(options: OpenStorageOptions): Promise<OpenedSt
     },
   };
   try {
-    await completeSnapshotInstall(storage, logger);
+    if (options.completeSnapshotInstall !== false) await completeSnapshotInstall(storage, logger);
   } catch (error) {
     await storage.close();
     throw error;

@@ -68,6 +68,22 @@ export interface TxnLogStore {
   readBatchesFrom(zxid: bigint, options?: ReadOptions): AsyncIterable<readonly LogRecord[]>;
   /** Durably deletes every record with zxid > `zxid` (ZAB TRUNC). Runs after earlier appends. */
   truncateAfter(zxid: bigint): Promise<void>;
+  /**
+   * ZAB TRUNC and the sync that follows it as ONE durable write: every record
+   * with zxid > `zxid` is deleted and `records` (which must follow `zxid`)
+   * are appended atomically, so a crash never leaves the log truncated
+   * without the records that replace the tail (packages/broadcast README,
+   * Ready step 1). Runs after earlier appends.
+   */
+  truncateAndAppend(zxid: bigint, records: readonly LogRecord[]): Promise<void>;
+  /**
+   * A SNAP's log as ONE durable write: the log is emptied, `zxid` becomes
+   * its base (and commit marker), and `records` (which must follow `zxid`)
+   * are appended. With the snapshot committed before it, a crash leaves the
+   * old log and an installed snapshot above its base — an install to roll
+   * back — or the new log, never an emptied log alone.
+   */
+  resetAndAppend(zxid: bigint, records: readonly LogRecord[]): Promise<void>;
   /** Deletes records with zxid < min(`zxid`, lastLoggedZxid); returns how many. */
   purgeBefore(zxid: bigint): Promise<number>;
   /**

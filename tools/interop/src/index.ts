@@ -7,7 +7,7 @@ export { interopLimits } from './limits.js';
 /** Real-process ensembles of either implementation (kill -9, SIGSTOP, partitions through link proxies). */
 export { TestEnsemble, apacheLauncher } from './ensemble/test-ensemble.js';
 export { LinkProxy } from './ensemble/link-proxy.js';
-export { corralHasEnsembleMode, ensembleTargetKind, resolveEnsembleTarget } from './ensemble/ensemble-target.js';
+export { ensembleTargetKind, resolveEnsembleTarget } from './ensemble/ensemble-target.js';
 export { WriteLoad, rotatedConnectString } from './ensemble/write-load.js';
 export { readFromEachMember, differencesBetween, missingAcked } from './ensemble/member-reads.js';
 export type { TestEnsembleOptions } from './ensemble/test-ensemble.js';

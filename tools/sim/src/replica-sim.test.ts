@@ -25,6 +25,17 @@ test('the full stack passes every seed of the swarm, reaching broadcast\'s rare 
   if (seedCount >= 300) assert.deepEqual(markNames.filter((name) => name !== 'rollover-straggler' && !marks.has(name)), []);
 });
 
+test('a straggler above the leader\'s epoch makes it move past it, and the whole core converges (seeds 1156, 1854)', () => {
+  // The liveness goal asks every core member to catch up with the leader: before broadcast moved
+  // past such a straggler, it could not join until the next epoch (seed 1004463 at 17dde73).
+  for (const seed of [1156, 1854]) {
+    const result = runReplicaSeed(seed);
+    assert.ok(result.marks?.includes('rollover-straggler'), `seed ${seed} reaches the straggler's rollover`);
+    assert.deepEqual(result.violations, [], `seed ${seed}`);
+    assert.notEqual(result.convergedAfterTicks, null);
+  }
+});
+
 test('determinism: a full-stack seed run twice gives the same trace hash', () => {
   for (const seed of [3, 777]) {
     const first = runReplicaSeed(seed);
@@ -50,13 +61,13 @@ test('with the forced crash point and pauses, correct code still passes', () => 
 // an observer's after TRUNC: `npm run sim -- --seeds 3000 --seed-start 1` prints them as "seeds
 // that fire every combination above" (regenerate them when the swarm's draws change).
 const coveringSeeds: readonly number[] = [
-  1, 3, 5, 12, 13, 18, 21, 22, 23, 24, 25, 32, 40, 45, 67, 68, 75, 77, 109, 112, 135, 157, 161, 176, 187, 204, 208, 213, 236, 262, 285, 307,
-  321, 338, 341, 388, 391, 436, 562, 809, 848, 852, 1429,
+  1, 3, 9, 12, 18, 21, 22, 23, 24, 25, 32, 45, 51, 52, 66, 75, 109, 112, 123, 135, 157, 176, 187, 189, 204, 208, 213, 235, 236, 285,
+  307, 321, 338, 341, 391, 415, 504, 645, 894, 1329, 1466, 1719, 2006,
 ];
 // An observer is truncated only after it synced from a leader that never established while the
 // next leader lacks that leader's tail; no steering found makes that common (about 1 seed in 700
 // reaches it). These seeds reach all eight of its combinations (crashing there or not).
-const observerTruncSeeds: readonly number[] = [635];
+const observerTruncSeeds: readonly number[] = [2006];
 
 test('crash coverage: pinned seeds fire every steerable combination and reach an observer\'s TRUNC', () => {
   const coverage = new CrashCoverage();
@@ -112,9 +123,11 @@ test('learners that send ACKEPOCH before acceptedEpoch is durable are caught wit
   assert.match(caught?.message ?? '', /^(current-epoch|one-leader-per-epoch|leader-completeness)/);
 });
 
-test('a disk that loses fsynced writes at a crash is caught within 100 seeds', () => {
+test('a disk that loses fsynced writes at a crash is caught within 300 seeds', () => {
+  // Only crashes that tear (a per-seed rate, off in 30 % of seeds) lose anything: first caught at
+  // seed 118 (leader-completeness; seed 29 by current-epoch before replica applied commits a step later).
   let caught: string | null = null;
-  for (let seed = 0; seed < 100 && caught === null; seed++) caught = runReplicaSeed(seed, { bugs: { tearDurable: true } }).violations[0]?.message ?? null;
+  for (let seed = 0; seed < 300 && caught === null; seed++) caught = runReplicaSeed(seed, { bugs: { tearDurable: true } }).violations[0]?.message ?? null;
   assert.match(caught ?? '', /^(leader-completeness|agreement|digest|current-epoch|one-leader-per-epoch|acknowledged-writes)/);
 });
 

@@ -12,6 +12,8 @@ export interface QuorumServerSpec {
   readonly quorumPort: number;
   readonly electionPort: number;
   readonly observer: boolean;
+  /** The `;[clientHost:]clientPort` part, when the line has one. */
+  readonly client: { readonly host: string | null; readonly port: number } | null;
 }
 
 /** The validated configuration of one server. */
@@ -38,6 +40,28 @@ export interface ServerConfig {
   readonly superDigest: string | null;
   readonly servers: readonly QuorumServerSpec[];
   readonly myid: number | null;
+  /** ZooKeeper's standaloneEnabled: a single server line runs standalone (true) or as an ensemble of one. */
+  readonly standaloneEnabled: boolean;
+  /** Accepted for compatibility; dynamic reconfiguration is not supported (a warning says so). */
+  readonly reconfigEnabled: boolean;
+  /** Bind the quorum and election ports on 0.0.0.0 instead of this server's line's host. */
+  readonly quorumListenOnAllIPs: boolean;
+  /** Attempts to bind the election port before giving up (0: keep trying). */
+  readonly electionPortBindRetry: number;
+  /** ZooKeeper's cnxTimeout: a peer connection that is not authenticated within it is closed. */
+  readonly cnxTimeoutMs: number;
+  /**
+   * ZooKeeper's zookeeper.commitLogCount: committed txns a leader keeps in
+   * memory to DIFF learners (broadcast's windowTxnsMax); a learner further
+   * behind is DIFFed from the log on disk, or sent a SNAP.
+   */
+  readonly commitLogCount: number;
+  /** `peerType`: must agree with this server's line. */
+  readonly peerType: 'participant' | 'observer';
+  /** The ensemble secret (`quorum.auth.secret` / `quorum.auth.secretFile`), or null. */
+  readonly peerAuthSecret: Uint8Array | null;
+  /** Whether the file set `clientPort` (else a server line's client port applies). */
+  readonly clientPortSet: boolean;
   /** Keys the file had that Corral does not know: warned about, not fatal. */
   readonly unknownKeys: readonly string[];
 }

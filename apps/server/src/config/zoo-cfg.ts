@@ -3,17 +3,11 @@
  * validated ServerConfig. Invalid values stop start-up with a ConfigError
  * naming the key; unknown keys are collected so the caller can warn.
  */
+import { peerAuthSecretFromProperties } from '../peer/peer-auth.js';
+import { ConfigError } from './config-error.js';
 import { fourLetterWords, type QuorumServerSpec, type ServerConfig } from './server-config.js';
 
-/** A configuration value is invalid; the message names the key. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly key: string;
-  constructor(key: string, message: string) {
-    super(`invalid configuration: ${key}: ${message}`);
-    this.key = key;
-  }
-}
+export { ConfigError };
 
 const juteMaxBufferDefault = 0xfffff;
 /** Largest jute.maxbuffer accepted: every frame must fit a logged txn and the tree's data limit. */
@@ -27,6 +21,7 @@ const knownKeys = new Set([
   'zookeeper.extendedTypesEnabled', 'DigestAuthenticationProvider.superDigest', 'metricsProvider.className',
   // Read by peer/peer-auth.ts (peerAuthSecretFromProperties).
   'quorum.auth.secret', 'quorum.auth.secretFile',
+  'electionPortBindRetry', 'cnxTimeout', 'quorumListenOnAllIPs', 'peerType', 'commitLogCount',
 ]);
 
 /** Splits Properties-style text into key/value pairs (`#`/`!` comments, `=` or `:` separators). */
@@ -74,7 +69,7 @@ function parseWhitelist(raw: string | undefined): Set<string> {
 function parseServerLine(key: string, value: string): QuorumServerSpec {
   const sid = Number(key.slice('server.'.length));
   if (!Number.isInteger(sid) || sid < 0 || sid > 255) throw new ConfigError(key, 'server id must be 0..255');
-  const [addresses = ''] = value.split(';');
+  const [addresses = '', clientAddress] = value.split(';');
   const parts = addresses.split(':');
   if (parts.length < 3) throw new ConfigError(key, `expected host:quorumPort:electionPort, got "${value}"`);
   const [host = '', quorum = '', election = '', role] = parts;
@@ -86,13 +81,37 @@ function parseServerLine(key: string, value: string): QuorumServerSpec {
   if (role !== undefined && role !== 'participant' && role !== 'observer') {
     throw new ConfigError(key, `role must be participant or observer, got "${role}"`);
   }
-  return { sid, host, quorumPort, electionPort, observer: role === 'observer' };
+  return { sid, host, quorumPort, electionPort, observer: role === 'observer', client: clientAddress === undefined ? null : parseClientAddress(key, clientAddress) };
+}
+
+/** The `;[clientHost:]clientPort` part of a server line (ZooKeeper 3.5+). */
+function parseClientAddress(key: string, text: string): { readonly host: string | null; readonly port: number } {
+  const sep = text.lastIndexOf(':');
+  const host = sep < 0 ? null : text.slice(0, sep);
+  const port = Number(sep < 0 ? text : text.slice(sep + 1));
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(key, `bad client port in "${text}"`);
+  return { host, port };
+}
+
+/** Ports of the server lines: no two lines (or a line and itself) share a host and port. */
+function checkServerPorts(servers: readonly QuorumServerSpec[]): void {
+  const used = new Map<string, number>();
+  for (const spec of servers) {
+    for (const port of [spec.quorumPort, spec.electionPort]) {
+      const address = `${spec.host}:${port}`;
+      const other = used.get(address);
+      if (other !== undefined) throw new ConfigError(`server.${spec.sid}`, `${address} is also used by server.${other}`);
+      used.set(address, spec.sid);
+    }
+  }
 }
 
 /** Options that come from outside the file (the myid file, defaults of `npm start`). */
 export interface ConfigContext {
   readonly myid?: number | null;
   readonly defaultDataDir?: string;
+  /** Reads `quorum.auth.secretFile` (tests pass their own). */
+  readonly readFile?: (path: string) => Buffer;
 }
 
 /** Builds a ServerConfig from zoo.cfg text. Throws ConfigError naming the bad key. */
@@ -114,6 +133,9 @@ export function parseZooCfg(text: string, context: ConfigContext = {}): ServerCo
     if (key.startsWith('server.')) servers.push(parseServerLine(key, props.get(key) ?? ''));
     else if (!knownKeys.has(key) && !key.startsWith('group.') && !key.startsWith('weight.')) unknownKeys.push(key);
   }
+  checkServerPorts(servers);
+  const peerType = props.get('peerType') ?? 'participant';
+  if (peerType !== 'participant' && peerType !== 'observer') throw new ConfigError('peerType', `expected participant or observer, got "${peerType}"`);
   const grpcPort = props.has('grpcPort') ? intValue(props, 'grpcPort', 0, 0, 65535) : null;
   const superDigest = props.get('superDigest') ?? props.get('DigestAuthenticationProvider.superDigest') ?? null;
   if (superDigest !== null && !/^[^:]+:[A-Za-z0-9+/=]+$/.test(superDigest)) {
@@ -142,6 +164,15 @@ export function parseZooCfg(text: string, context: ConfigContext = {}): ServerCo
     superDigest,
     servers,
     myid: context.myid ?? null,
+    standaloneEnabled: boolValue(props, 'standaloneEnabled', true),
+    reconfigEnabled: boolValue(props, 'reconfigEnabled', false),
+    quorumListenOnAllIPs: boolValue(props, 'quorumListenOnAllIPs', false),
+    electionPortBindRetry: intValue(props, 'electionPortBindRetry', 3, 0, 1_000_000),
+    cnxTimeoutMs: intValue(props, 'cnxTimeout', 5000, 1, 3_600_000),
+    peerType,
+    commitLogCount: intValue(props, 'commitLogCount', 10_000, 4, 1_000_000),
+    peerAuthSecret: peerAuthSecretFromProperties(props, context.readFile),
+    clientPortSet: props.has('clientPort'),
     unknownKeys,
   };
 }

@@ -12,18 +12,19 @@ export const containerDeletesPerCheckMax = 10_000;
 
 /** Runs the periodic container/TTL check. */
 export class ContainerManager {
-  private readonly tree: DataTree;
+  /** The applied tree now (an ensemble member's is replaced by a SNAP). */
+  private readonly tree: () => DataTree;
   private readonly core: ClientCore;
   private readonly clock: () => number;
 
-  constructor(options: { tree: DataTree; core: ClientCore; clock: () => number }) {
+  constructor(options: { tree: () => DataTree; core: ClientCore; clock: () => number }) {
     this.tree = options.tree;
     this.core = options.core;
     this.clock = options.clock;
   }
 
   check(): void {
-    const candidates = containerAndTtlCandidates(this.tree, this.clock());
+    const candidates = containerAndTtlCandidates(this.tree(), this.clock());
     for (const path of candidates.slice(0, containerDeletesPerCheckMax)) this.core.proposeDeleteContainer(path);
   }
 }

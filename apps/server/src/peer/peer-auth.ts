@@ -16,7 +16,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config/zoo-cfg.js';
+import { ConfigError } from '../config/config-error.js';
 
 /** The config keys (zoo.cfg) that hold the ensemble secret; at most one may be set. */
 export const peerAuthSecretKey = 'quorum.auth.secret';

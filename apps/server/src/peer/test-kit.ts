@@ -111,7 +111,7 @@ export const testSecret = Buffer.from('corral-test-ensemble-secret');
 /** Starts one PeerNetwork per sid on fresh random ports; retries the whole set on a port collision. */
 export async function startTestEnsemble(options: TestEnsembleOptions): Promise<{ peers: TestPeer[]; servers: QuorumServerSpec[] }> {
   for (let attempt = 0; ; attempt++) {
-    const servers = options.sids.map((sid) => ({ sid, host: '127.0.0.1', quorumPort: randomPort(), electionPort: randomPort(), observer: false }));
+    const servers = options.sids.map((sid) => ({ sid, host: '127.0.0.1', quorumPort: randomPort(), electionPort: randomPort(), observer: false, client: null }));
     const peers: TestPeer[] = [];
     try {
       for (const sid of options.sids) {

@@ -21,6 +21,8 @@ export class RawClient {
   private readonly decoder = new FrameDecoder({ maxFrameBytes: 16 * 1024 * 1024 });
   private readonly pending = new Map<number, { type: number; resolve: (reply: RawReply) => void }>();
   private connectWaiter: ((response: ConnectResponse) => void) | null = null;
+  /** The handshake fails if the server closes first (ZooKeeper's "not running" close). */
+  private connectFailed: ((error: Error) => void) | null = null;
   readonly events: WatcherEvent[] = [];
   private eventWaiters: (() => void)[] = [];
   private nextXid = 1;
@@ -34,7 +36,7 @@ export class RawClient {
     socket.on('error', () => undefined);
   }
 
-  static async open(port: number, options: { timeoutMs?: number; sessionId?: bigint; passwd?: Uint8Array } = {}): Promise<RawClient> {
+  static async open(port: number, options: { timeoutMs?: number; sessionId?: bigint; passwd?: Uint8Array; lastZxidSeen?: bigint } = {}): Promise<RawClient> {
     const socket = connect({ port, host: '127.0.0.1' });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
@@ -56,12 +58,14 @@ export class RawClient {
     return new RawClient(socket);
   }
 
-  private handshake(options: { timeoutMs?: number; sessionId?: bigint; passwd?: Uint8Array }): Promise<ConnectResponse> {
-    const promise = new Promise<ConnectResponse>((resolve) => {
+  private handshake(options: { timeoutMs?: number; sessionId?: bigint; passwd?: Uint8Array; lastZxidSeen?: bigint }): Promise<ConnectResponse> {
+    const promise = new Promise<ConnectResponse>((resolve, reject) => {
       this.connectWaiter = resolve;
+      this.connectFailed = reject;
     });
+    this.socket.once('close', () => this.connectFailed?.(new Error('the server closed the connection before answering the connect')));
     this.socket.write(encodeConnectRequest({
-      protocolVersion: 0, lastZxidSeen: 0n, timeOut: options.timeoutMs ?? 30_000,
+      protocolVersion: 0, lastZxidSeen: options.lastZxidSeen ?? 0n, timeOut: options.timeoutMs ?? 30_000,
       sessionId: options.sessionId ?? 0n, passwd: options.passwd ?? new Uint8Array(16), readOnly: false,
     }));
     return promise;
@@ -73,6 +77,7 @@ export class RawClient {
       if (this.connectWaiter !== null) {
         const waiter = this.connectWaiter;
         this.connectWaiter = null;
+        this.connectFailed = null;
         waiter(decodeConnectResponse(frame));
         continue;
       }

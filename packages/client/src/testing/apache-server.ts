@@ -19,6 +19,8 @@ export function apacheMissing(): string | null {
 /** A running Apache server. */
 export interface ApacheServer {
   readonly port: number;
+  /** The JVM's process id (benchmarks pin it to a CPU and read its CPU time). */
+  readonly pid: number;
   readonly connectString: string;
   stop(): Promise<void>;
 }
@@ -41,6 +43,7 @@ export function startApache(): ApacheServer {
   let stopped: Promise<void> | null = null;
   return {
     port,
+    pid: child.pid ?? -1,
     connectString: `127.0.0.1:${port}`,
     stop: () =>
       (stopped ??= (async () => {

@@ -24,7 +24,7 @@ export function ensembleSuite(): EnsembleSuite {
   let target: { kind: ServerKind; note: string } | null = null;
   const started: TestEnsemble[] = [];
   before(async () => {
-    target = await resolveEnsembleTarget();
+    target = resolveEnsembleTarget();
   });
   after(async () => {
     await Promise.all(started.map((ensemble) => ensemble.close()));

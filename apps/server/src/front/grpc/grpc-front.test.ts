@@ -236,6 +236,51 @@ test('grpc: hundreds of calls in flight on one stream are all answered, in reque
   }
 });
 
+test('grpc: CallBatch calls are answered in order, packed into ResponseBatch only for a client that accepts batches', async () => {
+  const { stubs } = await startServer();
+  const stream = (stubs.corral as unknown as { Session: () => ClientDuplexStream<object, Record<string, unknown>> }).Session();
+  const s = new StreamSession(stream);
+  cleanups.push(() => {
+    stream.cancel();
+  });
+  stream.write({ open: { timeoutMs: 4000, acceptBatches: true } });
+  assert.equal(((await s.next('opened'))['opened'] as { batches: boolean }).batches, true);
+  /** Every response in arrival order, batches unpacked. */
+  const flat = (): Record<string, unknown>[] => s.messages.flatMap((m) => m['kind'] === 'batch' ? (m['batch'] as { responses: Record<string, unknown>[] }).responses : [m]);
+  const count = 600;
+  const calls = Array.from({ length: count }, (_, i) => {
+    const id = i + 1;
+    if (id === 1) return { id, create: { path: '/b', data: Buffer.from('x') } };
+    if (id === 2) return { id, getData: { path: '/b', watch: true } };
+    // One call the hand-written decoder leaves to proto-loader, so that path sees batches too.
+    if (id === 300) return { id, sync: { path: '/b' } };
+    if (id % 3 === 0) return { id, setData: { path: '/b', data: Buffer.from(String(id)) } };
+    return { id, [id % 3 === 1 ? 'getData' : 'exists']: { path: id % 5 === 0 ? '/none' : '/b' } };
+  });
+  for (let i = 0; i < count; i += 50) stream.write({ calls: { calls: calls.slice(i, i + 50) } });
+  stream.write({ call: { id: count + 1, exists: { path: '/b' } } });
+  while (flat().filter((m) => m['kind'] === 'reply').length < count + 1) await new Promise<void>((resolve) => s.waiters.push(resolve));
+  const responses = flat();
+  assert.ok(s.messages.some((m) => m['kind'] === 'batch' && (m['batch'] as { responses: unknown[] }).responses.length > 1), 'some replies came packed');
+  assert.ok(responses.every((m) => m['kind'] !== 'batch'), 'batches are not nested');
+  const replies = responses.filter((m) => m['kind'] === 'reply').map((m) => m['reply'] as { id: number; code: number });
+  assert.deepEqual(replies.map((r) => r.id), Array.from({ length: count + 1 }, (_, i) => i + 1));
+  for (const r of replies) {
+    const expected = r.id > 3 && r.id % 5 === 0 && r.id % 3 === 1 ? ZkCode.NONODE : ZkCode.OK;
+    assert.equal(r.code, expected, `call ${r.id}`);
+  }
+  // The watch set by call 2 fires at the first setData (call 3), before that call's reply.
+  const eventAt = responses.findIndex((m) => m['kind'] === 'event');
+  const reply3At = responses.findIndex((m) => m['kind'] === 'reply' && (m['reply'] as { id: number }).id === 3);
+  assert.ok(eventAt >= 0 && eventAt < reply3At, 'the event came before the reply of the write that fired it');
+  // A client that does not accept batches gets one message per response, calls batched or not.
+  const { s: plain } = await openSession(stubs);
+  plain.stream.write({ calls: { calls: [{ id: 1, exists: { path: '/b' } }, { id: 2, getData: { path: '/b' } }] } });
+  await plain.next('reply', 1);
+  while (plain.messages.filter((m) => m['kind'] === 'reply').length < 2) await new Promise<void>((resolve) => plain.waiters.push(resolve));
+  assert.deepEqual(plain.messages.map((m) => m['kind']), ['opened', 'reply', 'reply']);
+});
+
 test('grpc: a resumed stream keeps the session and its ephemerals; jute sees them, and jute writes fire gRPC watches', async () => {
   const { server, stubs } = await startServer();
   const first = await openSession(stubs);

@@ -14,3 +14,7 @@ export const observersMax = 10_000;
 export const callIdMax = 0x7fff_ffff;
 /** Messages queued to one session stream that its client has not read yet. */
 export const streamOutboundMessagesMax = 10_000;
+/** Calls in one CallBatch (a batch may not exceed what one stream may have in flight). */
+export const callBatchCallsMax = streamOutstandingRequestsMax;
+/** Bytes of responses packed into one ResponseBatch (a larger response goes alone). */
+export const responseBatchBytesMax = 256 * 1024;

@@ -44,9 +44,11 @@ export interface RestoreWatchesMsg {
   relativeZxid?: Int64; dataWatches?: string[]; existWatches?: string[]; childWatches?: string[];
   persistentWatches?: string[]; persistentRecursiveWatches?: string[];
 }
-export interface OpenSessionMsg { sessionId?: Int64; password?: Buffer; timeoutMs?: number; lastZxidSeen?: Int64; restoreWatches?: RestoreWatchesMsg | null }
+export interface OpenSessionMsg {
+  sessionId?: Int64; password?: Buffer; timeoutMs?: number; lastZxidSeen?: Int64; restoreWatches?: RestoreWatchesMsg | null; acceptBatches?: boolean;
+}
 export interface AddAuthMsg { scheme?: string; auth?: Buffer }
 export interface SessionRequestMsg {
   kind?: string;
-  open?: OpenSessionMsg; call?: CallMsg; ping?: object; addAuth?: AddAuthMsg; close?: object;
+  open?: OpenSessionMsg; call?: CallMsg; ping?: object; addAuth?: AddAuthMsg; close?: object; calls?: { calls?: CallMsg[] };
 }

@@ -14,7 +14,7 @@ import { ZkCode, zkCodeName } from '@corral/base';
 import { OpCode, type ClientResponse, type ReplyHeader, type Stat } from '@corral/wire';
 import { multiFailure, resultFor } from './convert.js';
 import { loadClientApi } from './grpc-front.js';
-import { authOkBytes, closedBytes, decodeCommonRequest, encodeEvent, encodeOpened, encodeReply, pongBytes } from './session-codec.js';
+import { authOkBytes, closedBytes, decodeCommonRequest, encodeBatch, encodeEvent, encodeOpened, encodeReply, pongBytes } from './session-codec.js';
 
 type Method = { requestSerialize: (value: object) => Buffer; requestDeserialize: (bytes: Buffer) => unknown; responseSerialize: (value: object) => Buffer; responseDeserialize: (bytes: Buffer) => unknown };
 const session = (loadClientApi()['corral.v1.Corral'] as unknown as Record<string, Method>)['Session'] as Method;
@@ -108,13 +108,27 @@ test('events, opened and the bodiless responses encode as before', () => {
   );
   fc.assert(
     fc.property(int64, fc.uint8Array({ minLength: 16, maxLength: 16 }), int32, (sessionId, passwd, timeOut) => {
-      const expected = session.responseSerialize({ opened: { sessionId: sessionId.toString(), password: Buffer.from(passwd), timeoutMs: timeOut } });
+      const expected = session.responseSerialize({ opened: { sessionId: sessionId.toString(), password: Buffer.from(passwd), timeoutMs: timeOut, batches: true } });
       assert.deepEqual(encodeOpened({ protocolVersion: 0, timeOut, sessionId, passwd, readOnly: false }), expected);
     }),
   );
   assert.deepEqual(pongBytes, session.responseSerialize({ pong: {} }));
   assert.deepEqual(authOkBytes, session.responseSerialize({ authOk: {} }));
   assert.deepEqual(closedBytes, session.responseSerialize({ closed: {} }));
+});
+
+test('a batch is the ResponseBatch of its responses, each read back in order', () => {
+  const event = fc.record({ type: fc.integer({ min: 0, max: 7 }), path: text });
+  fc.assert(
+    fc.property(fc.array(event, { minLength: 1, maxLength: 40 }), (events) => {
+      const batch = encodeBatch([...events.map((e) => encodeEvent(e.type, e.path)), pongBytes]);
+      const plain = events.map((e) => ({ type: e.type, path: e.path }));
+      const responses = [...plain.map((e) => ({ event: e })), { pong: {} }];
+      assert.deepEqual(batch, session.responseSerialize({ batch: { responses } }));
+      const decoded = session.responseDeserialize(batch) as { batch: { responses: { event?: unknown; pong?: unknown }[] } };
+      assert.deepEqual(decoded.batch.responses.map((r) => r.event ?? 'pong'), [...plain, 'pong']);
+    }),
+  );
 });
 
 // ---- requests ---------------------------------------------------------------
@@ -139,8 +153,10 @@ const callBody = fc.oneof(
   fc.record({ sync: fc.record({ path: text }) }),
   fc.record({ multi: fc.record({ ops: fc.array(fc.record({ delete: fc.record({ path: text }) }), { maxLength: 2 }) }) }),
 );
+const call = fc.tuple(optional(fc.nat()), callBody).map(([id, body]) => ({ ...(id === undefined ? {} : { id }), ...body }));
 const request = fc.oneof(
-  { arbitrary: fc.tuple(optional(fc.nat()), callBody).map(([id, body]) => ({ call: { ...(id === undefined ? {} : { id }), ...body } })), weight: 8 },
+  { arbitrary: call.map((c) => ({ call: c })), weight: 8 },
+  { arbitrary: fc.array(call, { maxLength: 5 }).map((calls) => ({ calls: { calls } })), weight: 3 },
   { arbitrary: fc.constantFrom({ ping: {} }, { close: {} }, { open: { timeoutMs: 5000 } }, { addAuth: { scheme: 'digest', auth: Buffer.from('a:b') } }), weight: 1 },
 );
 

@@ -15,7 +15,7 @@
  */
 import { ZkCode, zkCodeName } from '@corral/base';
 import { OpCode, type ClientResponse, type ConnectResponse, type MultiResult, type ReplyHeader, type Stat } from '@corral/wire';
-import type { SessionRequestMsg } from './proto-types.js';
+import type { CallMsg, SessionRequestMsg } from './proto-types.js';
 
 // ---- writer ----------------------------------------------------------------
 
@@ -190,7 +190,7 @@ const writer = new ProtoWriter();
 // ---- SessionResponse -------------------------------------------------------
 
 /** Field numbers of SessionResponse.kind. */
-const Kind = { opened: 1, reply: 2, event: 3, pong: 4, authOk: 5, closed: 6 } as const;
+const Kind = { opened: 1, reply: 2, event: 3, pong: 4, authOk: 5, closed: 6, batch: 7 } as const;
 
 /** Reply.result's field number for each Call case (they share names). */
 const replyResultField: Readonly<Record<string, number>> = {
@@ -448,16 +448,51 @@ export function encodeEvent(type: number, path: string): Buffer {
   return w.finish();
 }
 
-/** SessionResponse{opened}. */
-export function encodeOpened(response: ConnectResponse): Buffer {
+/** SessionResponse{opened}; `batches` says this server takes CallBatch (always, since it exists). */
+export function encodeOpened(response: ConnectResponse, batches = true): Buffer {
   const w = writer;
   w.reset();
   const at = w.fork(Kind.opened);
   w.int64(1, response.sessionId);
   w.bytes(2, response.passwd);
   w.int32(3, response.timeOut);
+  if (batches) w.bool(4, true);
   w.join(at);
   return w.finish();
+}
+
+/** Bytes a varint of `value` (below 2^32) takes. */
+function varintLength(value: number): number {
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x20_0000 ? 3 : value < 0x1000_0000 ? 4 : 5;
+}
+
+/**
+ * SessionResponse{batch: ResponseBatch{responses}} from SessionResponses
+ * already encoded: each is copied in as field 1 of the batch, no re-encoding.
+ */
+export function encodeBatch(responses: readonly Buffer[]): Buffer {
+  let bodyLength = 0;
+  for (const response of responses) bodyLength += 1 + varintLength(response.length) + response.length;
+  const out = Buffer.allocUnsafe(1 + varintLength(bodyLength) + bodyLength);
+  out[0] = (Kind.batch << 3) | lengthType;
+  let pos = putVarint(out, 1, bodyLength);
+  for (const response of responses) {
+    out[pos++] = (1 << 3) | lengthType;
+    pos = putVarint(out, pos, response.length);
+    pos += response.copy(out, pos);
+  }
+  return out;
+}
+
+function putVarint(buf: Buffer, start: number, value: number): number {
+  let pos = start;
+  let v = value >>> 0;
+  while (v > 0x7f) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
 }
 
 /** The three SessionResponses without a body: `{pong: {}}`, `{authOk: {}}`, `{closed: {}}`. */
@@ -476,14 +511,36 @@ export const closedBytes = Buffer.from([(Kind.closed << 3) | lengthType, 0]);
  * returns null so the caller falls back to proto-loader.
  */
 export function decodeCommonRequest(buf: Buffer): SessionRequestMsg | null {
-  return guarded(() => decodeCall(new ProtoReader(buf), buf.length));
+  return guarded(() => decodeRequest(new ProtoReader(buf), buf.length));
 }
 
-function decodeCall(r: ProtoReader, length: number): SessionRequestMsg | null {
-  // SessionRequest: exactly one field, `call` (2).
-  if (r.tag() !== ((2 << 3) | lengthType)) return null;
+/** Field numbers of SessionRequest.kind read here. */
+const RequestKind = { call: 2, calls: 6 } as const;
+
+function decodeRequest(r: ProtoReader, length: number): SessionRequestMsg | null {
+  // SessionRequest: exactly one field, `call` (2) or `calls` (6).
+  const tag = r.tag();
+  if (tag !== ((RequestKind.call << 3) | lengthType) && tag !== ((RequestKind.calls << 3) | lengthType)) return null;
   const end = r.lengthEnd();
   if (end !== length) return null;
+  if (tag >>> 3 === RequestKind.call) {
+    const call = decodeCall(r, end);
+    return call === null ? null : { call, kind: 'call' };
+  }
+  // CallBatch: field 1 (Call), repeated; an empty batch is a batch too.
+  const calls: CallMsg[] = [];
+  while (r.pos < end) {
+    if (r.tag() !== ((1 << 3) | lengthType)) return null;
+    const callEnd = r.lengthEnd();
+    const call = decodeCall(r, callEnd);
+    if (call === null) return null;
+    calls.push(call);
+  }
+  return { calls: { calls }, kind: 'calls' };
+}
+
+/** One Call's fields, from r.pos to `end`. */
+function decodeCall(r: ProtoReader, end: number): CallMsg | null {
   let id = 0;
   let sawId = false;
   let op: string | null = null;
@@ -510,7 +567,7 @@ function decodeCall(r: ProtoReader, length: number): SessionRequestMsg | null {
     if (body === null || r.pos !== bodyEnd) return null;
   }
   if (op === null || r.pos !== end) return null;
-  return { call: { id, op, [op]: body }, kind: 'call' };
+  return { id, op, [op]: body };
 }
 
 /** Thrown inside the reader when the input is cut short; caught as "fall back". */

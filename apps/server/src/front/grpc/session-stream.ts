@@ -14,9 +14,9 @@ import type { ClientTransport, ReplyBacklog, Session } from '../../session/sessi
 import { ConnectionStats } from '../../stats/connection-stats.js';
 import { multiFailure, requestFor, setWatchesRequest, toBigint } from './convert.js';
 import { exhaustedError, zkStatusError } from './errors.js';
-import { callIdMax, streamOutboundMessagesMax, streamOutstandingRequestsMax } from './limits.js';
+import { callBatchCallsMax, callIdMax, responseBatchBytesMax, streamOutboundMessagesMax, streamOutstandingRequestsMax } from './limits.js';
 import type { CallMsg, RestoreWatchesMsg, SessionRequestMsg } from './proto-types.js';
-import { authOkBytes, closedBytes, encodeEvent, encodeOpened, encodeReply, pongBytes } from './session-codec.js';
+import { authOkBytes, closedBytes, encodeBatch, encodeEvent, encodeOpened, encodeReply, pongBytes } from './session-codec.js';
 
 /** The xid a stream's `close` travels with (call ids are ≥ 1). */
 const closeXid = 0;
@@ -39,6 +39,13 @@ export class SessionStream implements ClientTransport {
   /** The largest zxid a reply on this stream carried: setWatches' relativeZxid if it breaks. */
   private lastZxidSeen = 0n;
   private readonly onEnd: (stream: SessionStream) => void;
+  /** The client set OpenSession.accept_batches: responses go out through the outbox, packed. */
+  private batchResponses = false;
+  /** Encoded responses waiting for the write in progress (batching streams only). */
+  private outbox: Buffer[] = [];
+  private outboxBytes = 0;
+  /** A batch handed to grpc-js and not yet flushed to HTTP/2, or a flush scheduled. */
+  private writing = false;
 
   constructor(options: {
     call: ServerDuplexStream<SessionRequestMsg, Buffer>; core: ClientCore; watches: WatchManager; tree: DataTree;
@@ -84,6 +91,7 @@ export class SessionStream implements ClientTransport {
     const session = this.session;
     if (session === null) throw new ZkError(ZkCode.BADARGUMENTS, { message: 'wait for opened before sending requests' });
     if (message.call != null) this.submitCall(session, message.call);
+    else if (message.calls != null) this.submitBatch(session, message.calls.calls ?? []);
     else if (message.ping != null) this.core.submit(session, Xid.ping, OpCode.ping, { type: OpCode.ping });
     else if (message.addAuth != null) {
       this.core.submit(session, Xid.auth, OpCode.auth, {
@@ -97,6 +105,7 @@ export class SessionStream implements ClientTransport {
 
   private open(open: NonNullable<SessionRequestMsg['open']>): void {
     this.state = 'awaiting-session';
+    this.batchResponses = open.acceptBatches === true;
     const password = open.password ?? Buffer.alloc(0);
     this.core.connect(this, {
       protocolVersion: 0,
@@ -141,6 +150,18 @@ export class SessionStream implements ClientTransport {
       if ((kinds & WatchKind.persistentRecursive) !== 0) parked.persistentRecursiveWatches.push(path);
     }
     return parked;
+  }
+
+  /** A CallBatch: each call as if it had come in its own message, in order. */
+  private submitBatch(session: Session, calls: readonly CallMsg[]): void {
+    if (calls.length > callBatchCallsMax) {
+      this.fail(exhaustedError(`more than ${callBatchCallsMax} calls in one batch`));
+      return;
+    }
+    for (const call of calls) {
+      if (this.state !== 'established') return;
+      this.submitCall(session, call);
+    }
   }
 
   private submitCall(session: Session, call: CallMsg): void {
@@ -217,16 +238,66 @@ export class SessionStream implements ClientTransport {
   private write(message: Buffer): void {
     if (this.state === 'closed') return;
     // A client that stops reading must not make the server buffer without bound (STYLE §6).
-    if (this.call.writableLength >= streamOutboundMessagesMax) {
+    if (this.call.writableLength + this.outbox.length >= streamOutboundMessagesMax) {
       this.fail(exhaustedError(`the client does not read: over ${streamOutboundMessagesMax} messages queued`));
       return;
     }
     this.stats.packetsSent += 1;
-    this.call.write(message);
+    if (!this.batchResponses) {
+      this.call.write(message);
+      return;
+    }
+    this.outbox.push(message);
+    this.outboxBytes += message.length;
+    if (this.writing) return;
+    // Responses made in the same turn (a group commit's replies, the reads of one
+    // incoming batch) leave together; later ones wait for this write to flush.
+    this.writing = true;
+    process.nextTick(this.flushOutbox);
+  }
+
+  /** Hands what the outbox holds to grpc-js, packed into batches of at most responseBatchBytesMax. */
+  private readonly flushOutbox = (): void => {
+    const pending = this.outbox;
+    this.outbox = [];
+    this.outboxBytes = 0;
+    if (pending.length === 0 || this.tornDown) {
+      this.writing = false;
+      return;
+    }
+    let start = 0;
+    let bytes = 0;
+    for (let index = 0; index < pending.length; index++) {
+      const size = pending[index]!.length;
+      if (index > start && bytes + size > responseBatchBytesMax) {
+        this.writeBatch(pending, start, index, null);
+        start = index;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    this.writeBatch(pending, start, pending.length, this.afterFlush);
+  };
+
+  private readonly afterFlush = (): void => {
+    if (this.outboxBytes === 0 && this.outbox.length === 0) this.writing = false;
+    else this.flushOutbox();
+  };
+
+  private writeBatch(pending: readonly Buffer[], start: number, end: number, done: (() => void) | null): void {
+    const message = end - start === 1 ? pending[start]! : encodeBatch(pending.slice(start, end));
+    if (done === null) this.call.write(message);
+    else this.call.write(message, done);
+  }
+
+  /** Writes what waits in the outbox now: the stream is about to end. */
+  private drainOutbox(): void {
+    if (this.outbox.length > 0 && !this.tornDown) this.flushOutbox();
   }
 
   private fail(error: Partial<ServiceError>): void {
     if (this.state === 'closed') return;
+    this.drainOutbox();
     this.state = 'closed';
     this.call.emit('error', error);
     this.teardown();
@@ -234,6 +305,7 @@ export class SessionStream implements ClientTransport {
 
   private finish(): void {
     if (this.state === 'closed') return;
+    this.drainOutbox();
     this.state = 'closed';
     this.call.end();
     this.teardown();

@@ -2,8 +2,12 @@
  * Runs unary gRPC calls through the core. A call that names a session
  * (SessionRef) runs inside it, through a transport that shares the session
  * with its stream: it sees the session's auth and owns ephemerals, and its
- * reply comes back to the call. A call without one runs in the gateway's own
- * anonymous session, which never owns ephemerals and is kept alive by ticks.
+ * reply comes back to the call. A call without one runs in one of the
+ * gateway's two anonymous sessions, which never own ephemerals and are kept
+ * alive by ticks: reads in one, everything else in the other. Unary calls
+ * promise no order among themselves (each is its own HTTP/2 stream), so a
+ * read need not wait in a session FIFO behind unrelated callers' writes
+ * until they are durable, as it would in one shared session.
  */
 import { ZkCode, ZkError } from '@corral/base';
 import { OpCode, type ClientRequest, type ClientResponse, type ConnectResponse, type ReplyHeader } from '@corral/wire';
@@ -24,6 +28,15 @@ export interface UnaryReply {
 
 type Waiter = { sessionId: bigint; resolve: (reply: UnaryReply) => void; reject: (error: Error) => void };
 
+/** One anonymous session, opened on first use and again after it ends. */
+type AnonymousSlot = { session: Session | null; opening: Promise<Session> | null };
+
+/** Requests answered from this server's state without the log: they get the read session. */
+const readTypes: ReadonlySet<number> = new Set([
+  OpCode.exists, OpCode.getData, OpCode.getChildren, OpCode.getChildren2, OpCode.getAllChildrenNumber, OpCode.getACL,
+  OpCode.multiRead, OpCode.whoAmI,
+]);
+
 /** Creation modes that make the node belong to the caller's session. */
 const ephemeralModes: ReadonlySet<number> = new Set([1, 3]);
 
@@ -40,9 +53,8 @@ export class UnaryGateway implements ClientTransport {
   private readonly sessionTimeoutMs: number;
   private readonly waiters = new Map<number, Waiter>();
   private nextXid = 1;
-  private anonymous: Session | null = null;
-  private opening: Promise<Session> | null = null;
-  private openWaiter: ((session: Session | null) => void) | null = null;
+  private readonly reader: AnonymousSlot = { session: null, opening: null };
+  private readonly writer: AnonymousSlot = { session: null, opening: null };
   private closed = false;
 
   constructor(options: { core: ClientCore; sessions: SessionTable; clock: () => number; sessionTimeoutMs: number }) {
@@ -66,7 +78,7 @@ export class UnaryGateway implements ClientTransport {
     if (named === null && createsEphemeral(request)) {
       throw new ZkError(ZkCode.EPHEMERALONLOCALSESSION, { message: 'an ephemeral node needs a session: pass session (see Corral.Session)' });
     }
-    const session = named ?? await this.anonymousSession();
+    const session = named ?? await this.anonymousSession(readTypes.has(request.type) ? this.reader : this.writer);
     const xid = this.allocateXid();
     return new Promise<UnaryReply>((resolve, reject) => {
       this.waiters.set(xid, { sessionId: session.id, resolve, reject });
@@ -85,28 +97,32 @@ export class UnaryGateway implements ClientTransport {
     return session;
   }
 
-  /** Keeps the anonymous session alive (called every tick). */
+  /** Keeps the anonymous sessions alive (called every tick). */
   tick(): void {
-    const session = this.anonymous;
-    if (session !== null && !session.closing && this.sessions.get(session.id) === session) this.sessions.touch(session, this.clock());
+    for (const slot of [this.reader, this.writer]) {
+      const session = slot.session;
+      if (session !== null && this.isLive(session)) this.sessions.touch(session, this.clock());
+    }
   }
 
-  private async anonymousSession(): Promise<Session> {
-    const current = this.anonymous;
-    if (current !== null && !current.closing && this.sessions.get(current.id) === current) return current;
-    this.anonymous = null;
-    this.opening ??= new Promise<Session>((resolve, reject) => {
-      this.openWaiter = (session) => {
-        this.opening = null;
-        this.openWaiter = null;
-        if (session === null) reject(new ZkError(ZkCode.CONNECTIONLOSS, { message: 'could not open the unary session' }));
-        else resolve((this.anonymous = session));
-      };
+  private isLive(session: Session): boolean {
+    return !session.closing && this.sessions.get(session.id) === session;
+  }
+
+  private async anonymousSession(slot: AnonymousSlot): Promise<Session> {
+    const current = slot.session;
+    if (current !== null && this.isLive(current)) return current;
+    slot.session = null;
+    slot.opening ??= new Promise<Session>((resolve, reject) => {
       this.core.connect(this, {
         protocolVersion: 0, lastZxidSeen: 0n, timeOut: this.sessionTimeoutMs, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false,
-      }, (session) => this.openWaiter?.(session));
+      }, (session) => {
+        slot.opening = null;
+        if (session === null || this.closed) reject(new ZkError(ZkCode.CONNECTIONLOSS, { message: 'could not open the unary session' }));
+        else resolve((slot.session = session));
+      });
     });
-    return this.opening;
+    return slot.opening;
   }
 
   private allocateXid(): number {
@@ -136,11 +152,15 @@ export class UnaryGateway implements ClientTransport {
 
   close(reason: string): void {
     // The core closes a session's own transport when the session ends:
-    // that is only ever the anonymous session here. Fail what waits on it.
-    const anonymousId = this.anonymous?.id;
-    this.anonymous = null;
+    // that is only ever an anonymous session here, and it does not say which.
+    // Both are dropped (the next call opens new ones) and what waits on them fails.
+    const anonymousIds = new Set<bigint>();
+    for (const slot of [this.reader, this.writer]) {
+      if (slot.session !== null) anonymousIds.add(slot.session.id);
+      slot.session = null;
+    }
     for (const [xid, waiter] of this.waiters) {
-      if (!this.closed && waiter.sessionId !== anonymousId) continue;
+      if (!this.closed && !anonymousIds.has(waiter.sessionId)) continue;
       this.waiters.delete(xid);
       waiter.reject(new ZkError(ZkCode.CONNECTIONLOSS, { message: reason }));
     }
