@@ -26,6 +26,7 @@ import { randomInt } from 'node:crypto';
 import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
 import { OpCode, type ClientRequest, type ConnectRequest } from '@corral/wire';
 import type { EnsembleReport } from '../admin/ensemble-report.js';
+import type { LearnerSyncCounts } from '../stats/learner-sync-counts.js';
 import { addAuth } from '../auth/auth-ids.js';
 import { ensembleMembership, isStandalone } from '../config/ensemble-config.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -172,6 +173,11 @@ export class Driver implements ClientCore, RoleHost {
     const roles = this.roles;
     assert(roles !== null, 'the role runner starts with the Driver');
     return roles.ensembleReport();
+  }
+
+  /** Learners this server synced as a leader, by DIFF and by SNAP. */
+  get learnerSyncs(): Readonly<LearnerSyncCounts> {
+    return this.roles?.learnerSyncs ?? { diff: 0, snap: 0 };
   }
 
   get lastSnapshotBytes(): number {
@@ -446,7 +452,7 @@ export class Driver implements ClientCore, RoleHost {
     if (this.appliedSinceSnapshot < this.snapshotThreshold || this.disk.snapshotRunning || this.closed || this.rewriting) return;
     this.appliedSinceSnapshot = 0;
     this.snapshotThreshold = this.nextSnapshotThreshold();
-    this.disk.startSnapshot(this.replica.dataTree, (zxid) => this.replica.logCompacted(zxid));
+    this.disk.startSnapshot(this.replica.dataTree, (zxid) => this.replica.logCompacted(zxid), () => this.replica.dataTree);
   }
 
   /** Test hook: an exact snapshot now. */
