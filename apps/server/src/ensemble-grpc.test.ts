@@ -4,7 +4,8 @@
 // gets the watch event of a jute write on the leader, the server-side Lock
 // excludes across members, and after the leader stops a survivor's health goes
 // NOT_SERVING then SERVING and its gRPC calls work again, while a member
-// without a quorum answers UNAVAILABLE. Method: three CorralServers in this
+// without a quorum answers UNAVAILABLE; a follower synced by SNAP (a new
+// tree) answers the recipes from the tree it serves. Method: three CorralServers in this
 // process with grpcPort each (testing/test-ensemble.ts), @grpc/grpc-js stubs
 // and raw jute clients; waits are on conditions.
 import { afterEach, test } from 'node:test';
@@ -22,8 +23,8 @@ afterEach(async () => {
 
 const servingStatus = { SERVING: 1, NOT_SERVING: 2 } as const;
 
-async function grpcEnsemble(): Promise<{ ensemble: TestEnsemble; leader: number; stubs: (sid: number) => Stubs }> {
-  const ensemble = await TestEnsemble.start(cleanups, { voters: 3, grpc: true });
+async function grpcEnsemble(extra = ''): Promise<{ ensemble: TestEnsemble; leader: number; stubs: (sid: number) => Stubs }> {
+  const ensemble = await TestEnsemble.start(cleanups, { voters: 3, grpc: true, extra });
   const leader = await ensemble.settled();
   const made = new Map<number, Stubs>();
   const stubs = (sid: number): Stubs => {
@@ -127,4 +128,30 @@ test('ensemble grpc: after the leader stops, a survivor goes NOT_SERVING then SE
   assert.equal(zkCodeOf(refused), ZkCode.CONNECTIONLOSS);
   const stream = await openSession(stubs(survivor), cleanups).then(() => null, (error: unknown) => error);
   assert.ok(stream instanceof Error);
+});
+
+test('ensemble grpc: a follower synced by SNAP answers Election and Lock from the tree it serves now', async () => {
+  const { ensemble, leader, stubs } = await grpcEnsemble('snapCount=10\nautopurge.purgeInterval=1\ncommitLogCount=20');
+  const follower = [1, 2, 3].find((sid) => sid !== leader) ?? 0;
+  await ensemble.stopMember(follower);
+  const boss = await openSession(stubs(leader), cleanups);
+  const ref = { sessionId: boss.sessionId, password: boss.password };
+  const campaign = await call<{ leader: { key: string } }>(stubs(leader).election, 'Campaign', { session: ref, name: '/elect/x', value: Buffer.from('boss') });
+  const lock = await call<{ key: string }>(stubs(leader).lock, 'Acquire', { session: ref, name: '/locks/snap' });
+  for (let index = 0; index < 80; index += 1) await call(stubs(leader).corral, 'Create', { path: `/s${index}` });
+  await until('the leader purged its log', () => ensemble.member(leader).log.items.filter((line) => line.message === 'snapshot written').length >= 6);
+  await ensemble.startMember(follower);
+  await until('the follower serving again', () => ensemble.member(follower).server?.mode === 'follower');
+  assert.equal(ensemble.lastSync(follower), 'SNAP');
+  // The front was started before the SNAP replaced the member's tree: it reads the new one.
+  const seen = await call<{ hasLeader: boolean; leader: { key: string }; value: Buffer }>(stubs(follower).election, 'Leader', { name: '/elect/x' });
+  assert.equal(seen.hasLeader, true);
+  assert.equal(seen.leader.key, campaign.leader.key);
+  assert.equal(seen.value.toString(), 'boss');
+  // A lock waiter on the SNAP-synced member is woken by the holder's release on the leader.
+  const waiter = await openSession(stubs(follower), cleanups);
+  const waiting = call<{ key: string }>(stubs(follower).lock, 'Acquire', { session: { sessionId: waiter.sessionId, password: waiter.password }, name: '/locks/snap' });
+  await until('two entries in the lock queue', async () => (await call<{ children: string[] }>(stubs(follower).corral, 'GetChildren', { path: '/locks/snap' })).children.length === 2);
+  await call(stubs(leader).lock, 'Unlock', { session: ref, key: lock.key });
+  assert.notEqual((await waiting).key, lock.key);
 });

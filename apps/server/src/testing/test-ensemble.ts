@@ -137,6 +137,12 @@ export class TestEnsemble {
     for (const member of this.members) await this.stopMember(member.sid);
   }
 
+  /** How member `sid` was last synced as a learner (DIFF, TRUNC or SNAP), from its log. */
+  lastSync(sid: number): unknown {
+    const lines = this.member(sid).log.items.filter((line) => line.message === 'serving as follower' || line.message === 'serving as observer');
+    return lines.at(-1)?.fields['sync'];
+  }
+
   /** The modes of the running members, by sid. */
   modes(): Map<number, string> {
     return new Map(this.members.flatMap((member) => (member.server === null ? [] : [[member.sid, member.server.mode] as const])));
