@@ -176,14 +176,34 @@ export class DriverDisk {
     logger.info({ zxid: zxidToHex(zxid), bytes: info.byteCount, records: records.length }, 'installed the leader\'s snapshot');
   }
 
-  /** The records a leader's `Ready.logReads` asked for (committed and immutable). */
+  /**
+   * The records a leader's `Ready.logReads` asked for (committed and
+   * immutable), or none once they would total more than snapshotSizeFactor
+   * times the newest snapshot's size (LearnerHandler's txnlog size limit):
+   * the leader then sends a SNAP, cheaper than that many txns.
+   */
   async read(read: LogRead): Promise<Txn[]> {
+    const bytesMax = await this.diskDiffBytesMax();
     const txns: Txn[] = [];
+    let bytes = 0;
     const from = read.fromZxid > 0n ? read.fromZxid - 1n : 0n;
     for await (const batch of this.options.log.readBatchesFrom(from, { toZxid: read.upToZxid })) {
-      for (const record of batch) if (record.zxid >= read.fromZxid) txns.push({ zxid: record.zxid, bytes: record.bytes });
+      for (const record of batch) {
+        if (record.zxid < read.fromZxid) continue;
+        bytes += record.bytes.byteLength;
+        if (bytes > bytesMax) return [];
+        txns.push({ zxid: record.zxid, bytes: record.bytes });
+      }
     }
     return txns;
+  }
+
+  /** How many log bytes a DIFF from disk may send (-1: none). */
+  private async diskDiffBytesMax(): Promise<number> {
+    const factor = this.options.config.snapshotSizeFactor;
+    if (factor < 0) return -1;
+    const newest = (await this.options.snapshots.list())[0];
+    return factor * (newest?.byteCount ?? 0);
   }
 
   /**

@@ -26,6 +26,7 @@ import { randomInt } from 'node:crypto';
 import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
 import { OpCode, type ClientRequest, type ConnectRequest } from '@corral/wire';
 import type { EnsembleReport } from '../admin/ensemble-report.js';
+import type { LearnerSyncCounts } from '../stats/learner-sync-counts.js';
 import { addAuth } from '../auth/auth-ids.js';
 import { ensembleMembership, isStandalone } from '../config/ensemble-config.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -181,6 +182,11 @@ export class Driver implements ClientCore, RoleHost {
     const roles = this.roles;
     assert(roles !== null, 'the role runner starts with the Driver');
     return roles.ensembleReport();
+  }
+
+  /** Learners this server synced as a leader, by DIFF and by SNAP. */
+  get learnerSyncs(): Readonly<LearnerSyncCounts> {
+    return this.roles?.learnerSyncs ?? { diff: 0, snap: 0 };
   }
 
   get lastSnapshotBytes(): number {
