@@ -473,7 +473,7 @@ export class Driver implements ClientCore, RoleHost {
     if (this.appliedSinceSnapshot < this.snapshotThreshold || this.disk.snapshotRunning || this.closed || this.rewriting) return;
     this.appliedSinceSnapshot = 0;
     this.snapshotThreshold = this.nextSnapshotThreshold();
-    this.disk.startSnapshot(this.replica.dataTree, (zxid) => this.replica.logCompacted(zxid));
+    this.disk.startSnapshot(this.replica.dataTree, (zxid) => this.replica.logCompacted(zxid), () => this.replica.dataTree);
   }
 
   /** Test hook: an exact snapshot now. */
