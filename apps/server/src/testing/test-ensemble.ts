@@ -139,8 +139,13 @@ export class TestEnsemble {
 
   /** How member `sid` was last synced as a learner (DIFF, TRUNC or SNAP), from its log. */
   lastSync(sid: number): unknown {
+    return this.syncs(sid).at(-1);
+  }
+
+  /** The sync mode of each time the member started to follow or observe, oldest first (a stream broken under load syncs again). */
+  syncs(sid: number): unknown[] {
     const lines = this.member(sid).log.items.filter((line) => line.message === 'serving as follower' || line.message === 'serving as observer');
-    return lines.at(-1)?.fields['sync'];
+    return lines.map((line) => line.fields['sync']);
   }
 
   /** The modes of the running members, by sid. */
