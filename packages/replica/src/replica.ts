@@ -236,7 +236,10 @@ export class Replica {
   /** A message from peer `from` on the Driver's stream number `stream` (leader side). */
   step(from: ServerId, msg: PeerMsg, stream?: number): void {
     if (this.current === null) return;
-    this.current.machine.step(from, msg, stream);
+    const current = this.current;
+    current.machine.step(from, msg, stream);
+    // A learner's write is prepared at once, as a local client's is, not after the write in flight.
+    if (current.role === 'leading' && this.serving()) for (const inbound of current.machine.takeInbound()) this.onInbound(inbound);
     // A round's echo (a PING) may release syncs.
     if (msg.type === 'PING') this.releaseSyncs();
     this.pump();

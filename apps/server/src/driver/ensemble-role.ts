@@ -147,6 +147,7 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
   // ---- RoleRunner -------------------------------------------------------------
 
   pump(): void {
+    this.sendUnordered();
     if (this.election.hasReady()) {
       const ready = this.election.ready();
       for (const { to, notification } of ready.messages) {
@@ -346,6 +347,20 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
       }
       host.scheduleTurn();
     }, (error: unknown) => host.fatal(error));
+  }
+
+  /**
+   * A learner's forwarded writes, revalidations and PING echoes go out now, not with its next
+   * Ready: that Ready waits for the write in flight, and a forwarded write would wait for this
+   * follower's fsync before the leader even saw it.
+   */
+  private sendUnordered(): void {
+    const { learner, network, stream } = this;
+    if (learner === null || network === null || stream === null || !this.streamOpen) return;
+    for (const out of learner.takeUnordered()) {
+      broadcastTrace.sent(out.msg.type);
+      network.sendBroadcast(stream, out.msg);
+    }
   }
 
   private openLeaderStream(): void {
