@@ -32,6 +32,7 @@ import { multiAsZooKeeperReadsIt } from './prep/multi-ops.js';
 import { Prep } from './prep/prep.js';
 import type { PreparedTxn } from './prep/prepared.js';
 import { SessionExpiry } from './session/session-expiry.js';
+import { frameSnapshotChunks, snapshotChunksOf } from './snapshot-frames.js';
 import { initialSessionId, passwordsEqual } from './session/session-ids.js';
 
 /** Requests that become txns. */
@@ -633,14 +634,14 @@ export class Replica {
     return messages.map((out) => {
       if (out.msg.type !== 'SNAP' || out.msg.snapshot !== null) return out;
       assert(out.msg.zxid === this.tree.lastProcessedZxid, 'the tree stands at the SNAP zxid');
-      return { ...out, msg: { ...out.msg, snapshot: concat([...serializeSnapshot(this.tree)]) } };
+      return { ...out, msg: { ...out.msg, snapshot: frameSnapshotChunks(serializeSnapshot(this.tree)) } };
     });
   }
 
   private installSnapshot(bytes: Uint8Array): void {
     // Only a learner installs a SNAP: no prep holds the old tree.
     assert(this.prep === null, 'a leader does not install a snapshot');
-    const tree = deserializeSnapshot([bytes]);
+    const tree = deserializeSnapshot(snapshotChunksOf(bytes));
     this.tree = tree;
     this.final.replaceTree(tree);
   }
@@ -770,16 +771,4 @@ export class Replica {
     this.prep = null;
     this.expiry = null;
   }
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }

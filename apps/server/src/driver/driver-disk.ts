@@ -18,6 +18,7 @@ import { zxidEpoch, zxidToHex, type Zxid } from '@corral/base';
 import type { HardState, InitialState, LogRead, Ready, Txn } from '@corral/broadcast';
 import { createSnapshotLoader, decodeTxn, serializeSnapshot, type DataTree } from '@corral/data-tree';
 import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
+import { snapshotChunksOf } from '@corral/replica';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../logger.js';
 import { loadNewestSnapshot, recoverTree } from '../storage/recovery.js';
@@ -164,7 +165,8 @@ export class DriverDisk {
     const writer = snapshots.beginSnapshot(zxid, { installed: true });
     let info;
     try {
-      await writer.write(bytes);
+      // A SNAP carries the snapshot's chunks framed (replica's snapshot-frames); the store keeps chunks.
+      for (const chunk of snapshotChunksOf(bytes)) await writer.write(chunk);
       info = await writer.commit();
     } catch (error) {
       await writer.abort().catch(() => undefined);
@@ -177,11 +179,18 @@ export class DriverDisk {
   }
 
   /** The records a leader's `Ready.logReads` asked for (committed and immutable). */
-  async read(read: LogRead): Promise<Txn[]> {
+  async read(read: LogRead, bytesMax = Number.POSITIVE_INFINITY): Promise<Txn[]> {
     const txns: Txn[] = [];
+    let bytes = 0;
     const from = read.fromZxid > 0n ? read.fromZxid - 1n : 0n;
     for await (const batch of this.options.log.readBatchesFrom(from, { toZxid: read.upToZxid })) {
-      for (const record of batch) if (record.zxid >= read.fromZxid) txns.push({ zxid: record.zxid, bytes: record.bytes });
+      for (const record of batch) {
+        if (record.zxid < read.fromZxid) continue;
+        bytes += record.bytes.byteLength;
+        // Declined: no txns, so the leader SNAPs (broadcast README, "Log reads").
+        if (bytes > bytesMax) return [];
+        txns.push({ zxid: record.zxid, bytes: record.bytes });
+      }
     }
     return txns;
   }

@@ -48,6 +48,9 @@ import { SoloRole } from './solo-role.js';
 
 export { standaloneBroadcastLimits, standalonePendingProposalsMax } from './broadcast-limits.js';
 
+/** A DIFF from the log is sent while its txns' bytes stay below this share of a snapshot's (ZooKeeper's zookeeper.snapshotSizeFactor). */
+export const snapshotSizeFactor = 0.33;
+
 /** An ensemble member's base tick: election time is counted in it (its limits assume 20 ms). */
 export const electionTickMs = 20;
 
@@ -397,7 +400,7 @@ export class Driver implements ClientCore, RoleHost {
     this.roles?.send(others);
     for (const out of broadcast.messagesAfterPersist) if (out.to === this.sid) this.replica.step(this.sid, out.msg);
     for (const read of broadcast.logReads) {
-      this.disk.read(read).then((txns) => {
+      this.disk.read(read, this.diffFromDiskBytesMax()).then((txns) => {
         this.replica.logRead(read, txns);
         this.scheduleTurn();
       }, (error: unknown) => this.fatal(error));
@@ -433,6 +436,17 @@ export class Driver implements ClientCore, RoleHost {
     const origin = this.connections.knownOrigin(transport);
     if (origin !== undefined && transport === session.transport) this.replica.attach(session.id, origin, session.authIds);
     transport.sendReply({ xid, zxid: 0n, err: ZkCode.OK }, null);
+  }
+
+  /**
+   * ZooKeeper's rule for a learner below the in-memory window (snapshotSizeFactor, 0.33): a DIFF
+   * from the log only while its txns are under a third of a snapshot's bytes; a longer one
+   * costs more than the SNAP (each txn is a PROPOSAL and a COMMIT to send, log and apply, and
+   * the learner holds them all until NEWLEADER), so the read is declined and the leader SNAPs.
+   */
+  private diffFromDiskBytesMax(): number {
+    const snapshotBytes = Math.max(this.disk.lastSnapshotBytes, this.replica.dataTree.approximateDataSize);
+    return Math.floor(snapshotBytes * snapshotSizeFactor);
   }
 
   // ---- snapshots ------------------------------------------------------------------
