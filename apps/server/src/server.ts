@@ -106,6 +106,7 @@ export class CorralServer {
         runFourLetterWord: (word) => runFourLetterWord(word, {
           config, tree: driver.tree, watches, sessions, stats, clock,
           ensemble: () => driver.ensembleReport(),
+          learnerSyncs: () => driver.learnerSyncs,
           connections: () => [...listener.connections].map((c): ConnectionReport => ({
             remoteAddress: c.remoteAddress, remotePort: c.remotePort, interestOps: c.interestOps, queued: c.backlog.requestCount,
             stats: c.stats, session: c.session === null ? null : { id: c.session.id, timeoutMs: c.session.timeoutMs },

@@ -313,7 +313,7 @@ export class Leader {
       this.discovery.ackNewLeader(this.sid);
       return this.maybeEstablish();
     }
-    this.proposals.ack(zxid, this.sid);
+    this.proposals.ackOwnUpTo(zxid);
   }
 
   private onLearnerInfo(sid: ServerId, stream: number, msg: LearnerInfoMsg): void {

@@ -5,6 +5,11 @@
  * each proposal are counted; proposals commit in zxid order, each once a
  * quorum acked it and every older one committed. A COMMIT (INFORM for
  * observers) goes to every forwarding learner.
+ *
+ * Every write passes through here, so the outstanding proposals are an
+ * array queue in zxid order (a counter-indexed lookup, no map keyed by
+ * bigint) and each one's acks a short array of sids; the quorum question
+ * is asked of one reused set.
  */
 import { assert, type Zxid } from '@corral/base';
 import { isForwarding } from './learner-handle.js';
@@ -27,19 +32,35 @@ export interface ProposalTrackerOptions {
   readonly commitWithoutQuorum: boolean;
 }
 
+/** One proposal without a quorum yet and the servers that acked it. */
+interface Outstanding {
+  readonly txn: Txn;
+  readonly acks: ServerId[];
+}
+
+/** Dropped slots kept before the queue is compacted. */
+const compactAfterDropped = 256;
+
 /** Proposals without a quorum yet, oldest first, with the voters that acked each; the committed point. */
 export class ProposalTracker {
   private readonly options: ProposalTrackerOptions;
-  private readonly outstanding = new Map<Zxid, Set<ServerId>>();
+  /** `queue[head..]` are outstanding, in zxid order. */
+  private queue: Outstanding[] = [];
+  private head = 0;
+  /** Reused for each quorum question, so asking allocates nothing. */
+  private readonly scratch = new Set<ServerId>();
+  /** The leader alone is a quorum (an ensemble of one): its own ack commits, no set is built. */
+  private readonly selfIsQuorum: boolean;
   private committed: Zxid;
 
   constructor(options: ProposalTrackerOptions) {
     this.options = options;
     this.committed = options.committedZxid;
+    this.selfIsQuorum = options.quorum.containsQuorum(new Set([options.sid]));
   }
 
   get size(): number {
-    return this.outstanding.size;
+    return this.queue.length - this.head;
   }
 
   get committedZxid(): Zxid {
@@ -51,35 +72,52 @@ export class ProposalTracker {
     const { window, builder, streams, sid } = this.options;
     window.push(txn);
     builder.appendTxn(txn);
-    this.outstanding.set(txn.zxid, new Set());
+    this.queue.push({ txn, acks: [] });
     streams.sendToForwarding({ type: 'PROPOSAL', txn }, true);
-    // The leader's own ack waits for its disk, like any follower's (AckRequestProcessor).
-    builder.send(sid, { type: 'ACK', zxid: txn.zxid }, true);
+    // The leader's own ack waits for its disk, like any follower's (AckRequestProcessor); one per Ready.
+    builder.ackOwnProposal(sid, txn.zxid);
   }
 
   /** `sid` has `zxid` durable. False when it is neither committed nor outstanding. */
   ack(zxid: Zxid, sid: ServerId): boolean {
     if (zxid <= this.committed) return true;
-    const acks = this.outstanding.get(zxid);
-    if (acks === undefined) return false;
-    acks.add(sid);
+    const proposal = this.find(zxid);
+    if (proposal === undefined) return false;
+    if (!proposal.acks.includes(sid)) proposal.acks.push(sid);
     this.tryCommit();
     return true;
   }
 
+  /** The leader's own ACK: its log is appended in order, so it holds every proposal up to `zxid` (ReadyBuilder.ackOwnProposal). */
+  ackOwnUpTo(zxid: Zxid): void {
+    this.ackUpTo(zxid, this.options.sid);
+    this.tryCommit();
+  }
+
   /** A NEWLEADER ack vouches for every proposal queued to the learner before NEWLEADER. */
   ackUpTo(upTo: Zxid, sid: ServerId): void {
-    for (const [zxid, acks] of this.outstanding) if (zxid <= upTo) acks.add(sid);
+    for (let i = this.head; i < this.queue.length; i++) {
+      const proposal = this.queue[i] as Outstanding;
+      if (proposal.txn.zxid > upTo) break;
+      if (!proposal.acks.includes(sid)) proposal.acks.push(sid);
+    }
   }
 
   /** Commits proposals in zxid order while the oldest has a quorum of acks. */
   tryCommit(): void {
-    const { quorum, sid } = this.options;
-    for (const [zxid, acks] of this.outstanding) {
-      const commits = this.options.commitWithoutQuorum ? acks.has(sid) : quorum.containsQuorum(acks);
-      if (!commits) return;
-      this.outstanding.delete(zxid);
-      this.commit(zxid);
+    const queue = this.queue;
+    while (this.head < queue.length) {
+      const proposal = queue[this.head] as Outstanding;
+      if (!this.hasQuorum(proposal.acks)) break;
+      this.head++;
+      this.commit(proposal.txn);
+    }
+    if (this.head === queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head >= compactAfterDropped && this.head * 2 >= queue.length) {
+      this.queue = queue.slice(this.head);
+      this.head = 0;
     }
   }
 
@@ -90,10 +128,45 @@ export class ProposalTracker {
     this.committed = window.lastZxid;
   }
 
-  private commit(zxid: Zxid): void {
+  private hasQuorum(acks: readonly ServerId[]): boolean {
+    const { quorum, sid, commitWithoutQuorum } = this.options;
+    // Quorums are monotone: any set holding a quorum is one.
+    if (commitWithoutQuorum || this.selfIsQuorum) return acks.includes(sid);
+    const scratch = this.scratch;
+    scratch.clear();
+    for (const acked of acks) scratch.add(acked);
+    return quorum.containsQuorum(scratch);
+  }
+
+  /**
+   * The outstanding proposal of `zxid`. Counters within an epoch are dense,
+   * so its place is first guessed as an offset from the oldest; an epoch
+   * rollover breaks that, and a binary search answers then.
+   */
+  private find(zxid: Zxid): Outstanding | undefined {
+    const queue = this.queue;
+    const oldest = queue[this.head];
+    if (oldest === undefined || zxid < oldest.txn.zxid) return undefined;
+    const offset = zxid - oldest.txn.zxid;
+    if (offset < BigInt(queue.length - this.head)) {
+      const guess = queue[this.head + Number(offset)] as Outstanding;
+      if (guess.txn.zxid === zxid) return guess;
+    }
+    let low = this.head;
+    let high = queue.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((queue[mid] as Outstanding).txn.zxid < zxid) low = mid + 1;
+      else high = mid;
+    }
+    const found = queue[low];
+    return found?.txn.zxid === zxid ? found : undefined;
+  }
+
+  private commit(txn: Txn): void {
+    const zxid = txn.zxid;
     assert(zxid > this.committed, 'commits only move forward');
-    const { window, builder, streams } = this.options;
-    const txn = window.get(zxid);
+    const { builder, streams } = this.options;
     this.committed = zxid;
     builder.commit(txn);
     for (const h of streams.all()) {

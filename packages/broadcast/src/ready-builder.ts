@@ -27,6 +27,9 @@ export class ReadyBuilder {
   private readonly waitingPeers = new Set<ServerId>();
   /** Messages per peer in this Ready, for the outbound limit. */
   private readonly perPeer = new Map<ServerId, number>();
+  /** Where the leader's own proposal ACK sits in messagesAfterPersist while it is the last message to itself, else -1. */
+  private ownAckIndex = -1;
+  private ownAckSid: ServerId | null = null;
 
   /** Queues `msg` to `to`; after the disk if `afterPersist` or an earlier message to `to` waits. Returns the peer's count. */
   send(to: ServerId, msg: PeerMsg, afterPersist = false, stream?: number): number {
@@ -56,6 +59,7 @@ export class ReadyBuilder {
   }
 
   private queue(to: ServerId, msg: PeerMsg, afterPersist: boolean, stream: number | undefined): number {
+    if (to === this.ownAckSid) this.ownAckIndex = -1;
     const out: OutMsg = stream === undefined ? { to, msg } : { to, msg, stream };
     if (afterPersist) {
       this.waitingPeers.add(to);
@@ -66,6 +70,23 @@ export class ReadyBuilder {
     const count = (this.perPeer.get(to) ?? 0) + 1;
     this.perPeer.set(to, count);
     return count;
+  }
+
+  /**
+   * The leader's ACK of its own proposal `zxid`, after the disk. One per
+   * Ready is enough: the Ready's appends become durable together, so while
+   * it is still the last message to itself a later proposal's ACK replaces
+   * it, and the leader counts its own ACK for every proposal up to it.
+   */
+  ackOwnProposal(sid: ServerId, zxid: Zxid): void {
+    const msg: PeerMsg = { type: 'ACK', zxid };
+    if (this.ownAckIndex >= 0 && this.ownAckSid === sid) {
+      this.messagesAfterPersist[this.ownAckIndex] = { to: sid, msg };
+      return;
+    }
+    this.send(sid, msg, true);
+    this.ownAckSid = sid;
+    this.ownAckIndex = this.messagesAfterPersist.length - 1;
   }
 
   commit(txn: Txn): void {
@@ -178,6 +199,7 @@ export class ReadyBuilder {
     this.established = false;
     this.waitingPeers.clear();
     this.perPeer.clear();
+    this.ownAckIndex = -1;
     return ready;
   }
 }

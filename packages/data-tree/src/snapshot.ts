@@ -152,6 +152,8 @@ class SnapshotLoader {
   readonly sessions = new Map<bigint, number>();
   readonly ephemeralsAtStart: [bigint, string][] = [];
   startZxid: bigint | undefined = undefined;
+  /** The zxid the tree stood at when the walk ended (END). */
+  endZxid: bigint | undefined = undefined;
   nodeCount = 0;
   ended = false;
   chunkIndex = 0;
@@ -245,6 +247,8 @@ class SnapshotLoader {
       throw new CorruptDataError('snapshot counts do not match its records');
     }
     if (startZxid !== this.startZxid) throw new CorruptDataError('END zxid differs from START');
+    if (endZxid < startZxid) throw new CorruptDataError('END zxid below START');
+    this.endZxid = endZxid;
     this.tree.restoreMeta(startZxid, this.sessions);
     for (const [sessionId, path] of this.ephemeralsAtStart) this.tree.restoreEphemeralAtStart(sessionId, path);
     // Only a snapshot taken while nothing was applied reflects exactly one zxid.
@@ -279,6 +283,13 @@ export interface SnapshotLoaderHandle {
   push(chunk: Uint8Array): void;
   /** The loaded tree; throws CorruptDataError if the END record was not seen. */
   finish(): DataTree;
+  /**
+   * After finish: the zxid the tree stood at when the walk ended. Replaying
+   * the log from the tree's zxid up to it with `{ replay: true }` gives the
+   * tree exactly as it was at this zxid (equal to the START zxid when
+   * nothing was applied during the walk).
+   */
+  walkEndZxid(): bigint;
 }
 
 /** An incremental snapshot loader (deserializeSnapshot for streamed chunks). */
@@ -289,6 +300,10 @@ export function createSnapshotLoader(options: DeserializeSnapshotOptions = {}): 
     finish: () => {
       if (!loader.ended) throw new CorruptDataError('snapshot truncated: no END record');
       return loader.tree;
+    },
+    walkEndZxid: () => {
+      assert(loader.endZxid !== undefined, 'walkEndZxid after finish');
+      return loader.endZxid;
     },
   };
 }

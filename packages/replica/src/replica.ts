@@ -31,6 +31,7 @@ import {
 import { multiAsZooKeeperReadsIt } from './prep/multi-ops.js';
 import { Prep } from './prep/prep.js';
 import type { PreparedTxn } from './prep/prepared.js';
+import { OwnProposals } from './own-proposals.js';
 import { SessionExpiry } from './session/session-expiry.js';
 import { frameSnapshotChunks, snapshotChunksOf } from './snapshot-frames.js';
 import { initialSessionId, passwordsEqual } from './session/session-ids.js';
@@ -111,7 +112,7 @@ export class Replica {
    * difference between servers (the simulator's check). At most broadcast's
    * pending limit plus one Ready of commits.
    */
-  private readonly ownProposals = new Map<Zxid, PreparedTxn>();
+  private readonly ownProposals = new OwnProposals();
   /** The zxid of the last txn this leader proposed (its establishment committed everything before). */
   private lastProposedZxid: Zxid = 0n;
   /**
@@ -545,7 +546,7 @@ export class Replica {
     }
     assert(result.zxid === zxid, 'broadcast assigned the zxid nextZxid announced');
     this.lastProposedZxid = zxid;
-    this.ownProposals.set(zxid, prepared);
+    this.ownProposals.add(prepared);
     return true;
   }
 
@@ -648,8 +649,7 @@ export class Replica {
 
   /** Final for one committed txn: decode, apply in order, retire prep's change records, track sessions. */
   private applyCommitted(zxid: Zxid, bytes: Uint8Array): void {
-    const own = this.ownProposals.get(zxid);
-    if (own !== undefined) this.ownProposals.delete(zxid);
+    const own = this.ownProposals.take(zxid);
     const { header, txn } = own ?? decodeTxn(bytes);
     assert(header.zxid === zxid, 'a txn carries the zxid broadcast ordered it at');
     this.final.apply(header, txn);

@@ -3,6 +3,7 @@
  * plain values and providers so the words stay independent of the core
  * (the Driver, standalone or in an ensemble) and of the transport.
  */
+import type { LearnerSyncCounts } from '../stats/learner-sync-counts.js';
 import type { DataTree, WatchManager } from '@corral/data-tree';
 import type { ServerConfig } from '../config/server-config.js';
 import type { SessionTable } from '../session/session-table.js';
@@ -54,4 +55,6 @@ export interface FourLetterWordContext {
    * (the contract is in apps/server/README.md, "Four-letter words in an ensemble").
    */
   readonly ensemble: () => EnsembleReport;
+  /** Learners synced by this server as a leader (zk_diff_count, zk_snap_count); zeros standalone. */
+  readonly learnerSyncs: () => Readonly<LearnerSyncCounts>;
 }

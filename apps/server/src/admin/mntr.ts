@@ -45,6 +45,8 @@ function commonRows(context: FourLetterWordContext, report: EnsembleReport): Row
     ['zk_sum_fsynctime', Math.round(storage.fsyncMsSum)],
     ['zk_log_bytes', storage.logBytes],
     ['zk_snapshot_bytes', storage.snapshotBytes],
+    ['zk_diff_count', context.learnerSyncs().diff],
+    ['zk_snap_count', context.learnerSyncs().snap],
     ['zk_heap_used_bytes', memory.heapUsed],
     ['zk_heap_total_bytes', memory.heapTotal],
     ['zk_external_bytes', memory.external],

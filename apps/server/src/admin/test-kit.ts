@@ -123,5 +123,6 @@ export function testContext(options: TestContextOptions): FourLetterWordContext 
     },
     clock: () => nowMs,
     ensemble: () => options.report,
+    learnerSyncs: () => ({ diff: 0, snap: 0 }),
   };
 }

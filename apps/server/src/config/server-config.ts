@@ -56,6 +56,13 @@ export interface ServerConfig {
    * behind is DIFFed from the log on disk, or sent a SNAP.
    */
   readonly commitLogCount: number;
+  /**
+   * ZooKeeper's zookeeper.snapshotSizeFactor: a learner below the leader's
+   * window is DIFFed from the log on disk only while those records total at
+   * most this factor times the newest snapshot's size; a SNAP otherwise.
+   * Negative: never from disk (always a SNAP below the window).
+   */
+  readonly snapshotSizeFactor: number;
   /** `peerType`: must agree with this server's line. */
   readonly peerType: 'participant' | 'observer';
   /** The ensemble secret (`quorum.auth.secret` / `quorum.auth.secretFile`), or null. */

@@ -49,6 +49,8 @@ test('invalid values name the key', () => {
     { text: 'dataDir=/d\nextendedTypesEnabled=maybe', key: 'extendedTypesEnabled' },
     { text: 'dataDir=/d\nserver.1=host:1', key: 'server.1' },
     { text: 'tickTime=2000', key: 'dataDir' },
+    { text: 'dataDir=/d\nsnapshotSizeFactor=lots', key: 'snapshotSizeFactor' },
+    { text: 'dataDir=/d\nsnapshotSizeFactor=-2', key: 'snapshotSizeFactor' },
   ];
   for (const c of cases) {
     assert.throws(() => parseZooCfg(c.text), (error: unknown) => error instanceof ConfigError && error.key === c.key, c.text);

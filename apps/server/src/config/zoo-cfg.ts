@@ -22,6 +22,7 @@ const knownKeys = new Set([
   // Read by peer/peer-auth.ts (peerAuthSecretFromProperties).
   'quorum.auth.secret', 'quorum.auth.secretFile',
   'electionPortBindRetry', 'cnxTimeout', 'quorumListenOnAllIPs', 'peerType', 'commitLogCount',
+  'snapshotSizeFactor',
 ]);
 
 /** Splits Properties-style text into key/value pairs (`#`/`!` comments, `=` or `:` separators). */
@@ -44,6 +45,15 @@ function intValue(props: Map<string, string>, key: string, fallback: number, min
   const raw = props.get(key);
   if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw)) throw new ConfigError(key, `expected an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(key, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function numberValue(props: Map<string, string>, key: string, fallback: number, min: number, max: number): number {
+  const raw = props.get(key);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+(\.\d+)?$/.test(raw)) throw new ConfigError(key, `expected a number, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(key, `must be between ${min} and ${max}, got ${value}`);
   return value;
@@ -171,6 +181,7 @@ export function parseZooCfg(text: string, context: ConfigContext = {}): ServerCo
     cnxTimeoutMs: intValue(props, 'cnxTimeout', 5000, 1, 3_600_000),
     peerType,
     commitLogCount: intValue(props, 'commitLogCount', 10_000, 4, 1_000_000),
+    snapshotSizeFactor: numberValue(props, 'snapshotSizeFactor', 0.33, -1, 1_000),
     peerAuthSecret: peerAuthSecretFromProperties(props, context.readFile),
     clientPortSet: props.has('clientPort'),
     unknownKeys,

@@ -42,11 +42,11 @@ function ready(writes: Partial<Pick<Ready, 'snapshot' | 'truncate' | 'append' | 
 }
 
 async function opened(
-  disk: MemoryDisk, dataDir: string, pendingRecordsMax = 100_000,
+  disk: MemoryDisk, dataDir: string, pendingRecordsMax = 100_000, extraConfig = 'snapshotSizeFactor=1000',
 ): Promise<Awaited<ReturnType<typeof DriverDisk.recover>> & { log: MemoryTxnLog; snapshots: MemorySnapshotStore }> {
   const log = await MemoryTxnLog.open(disk, { limits: { pendingRecordsMax } });
   const snapshots = await MemorySnapshotStore.open(disk);
-  const config = parseZooCfg(`dataDir=${dataDir}\nserver.1=127.0.0.1:42001:43001\nserver.2=127.0.0.1:42002:43002`, { myid: 1 });
+  const config = parseZooCfg(`dataDir=${dataDir}\nserver.1=127.0.0.1:42001:43001\nserver.2=127.0.0.1:42002:43002\n${extraConfig}`, { myid: 1 });
   const recovered = await DriverDisk.recover({ config, log, snapshots, logger: createLogger({ quiet: true }) }, false);
   return { ...recovered, log, snapshots };
 }
@@ -141,4 +141,34 @@ test('driver disk: a sync longer than the log\'s pending-records limit is append
   await disk.persist(ready({ append: records, hardState: { acceptedEpoch: 1, currentEpoch: 1 } }));
   assert.equal(log.lastLoggedZxid, makeZxid(1, 25_000));
   assert.deepEqual(disk.hardState, { acceptedEpoch: 1, currentEpoch: 1 });
+});
+
+test('driver disk: a log read larger than snapshotSizeFactor times the newest snapshot returns nothing (the leader SNAPs)', async () => {
+  const records = [1, 2, 3, 4].map((counter) => createAt(makeZxid(1, counter), counter));
+  const range = { sid: 2, stream: 1, fromZxid: makeZxid(1, 1), upToZxid: makeZxid(1, 4), diskLogBaseZxid: 0n };
+  /** The read with a snapshot of the tree at 1.1 on disk, under `factor`. */
+  async function readUnder(factor: string): Promise<{ read: bigint[]; snapshotBytes: number; logBytes: number }> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'corral-driver-disk-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { disk, snapshots } = await opened(new MemoryDisk(), dataDir, 100_000, `snapshotSizeFactor=${factor}`);
+    await disk.persist(ready({ append: records.map((c) => c.txn), hardState: { acceptedEpoch: 1, currentEpoch: 1 } }));
+    const live = new DataTree();
+    live.apply(records[0]!.header, records[0]!.tree);
+    await disk.takeSnapshot(live, () => assert.fail('no purge without autopurge'));
+    const snapshotBytes = (await snapshots.list())[0]?.byteCount ?? 0;
+    const logBytes = records.reduce((sum, c) => sum + c.txn.bytes.byteLength, 0);
+    return { read: (await disk.read(range)).map((txn) => txn.zxid), snapshotBytes, logBytes };
+  }
+  const all = records.map((c) => c.txn.zxid);
+  const roomy = await readUnder('1000');
+  assert.deepEqual(roomy.read, all);
+  assert.ok(roomy.snapshotBytes > 0);
+  // A factor whose limit is one byte short of the four records: nothing.
+  const short = ((roomy.logBytes - 1) / roomy.snapshotBytes).toFixed(6);
+  assert.deepEqual((await readUnder(short)).read, []);
+  // Exactly enough (rounded up): all four.
+  const enough = (Math.ceil((roomy.logBytes / roomy.snapshotBytes) * 1e6) / 1e6).toFixed(6);
+  assert.deepEqual((await readUnder(enough)).read, all);
+  // Negative: never from disk.
+  assert.deepEqual((await readUnder('-1')).read, []);
 });

@@ -21,7 +21,7 @@ import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
 import { snapshotChunksOf } from '@corral/replica';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../logger.js';
-import { loadNewestSnapshot, recoverTree } from '../storage/recovery.js';
+import { loadExactSnapshot, recoverTree } from '../storage/recovery.js';
 import { readEpochs, writeEpochs } from './epoch-files.js';
 
 /** What the disk needs. */
@@ -75,7 +75,7 @@ export class DriverDisk {
     await rollBackInterruptedInstall(options);
     const onDisk = await readEpochs(config.dataDir);
     const migrated = onDisk === null && standalone;
-    const tree = migrated ? await recoverTree(recoverOptions) : await loadNewestSnapshot(recoverOptions, performance.now());
+    const tree = migrated ? await recoverTree(recoverOptions) : await loadExactSnapshot(recoverOptions, performance.now());
     const applied = tree.lastProcessedZxid;
     if (log.lastLoggedZxid < applied) {
       logger.warn({ log: zxidToHex(log.lastLoggedZxid), snapshot: zxidToHex(applied) }, 'the log ends below the snapshot: dropped');
@@ -178,8 +178,14 @@ export class DriverDisk {
     logger.info({ zxid: zxidToHex(zxid), bytes: info.byteCount, records: records.length }, 'installed the leader\'s snapshot');
   }
 
-  /** The records a leader's `Ready.logReads` asked for (committed and immutable). */
-  async read(read: LogRead, bytesMax = Number.POSITIVE_INFINITY): Promise<Txn[]> {
+  /**
+   * The records a leader's `Ready.logReads` asked for (committed and
+   * immutable), or none once they would total more than snapshotSizeFactor
+   * times the newest snapshot's size (LearnerHandler's txnlog size limit):
+   * the leader then sends a SNAP, cheaper than that many txns.
+   */
+  async read(read: LogRead): Promise<Txn[]> {
+    const bytesMax = await this.diskDiffBytesMax();
     const txns: Txn[] = [];
     let bytes = 0;
     const from = read.fromZxid > 0n ? read.fromZxid - 1n : 0n;
@@ -187,12 +193,19 @@ export class DriverDisk {
       for (const record of batch) {
         if (record.zxid < read.fromZxid) continue;
         bytes += record.bytes.byteLength;
-        // Declined: no txns, so the leader SNAPs (broadcast README, "Log reads").
         if (bytes > bytesMax) return [];
         txns.push({ zxid: record.zxid, bytes: record.bytes });
       }
     }
     return txns;
+  }
+
+  /** How many log bytes a DIFF from disk may send (-1: none). */
+  private async diskDiffBytesMax(): Promise<number> {
+    const factor = this.options.config.snapshotSizeFactor;
+    if (factor < 0) return -1;
+    const newest = (await this.options.snapshots.list())[0];
+    return factor * (newest?.byteCount ?? 0);
   }
 
   /**
@@ -228,13 +241,16 @@ export class DriverDisk {
   }
 
   /**
-   * Starts an exact snapshot of `tree` (serialized now, in this turn: it
-   * stands at a committed zxid), written on its own; `onCompacted` gets the
-   * zxid below which the log was purged.
+   * Starts a snapshot of `tree`, serialized one chunk per turn while the
+   * server goes on applying txns: fuzzy between its START zxid (its name)
+   * and the zxid its walk ended at, made exact at recovery by replaying the
+   * log in that range (README "Snapshots"). `current` names the Replica's
+   * tree: the walk is given up if it is replaced (a SNAP install or a
+   * rebuild). `onCompacted` gets the zxid below which the log was purged.
    */
-  startSnapshot(tree: DataTree, onCompacted: (zxid: Zxid) => void): void {
+  startSnapshot(tree: DataTree, onCompacted: (zxid: Zxid) => void, current: () => DataTree = () => tree): void {
     if (this.snapshotting !== null) return;
-    this.snapshotting = this.takeSnapshot(tree, onCompacted)
+    this.snapshotting = this.takeSnapshot(tree, onCompacted, current)
       .catch((error: unknown) => this.options.logger.error({ error }, 'snapshot failed; will retry after the next snapCount txns'))
       .finally(() => {
         this.snapshotting = null;
@@ -242,13 +258,18 @@ export class DriverDisk {
   }
 
   /** The snapshot itself; exported for start-up (a migration replaces fuzzy snapshots at once). */
-  async takeSnapshot(tree: DataTree, onCompacted: (zxid: Zxid) => void): Promise<void> {
+  async takeSnapshot(tree: DataTree, onCompacted: (zxid: Zxid) => void, current: () => DataTree = () => tree): Promise<void> {
     const zxid = tree.lastProcessedZxid;
-    const chunks = [...serializeSnapshot(tree)];
     const { snapshots, log, config, logger } = this.options;
     const writer = snapshots.beginSnapshot(zxid);
     try {
-      for (const chunk of chunks) await writer.write(chunk);
+      for (const chunk of serializeSnapshot(tree)) {
+        // The log replayed over it at recovery must be the history this tree applied.
+        if (current() !== tree) throw new Error('the tree was replaced during the snapshot walk');
+        await writer.write(chunk);
+        // Requests run between chunks: no stall for the whole walk.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       const info = await writer.commit();
       this.lastSnapshotBytes = info.byteCount;
       if (zxid > this.snapshotZxid) this.snapshotZxid = zxid;

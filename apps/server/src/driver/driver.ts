@@ -26,6 +26,7 @@ import { randomInt } from 'node:crypto';
 import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
 import { OpCode, type ClientRequest, type ConnectRequest } from '@corral/wire';
 import type { EnsembleReport } from '../admin/ensemble-report.js';
+import type { LearnerSyncCounts } from '../stats/learner-sync-counts.js';
 import { addAuth } from '../auth/auth-ids.js';
 import { ensembleMembership, isStandalone } from '../config/ensemble-config.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -47,9 +48,6 @@ import type { RoleHost, RoleRunner, ServerMode } from './role-runner.js';
 import { SoloRole } from './solo-role.js';
 
 export { standaloneBroadcastLimits, standalonePendingProposalsMax } from './broadcast-limits.js';
-
-/** A DIFF from the log is sent while its txns' bytes stay below this share of a snapshot's (ZooKeeper's zookeeper.snapshotSizeFactor). */
-export const snapshotSizeFactor = 0.33;
 
 /** An ensemble member's base tick: election time is counted in it (its limits assume 20 ms). */
 export const electionTickMs = 20;
@@ -177,6 +175,11 @@ export class Driver implements ClientCore, RoleHost {
     const roles = this.roles;
     assert(roles !== null, 'the role runner starts with the Driver');
     return roles.ensembleReport();
+  }
+
+  /** Learners this server synced as a leader, by DIFF and by SNAP. */
+  get learnerSyncs(): Readonly<LearnerSyncCounts> {
+    return this.roles?.learnerSyncs ?? { diff: 0, snap: 0 };
   }
 
   get lastSnapshotBytes(): number {
@@ -400,7 +403,7 @@ export class Driver implements ClientCore, RoleHost {
     this.roles?.send(others);
     for (const out of broadcast.messagesAfterPersist) if (out.to === this.sid) this.replica.step(this.sid, out.msg);
     for (const read of broadcast.logReads) {
-      this.disk.read(read, this.diffFromDiskBytesMax()).then((txns) => {
+      this.disk.read(read).then((txns) => {
         this.replica.logRead(read, txns);
         this.scheduleTurn();
       }, (error: unknown) => this.fatal(error));
@@ -438,17 +441,6 @@ export class Driver implements ClientCore, RoleHost {
     transport.sendReply({ xid, zxid: 0n, err: ZkCode.OK }, null);
   }
 
-  /**
-   * ZooKeeper's rule for a learner below the in-memory window (snapshotSizeFactor, 0.33): a DIFF
-   * from the log only while its txns are under a third of a snapshot's bytes; a longer one
-   * costs more than the SNAP (each txn is a PROPOSAL and a COMMIT to send, log and apply, and
-   * the learner holds them all until NEWLEADER), so the read is declined and the leader SNAPs.
-   */
-  private diffFromDiskBytesMax(): number {
-    const snapshotBytes = Math.max(this.disk.lastSnapshotBytes, this.replica.dataTree.approximateDataSize);
-    return Math.floor(snapshotBytes * snapshotSizeFactor);
-  }
-
   // ---- snapshots ------------------------------------------------------------------
 
   /** Randomised per server so an ensemble does not snapshot all at once (ZooKeeper's snapCount). */
@@ -464,7 +456,7 @@ export class Driver implements ClientCore, RoleHost {
     if (this.appliedSinceSnapshot < this.snapshotThreshold || this.disk.snapshotRunning || this.closed || this.rewriting) return;
     this.appliedSinceSnapshot = 0;
     this.snapshotThreshold = this.nextSnapshotThreshold();
-    this.disk.startSnapshot(this.replica.dataTree, (zxid) => this.replica.logCompacted(zxid));
+    this.disk.startSnapshot(this.replica.dataTree, (zxid) => this.replica.logCompacted(zxid), () => this.replica.dataTree);
   }
 
   /** Test hook: an exact snapshot now. */

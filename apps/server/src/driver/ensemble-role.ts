@@ -17,6 +17,7 @@ import { Leader, Learner, MajorityQuorum, type BroadcastLimits, type OutMsg, typ
 import { Election, type ElectionResult, type Notification } from '@corral/election';
 import type { Replica } from '@corral/replica';
 import type { EnsembleReport } from '../admin/ensemble-report.js';
+import { countLearnerSync, type LearnerSyncCounts } from '../stats/learner-sync-counts.js';
 import { leaderReport, learnerReport, lookingReport } from '../admin/role-reports.js';
 import type { EnsembleMembership } from '../config/ensemble-config.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -64,6 +65,7 @@ interface SyncProgress {
 /** Election, the decided role and the peer streams of one ensemble member. */
 export class EnsembleRole implements RoleRunner, PeerEvents {
   mode: ServerMode = 'looking';
+  readonly learnerSyncs: LearnerSyncCounts = { diff: 0, snap: 0 };
   private readonly options: EnsembleRoleOptions;
   private readonly sid: number;
   private readonly election: Election;
@@ -388,6 +390,7 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
   private loggedLearnerSync(out: OutMsg): void {
     const msg = out.msg;
     if (msg.type !== 'DIFF' && msg.type !== 'TRUNC' && msg.type !== 'SNAP') return;
+    countLearnerSync(this.learnerSyncs, msg.type);
     const bytes = msg.type === 'SNAP' ? (msg.snapshot?.byteLength ?? 0) : 0;
     this.options.host.logger.info({ sid: this.sid, learner: out.to, sync: msg.type, zxid: `0x${msg.zxid.toString(16)}`, bytes }, 'syncing a learner');
   }

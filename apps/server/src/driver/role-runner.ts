@@ -5,6 +5,7 @@
  * decided Leader or Learner (`EnsembleRole`). The Driver executes Readies;
  * the runner only routes broadcast messages and owns the role's lifetime.
  */
+import type { LearnerSyncCounts } from '../stats/learner-sync-counts.js';
 import type { OutMsg, Ready } from '@corral/broadcast';
 import type { Replica } from '@corral/replica';
 import type { EnsembleReport } from '../admin/ensemble-report.js';
@@ -29,6 +30,8 @@ export type ServerMode = 'standalone' | 'leader' | 'follower' | 'observer' | 'lo
 /** The role side of the Driver. */
 export interface RoleRunner {
   readonly mode: ServerMode;
+  /** Learners synced while leading (mntr's zk_diff_count, zk_snap_count). */
+  readonly learnerSyncs: Readonly<LearnerSyncCounts>;
   /** Once per turn, before Readies are taken: election output, a decided role started. */
   pump(): void;
   /** One base tick (election time, connect retries). */

@@ -12,6 +12,8 @@ import type { RoleHost, RoleRunner, ServerMode } from './role-runner.js';
 /** The standalone server's role. */
 export class SoloRole implements RoleRunner {
   readonly mode: ServerMode = 'standalone';
+  /** An ensemble of one has no learners. */
+  readonly learnerSyncs = { diff: 0, snap: 0 };
   private readonly host: RoleHost;
   private readonly report: EnsembleReport;
 

@@ -83,6 +83,41 @@ export async function recoverTree(options: RecoverTreeOptions): Promise<DataTree
 
 /** The newest snapshot that loads (a corrupt one falls back to the previous), or the empty tree. */
 export async function loadNewestSnapshot(options: RecoverTreeOptions, startedAt: number): Promise<DataTree> {
+  return (await loadNewest(options, startedAt)).tree;
+}
+
+/**
+ * The newest snapshot made exact: a snapshot written across turns is fuzzy
+ * between its START zxid and the zxid its walk ended at, so the log records
+ * in that range are replayed over it (`{ replay: true }`, as ZooKeeper
+ * replays over its fuzzy snapshots). The tree returned stands exactly at
+ * the walk's end; the log above it is not touched. A log that lacks part of
+ * that range is a history gap.
+ */
+export async function loadExactSnapshot(options: RecoverTreeOptions, startedAt: number): Promise<DataTree> {
+  const { tree, walkEndZxid } = await loadNewest(options, startedAt);
+  const from = tree.lastProcessedZxid;
+  if (walkEndZxid === from) return tree;
+  let replayed = 0;
+  try {
+    outer: for await (const batch of options.log.readBatchesFrom(from)) {
+      for (const record of batch) {
+        if (record.zxid > walkEndZxid) break outer;
+        if (replayed === 0) checkContinues(options, from, record.zxid);
+        applyLogged(options, tree, record.zxid, record.bytes);
+        replayed += 1;
+      }
+    }
+  } catch (error) {
+    if (error instanceof LogGapError) throw gapError(options, error.previousZxid, error.zxid, { cause: error });
+    throw error;
+  }
+  if (tree.lastProcessedZxid !== walkEndZxid) throw gapError(options, tree.lastProcessedZxid, walkEndZxid);
+  options.logger.info({ replayed, zxid: zxidToHex(walkEndZxid) }, 'snapshot made exact: replayed the txns applied during its walk');
+  return tree;
+}
+
+async function loadNewest(options: RecoverTreeOptions, startedAt: number): Promise<{ tree: DataTree; walkEndZxid: bigint }> {
   const { snapshots, logger } = options;
   for (const info of await snapshots.list()) {
     // One pass: chunks are checked as they stream and applied at once, so a
@@ -95,13 +130,13 @@ export async function loadNewestSnapshot(options: RecoverTreeOptions, startedAt:
       for await (const chunk of snapshots.open(info).chunks()) loader.push(chunk);
       const tree = loader.finish();
       logger.info({ zxid: info.zxid, nodes: tree.nodeCount, ms: Math.round(performance.now() - startedAt) }, 'snapshot loaded');
-      return tree;
+      return { tree, walkEndZxid: loader.walkEndZxid() };
     } catch (error) {
       if (!(error instanceof LogCorruptionError) && !(error instanceof CorruptDataError)) throw error;
       logger.warn({ zxid: info.zxid, error }, 'snapshot is corrupt; falling back to the previous one');
     }
   }
-  return new DataTree({ incrementalDigest: false });
+  return { tree: new DataTree({ incrementalDigest: false }), walkEndZxid: 0n };
 }
 
 /** The first replayed txn must directly follow the snapshot (or be the first txn ever). */

@@ -62,6 +62,8 @@ export class Final {
   private reads: ReadOps;
   private readonly outputs: ClientOutput[];
   private readonly local = new Map<bigint, LocalSession>();
+  /** The sum of the local sessions' queue lengths, kept as they change: the Driver asks per request. */
+  private queued = 0;
   private readonly sessionQueueMax: number;
 
   constructor(options: { tree: DataTree; outputs: ClientOutput[]; sessionQueueMax: number }) {
@@ -117,6 +119,7 @@ export class Final {
   detach(sessionId: bigint, origin: number): void {
     const session = this.local.get(sessionId);
     if (session?.origin !== origin) return;
+    this.queued -= session.queue.length;
     this.local.delete(sessionId);
     this.watches.removeSession(sessionId);
   }
@@ -163,6 +166,7 @@ export class Final {
       return false;
     }
     session.queue.push(entry);
+    this.queued++;
     return true;
   }
 
@@ -191,6 +195,7 @@ export class Final {
       entry.reply = { zxid: this.tree.lastProcessedZxid, err: ZkCode.OK, response: null };
       this.drain(sessionId, session);
     }
+    this.queued -= session.queue.length;
     this.local.delete(sessionId);
     this.outputs.push({ kind: 'close', sessionId, origin: session.origin, reason: entry === undefined ? 'session expired' : 'session closed by client' });
   }
@@ -198,7 +203,14 @@ export class Final {
   private answerWrite(header: TxnHeader, result: ApplyResult): void {
     const session = this.local.get(header.sessionId);
     if (session === undefined) return;
-    const entry = session.queue.find((candidate) => candidate.write !== null && candidate.reply === null && candidate.cxid === header.cxid);
+    // Written out rather than queue.find: this runs for every applied write.
+    let entry: Entry | undefined;
+    for (const candidate of session.queue) {
+      if (candidate.write !== null && candidate.reply === null && candidate.cxid === header.cxid) {
+        entry = candidate;
+        break;
+      }
+    }
     if (entry === undefined || entry.write === null) return;
     const reply = writeReply(entry.write, result);
     entry.reply = { zxid: this.tree.lastProcessedZxid, err: reply.err, response: reply.response };
@@ -230,6 +242,7 @@ export class Final {
       this.answer(sessionId, session, entry);
     }
     queue.splice(0, index);
+    this.queued -= index;
   }
 
   private answer(sessionId: bigint, session: LocalSession, entry: Entry): void {
@@ -300,12 +313,11 @@ export class Final {
       this.watches.removeSession(sessionId);
     }
     this.local.clear();
+    this.queued = 0;
   }
 
   /** Requests queued across local sessions (Apache's in-flight count for globalOutstandingLimit). */
   get queuedCount(): number {
-    let count = 0;
-    for (const session of this.local.values()) count += session.queue.length;
-    return count;
+    return this.queued;
   }
 }
