@@ -90,7 +90,8 @@ export class CorralServer {
     };
     let grpc: GrpcFront | null = null;
     const driver = await Driver.start({
-      config, log, snapshots: storage.snapshots, sessions, stats, logger, onFatal: fatal, onApplied: () => grpc?.onApplied(),
+      config, log, snapshots: storage.snapshots, sessions, stats, logger, onFatal: fatal,
+      onApplied: () => grpc?.onApplied(), onServing: (serving) => grpc?.onServing(serving),
     });
     const { watches } = driver;
     const membership = isStandalone(config) ? null : ensembleMembership(config);
@@ -130,9 +131,8 @@ export class CorralServer {
       throw error;
     }
     try {
-      // TODO(issue 9): the gRPC front holds one tree; an ensemble member's is replaced by a SNAP.
-      if (config.grpcPort !== null && membership !== null) logger.warn({ key: 'grpcPort' }, 'the gRPC port is not served in ensemble mode yet');
-      else if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, core: driver, sessions, tree: driver.tree, watches, clock, logger });
+      // The front reads the tree through the Driver at each use: a SNAP install or a rebuild replaces it.
+      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, core: driver, sessions, state: driver, clock, logger });
     } catch (error) {
       await listener.close(true);
       await driver.close();

@@ -63,8 +63,10 @@ export interface DriverOptions {
   readonly logger: Logger;
   /** The log or the epochs could not be stored: never acknowledge; the caller exits and restart recovers. */
   readonly onFatal: (error: unknown) => void;
-  /** After each Ready that applied txns (gRPC waiters). */
+  /** After each Ready that applied txns, and after the tree was replaced (SNAP install, rebuild): gRPC waiters re-check. */
   readonly onApplied?: () => void;
+  /** The server started or stopped serving clients (a role established, or back to election): gRPC health. */
+  readonly onServing?: (serving: boolean) => void;
   /** Test-only: peer transport limits of an ensemble member. */
   readonly peerLimits?: Partial<PeerLimits>;
 }
@@ -89,7 +91,9 @@ export class Driver implements ClientCore, RoleHost {
   private rewriting = false;
   private failed = false;
   private closed = false;
-  private serving = false;
+  private servingNow = false;
+  /** The tree the last Ready left: a different one means a SNAP install or a rebuild replaced it. */
+  private lastTree: DataTree | null = null;
   private timer: NodeJS.Timeout | null = null;
   private baseTicks = 0;
   private established: (() => void) | null = null;
@@ -165,6 +169,11 @@ export class Driver implements ClientCore, RoleHost {
     return this.replica.watches;
   }
 
+  /** True while a role is established and clients are served (false while electing or syncing). */
+  get serving(): boolean {
+    return this.servingNow;
+  }
+
   /** ZooKeeper's Mode: standalone, leader, follower, observer, or looking (not serving). */
   get mode(): ServerMode {
     return this.roles?.mode ?? 'looking';
@@ -207,7 +216,7 @@ export class Driver implements ClientCore, RoleHost {
     const { config, sessions } = this.options;
     const nowMs = this.clock();
     const tree = this.replica.dataTree;
-    if (!this.serving) {
+    if (!this.servingNow) {
       // ZooKeeper closes connections while it is not running (electing, syncing): the client tries another server.
       transport.close('ZooKeeperServer not running');
       onSession(null);
@@ -359,6 +368,16 @@ export class Driver implements ClientCore, RoleHost {
     }
     this.endRole();
     this.roles?.pump();
+    this.noticeTreeReplaced();
+  }
+
+  /** The Replica's tree is a new object (SNAP installed, or rebuilt below a TRUNC): whoever reads it re-checks. */
+  private noticeTreeReplaced(): void {
+    const tree = this.replica.dataTree;
+    if (tree === this.lastTree) return;
+    const replaced = this.lastTree !== null;
+    this.lastTree = tree;
+    if (replaced) this.options.onApplied?.();
   }
 
   /** The ended role's machine is gone and nothing of it is in flight: back to election. */
@@ -413,7 +432,10 @@ export class Driver implements ClientCore, RoleHost {
   }
 
   private onRole(role: NonNullable<ReplicaReady['role']>): void {
-    this.serving = role.role !== 'looking';
+    const serving = role.role !== 'looking';
+    const changed = serving !== this.servingNow;
+    this.servingNow = serving;
+    if (changed) this.options.onServing?.(serving);
     if (role.role === 'looking') this.roleEnded = { reason: role.reason ?? 'role lost', rebuildAtOrBelow: role.rebuildAtOrBelow };
     this.roles?.roleChanged(role.role);
     if (role.role === 'looking') {

@@ -14,6 +14,8 @@ export interface EnsembleMember {
   readonly sid: number;
   readonly host: string;
   readonly clientPort: number;
+  /** The gRPC client API's port (Corral's `grpcPort`), if it serves one. */
+  readonly grpcPort?: number;
   readonly quorumPort: number;
   readonly electionPort: number;
   readonly observer: boolean;
@@ -69,6 +71,7 @@ export function memberZooCfg(layout: EnsembleLayout, self: EnsembleMember): stri
   const settings = new Map([...ensembleSettingsDefault, ...layout.settings]);
   const lines = [...settings].map(([key, value]) => `${key}=${value}`);
   lines.push(`dataDir=${dataDirOf(self)}`, `clientPort=${self.clientPort}`, `clientPortAddress=${self.host}`);
+  if (self.grpcPort !== undefined) lines.push(`grpcPort=${self.grpcPort}`);
   for (const member of layout.members) {
     const seen = member.sid === self.sid || layout.peerAddress === undefined ? member : layout.peerAddress(self.sid, member.sid);
     const role = member.observer ? 'observer' : 'participant';
@@ -91,7 +94,7 @@ export function validateLayout(layout: EnsembleLayout): void {
     }
     if (sids.has(member.sid)) throw new RangeError(`sid ${member.sid} appears twice`);
     sids.add(member.sid);
-    for (const port of [member.clientPort, member.quorumPort, member.electionPort]) {
+    for (const port of [member.clientPort, member.quorumPort, member.electionPort, ...(member.grpcPort === undefined ? [] : [member.grpcPort])]) {
       if (ports.has(port)) throw new RangeError(`port ${port} is used twice`);
       ports.add(port);
     }

@@ -21,6 +21,8 @@ export interface TestMember {
   readonly sid: number;
   readonly dataDir: string;
   readonly clientPort: number;
+  /** The gRPC client API's port, when the ensemble was started with `grpc`. */
+  readonly grpcPort: number | null;
   readonly observer: boolean;
   server: CorralServer | null;
   /** Every line this member logged, across restarts. */
@@ -66,7 +68,7 @@ export class TestEnsemble {
   }
 
   /** Creates the members' dirs and configs and starts every one of them. */
-  static async start(cleanups: (() => Promise<void> | void)[], options: { voters: number; observers?: number; extra?: string }): Promise<TestEnsemble> {
+  static async start(cleanups: (() => Promise<void> | void)[], options: { voters: number; observers?: number; extra?: string; grpc?: boolean }): Promise<TestEnsemble> {
     const taken = new Set<number>();
     const members: TestMember[] = [];
     const lines: string[] = [];
@@ -76,7 +78,9 @@ export class TestEnsemble {
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
       writeFileSync(join(dataDir, 'myid'), `${sid}\n`);
       const observer = sid > options.voters;
-      members.push({ sid, dataDir, clientPort: await freePort(taken), observer, server: null, log: new RecordingLogger() });
+      const clientPort = await freePort(taken);
+      const grpcPort = options.grpc === true ? await freePort(taken) : null;
+      members.push({ sid, dataDir, clientPort, grpcPort, observer, server: null, log: new RecordingLogger() });
       lines.push(`server.${sid}=127.0.0.1:${await freePort(taken)}:${await freePort(taken)}${observer ? ':observer' : ''}`);
     }
     const configText = [
@@ -98,7 +102,8 @@ export class TestEnsemble {
   async startMember(sid: number, extra = ''): Promise<CorralServer> {
     const member = this.member(sid);
     const peerType = member.observer ? 'peerType=observer\n' : '';
-    const text = `${this.configText}\ndataDir=${member.dataDir}\nclientPort=${member.clientPort}\n${peerType}${extra}`;
+    const grpc = member.grpcPort === null ? '' : `grpcPort=${member.grpcPort}\n`;
+    const text = `${this.configText}\ndataDir=${member.dataDir}\nclientPort=${member.clientPort}\n${grpc}${peerType}${extra}`;
     const config = parseZooCfg(text, { myid: readMyid(member.dataDir) });
     const echo = this.logger;
     const log = member.log;
@@ -130,6 +135,17 @@ export class TestEnsemble {
 
   async closeAll(): Promise<void> {
     for (const member of this.members) await this.stopMember(member.sid);
+  }
+
+  /** How member `sid` was last synced as a learner (DIFF, TRUNC or SNAP), from its log. */
+  lastSync(sid: number): unknown {
+    return this.syncs(sid).at(-1);
+  }
+
+  /** The sync mode of each time the member started to follow or observe, oldest first (a stream broken under load syncs again). */
+  syncs(sid: number): unknown[] {
+    const lines = this.member(sid).log.items.filter((line) => line.message === 'serving as follower' || line.message === 'serving as observer');
+    return lines.map((line) => line.fields['sync']);
   }
 
   /** The modes of the running members, by sid. */

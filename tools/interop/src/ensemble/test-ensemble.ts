@@ -31,6 +31,8 @@ export interface TestEnsembleOptions {
   readonly settings?: Readonly<Record<string, string>>;
   /** Extra `-D` properties for Apache (it reads some settings only as system properties). */
   readonly apacheProperties?: readonly string[];
+  /** Corral only: each member also serves the gRPC client API on a port of its own. */
+  readonly grpc?: boolean;
   /** Each output line of each member (default: only kept as a tail). */
   readonly onLine?: (sid: number, line: string) => void;
 }
@@ -118,12 +120,15 @@ export class TestEnsemble {
     const workDir = mkdtempSync(join(tmpdir(), `corral-ensemble-${options.kind}-`));
     const used = new Set<number>();
     const ports = await freePorts(options.size * 3, used);
+    const grpcPorts = options.grpc === true ? await freePorts(options.size, used) : [];
     const members: EnsembleMember[] = [];
     for (let index = 0; index < options.size; index++) {
+      const grpcPort = grpcPorts[index];
       members.push({
         sid: index + 1,
         host: loopback,
         clientPort: ports[index * 3] ?? 0,
+        ...(grpcPort === undefined ? {} : { grpcPort }),
         quorumPort: ports[index * 3 + 1] ?? 0,
         electionPort: ports[index * 3 + 2] ?? 0,
         observer: false,
@@ -188,6 +193,14 @@ export class TestEnsemble {
   /** Every member's client address. */
   get connectString(): string {
     return this.local.connectString;
+  }
+
+  /** Every member's gRPC address (started with `grpc`). */
+  get grpcConnectString(): string {
+    return this.local.members.map((member) => {
+      if (member.grpcPort === undefined) throw new Error('started without grpc');
+      return `${loopback}:${member.grpcPort}`;
+    }).join(',');
   }
 
   /** The client addresses of `sids` only (a client pinned to some servers). */

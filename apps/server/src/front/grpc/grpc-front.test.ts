@@ -11,22 +11,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials, loadPackageDefinition, Metadata, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
 import { ZkCode } from '@corral/base';
 import { OpCode } from '@corral/wire';
 import { parseZooCfg } from '../../config/zoo-cfg.js';
 import { createLogger } from '../../logger.js';
 import { CorralServer } from '../../server.js';
 import { RawClient } from '../../testing/raw-client.js';
-import { loadClientApi } from './grpc-front.js';
+import { StreamSession, call, openSession, rejection, stubsFor, zkCodeOf, type Stubs } from '../../testing/grpc-test-client.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-type Unary = (request: object, metadataOrCallback: unknown, optionsOrCallback?: unknown, callback?: unknown) => unknown;
-type Stubs = { corral: Client & Record<string, Unary>; lock: Client & Record<string, Unary>; election: Client & Record<string, Unary>; health: Client & Record<string, Unary> };
 
 async function startServer(extra = ''): Promise<{ server: CorralServer; stubs: Stubs }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'corral-grpc-test-'));
@@ -38,101 +35,11 @@ async function startServer(extra = ''): Promise<{ server: CorralServer; stubs: S
     try {
       const server = await CorralServer.start(config, createLogger({ quiet: true }));
       cleanups.push(() => server.close({ force: true }));
-      const api = loadPackageDefinition(loadClientApi()) as unknown as {
-        corral: { v1: Record<string, new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client & Record<string, Unary>> };
-        grpc: { health: { v1: { Health: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client & Record<string, Unary> } } };
-      };
-      const address = `127.0.0.1:${server.grpcPort ?? 0}`;
-      const make = <T extends Client>(Ctor: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => T): T => {
-        const stub = new Ctor(address, credentials.createInsecure());
-        cleanups.push(() => stub.close());
-        return stub;
-      };
-      const v1 = api.corral.v1;
-      if (v1['Corral'] === undefined || v1['Lock'] === undefined || v1['Election'] === undefined) throw new Error('services missing');
-      return { server, stubs: { corral: make(v1['Corral']), lock: make(v1['Lock']), election: make(v1['Election']), health: make(api.grpc.health.v1.Health) } };
+      return { server, stubs: stubsFor(`127.0.0.1:${server.grpcPort ?? 0}`, cleanups) };
     } catch (error) {
       if (attempt > 10 || (error as { code?: string }).code !== 'EADDRINUSE' && !/EADDRINUSE|No address added/.test(String(error))) throw error;
     }
   }
-}
-
-function call<T = Record<string, unknown>>(stub: Record<string, Unary>, method: string, request: object, deadlineMs?: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const fn = stub[method];
-    if (fn === undefined) throw new Error(`no method ${method}`);
-    const callback = (error: ServiceError | null, response: T): void => (error === null ? resolve(response) : reject(error));
-    if (deadlineMs === undefined) fn.call(stub, request, callback);
-    else fn.call(stub, request, new Metadata(), { deadline: Date.now() + deadlineMs }, callback);
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-function zkCodeOf(error: ServiceError): number {
-  return Number(error.metadata.get('corral-zk-code')[0]);
-}
-
-/** A session stream with helpers to wait for messages. */
-class StreamSession {
-  readonly messages: Record<string, unknown>[] = [];
-  readonly waiters: (() => void)[] = [];
-  ended: Promise<ServiceError | null>;
-  private nextId = 1;
-
-  constructor(readonly stream: ClientDuplexStream<object, Record<string, unknown>>) {
-    stream.on('data', (message: Record<string, unknown>) => {
-      this.messages.push(message);
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-    this.ended = new Promise((resolve) => {
-      stream.on('error', (error: ServiceError) => resolve(error));
-      stream.on('end', () => resolve(null));
-    });
-  }
-
-  async next(kind: string, from = 0): Promise<Record<string, unknown>> {
-    let done = false;
-    void this.ended.then(() => {
-      done = true;
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-    for (;;) {
-      const found = this.messages.slice(from).find((m) => m['kind'] === kind);
-      if (found !== undefined) return found;
-      if (done) throw new Error(`stream ended before ${kind}`);
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-
-  async request(op: string, body: object): Promise<Record<string, unknown>> {
-    const id = this.nextId++;
-    const from = this.messages.length;
-    this.stream.write({ call: { id, [op]: body } });
-    for (;;) {
-      const reply = this.messages.slice(from).find((m) => m['kind'] === 'reply' && (m['reply'] as { id: number }).id === id);
-      if (reply !== undefined) return reply['reply'] as Record<string, unknown>;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-}
-
-async function openSession(stubs: Stubs, resume?: { sessionId: string; password: Buffer }): Promise<{ s: StreamSession; sessionId: string; password: Buffer }> {
-  const stream = (stubs.corral as unknown as { Session: () => ClientDuplexStream<object, Record<string, unknown>> }).Session();
-  const s = new StreamSession(stream);
-  cleanups.push(() => {
-    stream.cancel();
-  });
-  stream.write({ open: { timeoutMs: 4000, ...(resume === undefined ? {} : resume) } });
-  const opened = (await s.next('opened'))['opened'] as { sessionId: string; password: Buffer };
-  return { s, sessionId: opened.sessionId, password: opened.password };
 }
 
 test('grpc: unary create, get, CAS set and delete carry ZooKeeper codes', async () => {
@@ -190,7 +97,7 @@ test('grpc: multi is atomic and names its failing op; multiRead answers per op',
 
 test('grpc: a session stream gets a watch event before the reply that reads the change', async () => {
   const { stubs } = await startServer();
-  const { s } = await openSession(stubs);
+  const { s } = await openSession(stubs, cleanups);
   assert.equal((await s.request('create', { path: '/w', data: Buffer.from('1') }))['code'], 0);
   assert.equal((await s.request('getData', { path: '/w', watch: true }))['code'], 0);
   await call(stubs.corral, 'SetData', { path: '/w', data: Buffer.from('2') });
@@ -215,7 +122,7 @@ test('grpc: hundreds of calls in flight on one stream are all answered, in reque
   // The stream hands grpc-js replies queued behind a write in progress as a batch (_writev):
   // none may be lost, reordered or answered twice.
   const { stubs } = await startServer();
-  const { s } = await openSession(stubs);
+  const { s } = await openSession(stubs, cleanups);
   assert.equal((await s.request('create', { path: '/p', data: Buffer.from('x') }))['code'], 0);
   const from = s.messages.length;
   const count = 600;
@@ -274,7 +181,7 @@ test('grpc: CallBatch calls are answered in order, packed into ResponseBatch onl
   const reply3At = responses.findIndex((m) => m['kind'] === 'reply' && (m['reply'] as { id: number }).id === 3);
   assert.ok(eventAt >= 0 && eventAt < reply3At, 'the event came before the reply of the write that fired it');
   // A client that does not accept batches gets one message per response, calls batched or not.
-  const { s: plain } = await openSession(stubs);
+  const { s: plain } = await openSession(stubs, cleanups);
   plain.stream.write({ calls: { calls: [{ id: 1, exists: { path: '/b' } }, { id: 2, getData: { path: '/b' } }] } });
   await plain.next('reply', 1);
   while (plain.messages.filter((m) => m['kind'] === 'reply').length < 2) await new Promise<void>((resolve) => plain.waiters.push(resolve));
@@ -283,10 +190,10 @@ test('grpc: CallBatch calls are answered in order, packed into ResponseBatch onl
 
 test('grpc: a resumed stream keeps the session and its ephemerals; jute sees them, and jute writes fire gRPC watches', async () => {
   const { server, stubs } = await startServer();
-  const first = await openSession(stubs);
+  const first = await openSession(stubs, cleanups);
   assert.equal((await first.s.request('create', { path: '/eph', mode: 1 }))['code'], 0);
   first.s.stream.cancel();
-  const second = await openSession(stubs, { sessionId: first.sessionId, password: first.password });
+  const second = await openSession(stubs, cleanups, { sessionId: first.sessionId, password: first.password });
   assert.equal(second.sessionId, first.sessionId);
   const jute = await RawClient.open(server.port);
   cleanups.push(() => jute.close());
@@ -296,7 +203,7 @@ test('grpc: a resumed stream keeps the session and its ephemerals; jute sees the
   assert.equal((await second.s.request('exists', { path: '/j', watch: true }))['code'], 0);
   await jute.request({ type: OpCode.create2, path: '/j', data: Buffer.from(''), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 0 });
   assert.deepEqual((await second.s.next('event'))['event'], { type: 1, path: '/j' });
-  const wrong = await openSession(stubs, { sessionId: first.sessionId, password: Buffer.alloc(16) }).catch(() => null);
+  const wrong = await openSession(stubs, cleanups, { sessionId: first.sessionId, password: Buffer.alloc(16) }).catch(() => null);
   assert.equal(wrong, null);
   second.s.stream.write({ close: {} });
   await second.s.next('closed');
@@ -308,7 +215,7 @@ test('grpc: a resumed stream keeps its watches, and a change made while it was a
   const { stubs } = await startServer();
   await call(stubs.corral, 'Create', { path: '/rw', data: Buffer.from('0') });
   await call(stubs.corral, 'Create', { path: '/rp' });
-  const first = await openSession(stubs);
+  const first = await openSession(stubs, cleanups);
   assert.equal((await first.s.request('getData', { path: '/rw', watch: true }))['code'], 0);
   assert.equal((await first.s.request('exists', { path: '/rx', watch: true }))['code'], 0);
   assert.equal((await first.s.request('addWatch', { path: '/rp', mode: 0 }))['code'], 0);
@@ -316,7 +223,7 @@ test('grpc: a resumed stream keeps its watches, and a change made while it was a
   await first.s.ended;
   // Changed while no stream is attached: the one-shot data watch must still fire after the resume.
   await call(stubs.corral, 'SetData', { path: '/rw', data: Buffer.from('1') });
-  const second = await openSession(stubs, { sessionId: first.sessionId, password: first.password });
+  const second = await openSession(stubs, cleanups, { sessionId: first.sessionId, password: first.password });
   assert.deepEqual((await second.s.next('event'))['event'], { type: 3, path: '/rw' });
   // The exists watch and the persistent watch were re-registered.
   await call(stubs.corral, 'Create', { path: '/rx' });
@@ -335,7 +242,7 @@ test('grpc: setWatches in a Call re-registers watches and fires those that misse
   const { stubs } = await startServer();
   const created = await call<{ zxid: string }>(stubs.corral, 'Create', { path: '/sw', data: Buffer.from('0') });
   await call(stubs.corral, 'SetData', { path: '/sw', data: Buffer.from('1') });
-  const { s } = await openSession(stubs);
+  const { s } = await openSession(stubs, cleanups);
   const reply = await s.request('setWatches', { relativeZxid: created.zxid, dataWatches: ['/sw'], existWatches: ['/later'] });
   assert.equal(reply['code'], 0);
   assert.deepEqual((await s.next('event'))['event'], { type: 3, path: '/sw' });
@@ -345,8 +252,8 @@ test('grpc: setWatches in a Call re-registers watches and fires those that misse
 
 test('grpc: Lock gives mutual exclusion, growing fencing tokens, and releases on close and on cancel', async () => {
   const { stubs } = await startServer();
-  const a = await openSession(stubs);
-  const b = await openSession(stubs);
+  const a = await openSession(stubs, cleanups);
+  const b = await openSession(stubs, cleanups);
   const refA = { sessionId: a.sessionId, password: a.password };
   const refB = { sessionId: b.sessionId, password: b.password };
   const first = await call<{ key: string; fencingToken: string }>(stubs.lock, 'Acquire', { session: refA, name: '/locks/x' });
@@ -373,8 +280,8 @@ test('grpc: Lock gives mutual exclusion, growing fencing tokens, and releases on
 
 test('grpc: Election campaign, leader, observe, proclaim and resign', async () => {
   const { stubs } = await startServer();
-  const a = await openSession(stubs);
-  const b = await openSession(stubs);
+  const a = await openSession(stubs, cleanups);
+  const b = await openSession(stubs, cleanups);
   const refA = { sessionId: a.sessionId, password: a.password };
   const refB = { sessionId: b.sessionId, password: b.password };
   assert.equal((await call<{ hasLeader: boolean }>(stubs.election, 'Leader', { name: '/e' })).hasLeader, false);
@@ -401,8 +308,8 @@ test('grpc: Election campaign, leader, observe, proclaim and resign', async () =
 
 test('grpc: session streams per client address are bounded by maxClientCnxns (RESOURCE_EXHAUSTED)', async () => {
   const { stubs } = await startServer('maxClientCnxns=2\n');
-  await openSession(stubs);
-  await openSession(stubs);
+  await openSession(stubs, cleanups);
+  await openSession(stubs, cleanups);
   const third = (stubs.corral as unknown as { Session: () => ClientDuplexStream<object, Record<string, unknown>> }).Session();
   cleanups.push(() => third.cancel());
   const error = await new Promise<ServiceError>((resolve) => third.on('error', resolve));

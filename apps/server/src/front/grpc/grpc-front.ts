@@ -2,13 +2,15 @@
  * The gRPC front end: serves corral.v1 (Corral, Lock, Election),
  * grpc.health.v1 and server reflection on `grpcPort`. It shares the session
  * table and the core with the jute port, so clients of both see each
- * other's writes and trigger each other's watches.
+ * other's writes and trigger each other's watches. On an ensemble member it
+ * serves like the jute port: reads from this member's tree, writes and
+ * session creation forwarded to the leader by the Replica, UNAVAILABLE and
+ * health NOT_SERVING while the member elects or syncs.
  */
 import { fileURLToPath } from 'node:url';
 import { Server, ServerCredentials, loadPackageDefinition, type MethodDefinition, type ServiceDefinition, type ServerDuplexStream } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import type { DataTree, WatchManager } from '@corral/data-tree';
 import type { ServerConfig } from '../../config/server-config.js';
 import type { Logger } from '../../logger.js';
 import type { ClientCore } from '../../core/client-core.js';
@@ -22,6 +24,7 @@ import { lockHandlers } from './lock-service.js';
 import type { SessionRequestMsg } from './proto-types.js';
 import { decodeCommonRequest } from './session-codec.js';
 import { SessionStream, peerAddress } from './session-stream.js';
+import type { ServedState } from './served-state.js';
 import { TreeWaiters } from './tree-waiters.js';
 import { UnaryGateway } from './unary-gateway.js';
 
@@ -41,8 +44,8 @@ export interface GrpcFrontOptions {
   readonly config: ServerConfig;
   readonly core: ClientCore;
   readonly sessions: SessionTable;
-  readonly tree: DataTree;
-  readonly watches: WatchManager;
+  /** The tree, watch index and serving state, read at each use (the Driver). */
+  readonly state: ServedState;
   readonly clock: () => number;
   readonly logger: Logger;
 }
@@ -75,7 +78,7 @@ export class GrpcFront {
 
   /** Binds `grpcPort` on the client address and starts serving. */
   static async start(options: GrpcFrontOptions): Promise<GrpcFront> {
-    const { config, core, sessions, tree, watches, clock } = options;
+    const { config, core, sessions, state, clock } = options;
     const definition = loadClientApi();
     const api = loadPackageDefinition(definition) as unknown as {
       corral: { v1: Record<string, { service: ServiceDefinition }> };
@@ -88,9 +91,14 @@ export class GrpcFront {
       // Nothing reads channelz here, and it stamps every message sent and received.
       'grpc.enable_channelz': 0,
     });
-    const gateway = new UnaryGateway({ core, sessions, clock, sessionTimeoutMs: config.maxSessionTimeoutMs });
+    const gateway = new UnaryGateway({ core, sessions, clock, sessionTimeoutMs: config.maxSessionTimeoutMs, state });
     const waiters = new TreeWaiters();
-    const context = { gateway, waiters, tree };
+    const context = {
+      gateway, waiters,
+      get tree() {
+        return state.tree;
+      },
+    };
     const streams = new Set<SessionStream>();
     const corral = api.corral.v1;
     const election = electionHandlers(context);
@@ -107,13 +115,13 @@ export class GrpcFront {
           call.emit('error', exhaustedError(`too many session streams from ${address} (maxClientCnxns=${config.maxClientCnxns})`));
           return;
         }
-        streams.add(new SessionStream({ call, core, watches, tree, clock, onEnd: (stream) => streams.delete(stream) }));
+        streams.add(new SessionStream({ call, core, state, clock, onEnd: (stream) => streams.delete(stream) }));
       },
     });
     server.addService(requireService(corral['Lock']), lockHandlers(context));
     const { handlers: electionService, closeObservers } = election;
     server.addService(requireService(corral['Election']), electionService);
-    const health = new HealthService(['corral.v1.Corral', 'corral.v1.Lock', 'corral.v1.Election']);
+    const health = new HealthService(['corral.v1.Corral', 'corral.v1.Lock', 'corral.v1.Election'], state.serving);
     server.addService(api.grpc.health.v1.Health.service, health.handlers());
     new ReflectionService(definition).addToServer(server);
     const port = await new Promise<number>((resolve, reject) => {
@@ -131,9 +139,20 @@ export class GrpcFront {
     return new GrpcFront({ port, server, gateway, waiters, health, streams, closeObservers, timer });
   }
 
-  /** Called after every applied txn: wakes lock, election and observe waiters. */
+  /** Called after every applied txn and tree replacement: wakes lock, election and observe waiters. */
   onApplied(): void {
     this.waiters.onApplied();
+  }
+
+  /**
+   * The server started or stopped serving. Stopping, the core closes every
+   * connection (session streams get UNAVAILABLE, unary calls in flight fail);
+   * lock and election waiters stay and re-check the tree the member serves
+   * next (their calls' deadlines bound them).
+   */
+  onServing(serving: boolean): void {
+    this.health.setServing(serving);
+    if (serving) this.waiters.onApplied();
   }
 
   /** Stops serving: health NOT_SERVING, waiters and streams ended, the port closed. Idempotent. */

@@ -1,6 +1,8 @@
 /**
  * grpc.health.v1.Health: SERVING for the server ("") and each Corral service
- * while the server accepts clients, NOT_SERVING once it is shutting down.
+ * while the server serves clients; NOT_SERVING while an ensemble member is
+ * electing or syncing (watchers are told of each change, so a client's
+ * health check moves it to another member) and once it is shutting down.
  * Unknown services get NOT_FOUND from Check, as the protocol asks.
  */
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
@@ -10,11 +12,13 @@ const servingStatus = { SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } as cons
 /** Health of the gRPC services, with watchers told of changes. */
 export class HealthService {
   private readonly services: ReadonlySet<string>;
-  private serving = true;
+  private serving: boolean;
+  private shutDown = false;
   private readonly watchers = new Set<ServerWritableStream<{ service?: string }, unknown>>();
 
-  constructor(services: readonly string[]) {
+  constructor(services: readonly string[], serving: boolean) {
     this.services = new Set(['', ...services]);
+    this.serving = serving;
   }
 
   private statusOf(service: string): number {
@@ -35,7 +39,7 @@ export class HealthService {
       },
       Watch: (call: ServerWritableStream<{ service?: string }, unknown>) => {
         call.write({ status: this.statusOf(call.request.service ?? '') });
-        if (!this.serving) {
+        if (this.shutDown) {
           call.end();
           return;
         }
@@ -45,8 +49,16 @@ export class HealthService {
     };
   }
 
+  /** The server started or stopped serving: watchers get the new status. */
+  setServing(serving: boolean): void {
+    if (this.shutDown || serving === this.serving) return;
+    this.serving = serving;
+    for (const call of this.watchers) call.write({ status: this.statusOf(call.request.service ?? '') });
+  }
+
   /** Reports NOT_SERVING to every watcher and ends their streams. */
   shutdown(): void {
+    this.shutDown = true;
     this.serving = false;
     for (const call of this.watchers) {
       call.write({ status: this.statusOf(call.request.service ?? '') });

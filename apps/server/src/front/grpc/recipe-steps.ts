@@ -15,6 +15,7 @@ import type { UnaryGateway } from './unary-gateway.js';
 export interface RecipeContext {
   readonly gateway: UnaryGateway;
   readonly waiters: TreeWaiters;
+  /** The applied tree now: a getter, since a SNAP install or a rebuild replaces it. */
   readonly tree: DataTree;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { ServerDuplexStream, ServiceError } from '@grpc/grpc-js';
 import { ZkCode, ZkError } from '@corral/base';
-import { WatchKind, type DataTree, type WatchManager } from '@corral/data-tree';
+import { WatchKind } from '@corral/data-tree';
 import { OpCode, Xid, type ClientResponse, type ConnectResponse, type ReplyHeader, type SetWatches2Request, type WatcherEvent } from '@corral/wire';
 import type { ClientCore } from '../../core/client-core.js';
 import type { ClientTransport, ReplyBacklog, Session } from '../../session/session.js';
@@ -16,6 +16,7 @@ import { multiFailure, requestFor, setWatchesRequest, toBigint } from './convert
 import { exhaustedError, zkStatusError } from './errors.js';
 import { callBatchCallsMax, callIdMax, responseBatchBytesMax, streamOutboundMessagesMax, streamOutstandingRequestsMax } from './limits.js';
 import type { CallMsg, RestoreWatchesMsg, SessionRequestMsg } from './proto-types.js';
+import type { ServedState } from './served-state.js';
 import { authOkBytes, closedBytes, encodeBatch, encodeEvent, encodeOpened, encodeReply, pongBytes } from './session-codec.js';
 
 /** The xid a stream's `close` travels with (call ids are ≥ 1). */
@@ -34,8 +35,8 @@ export class SessionStream implements ClientTransport {
   private readonly inFlight = new Map<number, string>();
   private readonly call: ServerDuplexStream<SessionRequestMsg, Buffer>;
   private readonly core: ClientCore;
-  private readonly watches: WatchManager;
-  private readonly tree: DataTree;
+  /** Read at each use: the tree is replaced by a SNAP install or a rebuild. */
+  private readonly served: ServedState;
   /** The largest zxid a reply on this stream carried: setWatches' relativeZxid if it breaks. */
   private lastZxidSeen = 0n;
   private readonly onEnd: (stream: SessionStream) => void;
@@ -48,13 +49,12 @@ export class SessionStream implements ClientTransport {
   private writing = false;
 
   constructor(options: {
-    call: ServerDuplexStream<SessionRequestMsg, Buffer>; core: ClientCore; watches: WatchManager; tree: DataTree;
+    call: ServerDuplexStream<SessionRequestMsg, Buffer>; core: ClientCore; state: ServedState;
     clock: () => number; onEnd: (stream: SessionStream) => void;
   }) {
     this.call = options.call;
     this.core = options.core;
-    this.watches = options.watches;
-    this.tree = options.tree;
+    this.served = options.state;
     this.onEnd = options.onEnd;
     this.remoteAddress = peerAddress(options.call.getPeer());
     this.stats = new ConnectionStats(options.clock());
@@ -142,9 +142,10 @@ export class SessionStream implements ClientTransport {
       type: OpCode.setWatches2, relativeZxid: this.lastZxidSeen, dataWatches: [] as string[], existWatches: [] as string[],
       childWatches: [] as string[], persistentWatches: [] as string[], persistentRecursiveWatches: [] as string[],
     };
-    for (const { path, kinds } of this.watches.watchesOf(session.id)) {
+    const tree = this.served.tree;
+    for (const { path, kinds } of this.served.watches.watchesOf(session.id)) {
       // ZooKeeper keeps an exists watch on a missing node as a data watch; setWatches tells them apart by the node.
-      if ((kinds & WatchKind.data) !== 0) (this.tree.getNode(path) === undefined ? parked.existWatches : parked.dataWatches).push(path);
+      if ((kinds & WatchKind.data) !== 0) (tree.getNode(path) === undefined ? parked.existWatches : parked.dataWatches).push(path);
       if ((kinds & WatchKind.child) !== 0) parked.childWatches.push(path);
       if ((kinds & WatchKind.persistent) !== 0) parked.persistentWatches.push(path);
       if ((kinds & WatchKind.persistentRecursive) !== 0) parked.persistentRecursiveWatches.push(path);

@@ -8,6 +8,13 @@
  * promise no order among themselves (each is its own HTTP/2 stream), so a
  * read need not wait in a session FIFO behind unrelated callers' writes
  * until they are durable, as it would in one shared session.
+ *
+ * In an ensemble the anonymous sessions are this member's own (their ids are
+ * drawn from its server id, their createSession goes through the leader like
+ * any other). When the member stops serving, the Replica closes them and
+ * every call in flight fails with CONNECTIONLOSS (UNAVAILABLE: the client
+ * retries another member); the next call after the member serves again
+ * opens new ones, and the old ones expire at the leader.
  */
 import { ZkCode, ZkError } from '@corral/base';
 import { OpCode, type ClientRequest, type ClientResponse, type ConnectResponse, type ReplyHeader } from '@corral/wire';
@@ -19,6 +26,7 @@ import { ConnectionStats } from '../../stats/connection-stats.js';
 import { toBigint } from './convert.js';
 import { unaryCallsInFlightMax } from './limits.js';
 import type { SessionRefMsg } from './proto-types.js';
+import type { ServedState } from './served-state.js';
 
 /** A reply to one unary call. */
 export interface UnaryReply {
@@ -27,9 +35,6 @@ export interface UnaryReply {
 }
 
 type Waiter = { sessionId: bigint; resolve: (reply: UnaryReply) => void; reject: (error: Error) => void };
-
-/** One anonymous session, opened on first use and again after it ends. */
-type AnonymousSlot = { session: Session | null; opening: Promise<Session> | null };
 
 /** Requests answered from this server's state without the log: they get the read session. */
 const readTypes: ReadonlySet<number> = new Set([
@@ -51,18 +56,22 @@ export class UnaryGateway implements ClientTransport {
   private readonly sessions: SessionTable;
   private readonly clock: () => number;
   private readonly sessionTimeoutMs: number;
+  private readonly state: Pick<ServedState, 'serving'>;
   private readonly waiters = new Map<number, Waiter>();
   private nextXid = 1;
-  private readonly reader: AnonymousSlot = { session: null, opening: null };
-  private readonly writer: AnonymousSlot = { session: null, opening: null };
+  private readonly reader: AnonymousSlot;
+  private readonly writer: AnonymousSlot;
   private closed = false;
 
-  constructor(options: { core: ClientCore; sessions: SessionTable; clock: () => number; sessionTimeoutMs: number }) {
+  constructor(options: { core: ClientCore; sessions: SessionTable; clock: () => number; sessionTimeoutMs: number; state: Pick<ServedState, 'serving'> }) {
     this.core = options.core;
     this.sessions = options.sessions;
     this.clock = options.clock;
     this.sessionTimeoutMs = options.sessionTimeoutMs;
+    this.state = options.state;
     this.stats = new ConnectionStats(options.clock());
+    this.reader = new AnonymousSlot(this, options.clock());
+    this.writer = new AnonymousSlot(this, options.clock());
   }
 
   /** Unary calls in flight. */
@@ -73,6 +82,8 @@ export class UnaryGateway implements ClientTransport {
   /** Runs one request, in `ref`'s session or the anonymous one. */
   async run(request: ClientRequest, ref: SessionRefMsg | null | undefined): Promise<UnaryReply> {
     if (this.closed) throw new ZkError(ZkCode.CONNECTIONLOSS, { message: 'server is shutting down' });
+    // Electing or syncing: UNAVAILABLE, so the client tries another member.
+    if (!this.state.serving) throw new ZkError(ZkCode.CONNECTIONLOSS, { message: 'this server is not serving (electing or syncing)' });
     if (this.waiters.size >= unaryCallsInFlightMax) throw new ZkError(ZkCode.THROTTLEDOP, { message: `more than ${unaryCallsInFlightMax} unary calls in flight` });
     const named = this.namedSession(ref);
     if (named === null && createsEphemeral(request)) {
@@ -94,6 +105,10 @@ export class UnaryGateway implements ClientTransport {
     if (session === undefined || session.closing || !passwordsEqual(session.passwd, ref?.password ?? new Uint8Array(0))) {
       throw new ZkError(ZkCode.SESSIONEXPIRED, { message: `session 0x${id.toString(16)} is unknown, expired, or the password is wrong` });
     }
+    // The core runs a request only for a session whose stream is attached here (the Replica's local sessions).
+    if (session.transport === null) {
+      throw new ZkError(ZkCode.SESSIONMOVED, { message: `session 0x${id.toString(16)} has no session stream on this server: call the server its stream is on` });
+    }
     return session;
   }
 
@@ -114,7 +129,8 @@ export class UnaryGateway implements ClientTransport {
     if (current !== null && this.isLive(current)) return current;
     slot.session = null;
     slot.opening ??= new Promise<Session>((resolve, reject) => {
-      this.core.connect(this, {
+      // Each slot connects as its own transport: connects are matched to their answer by connection.
+      this.core.connect(slot, {
         protocolVersion: 0, lastZxidSeen: 0n, timeOut: this.sessionTimeoutMs, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false,
       }, (session) => {
         slot.opening = null;
@@ -136,7 +152,7 @@ export class UnaryGateway implements ClientTransport {
   // ---- ClientTransport -----------------------------------------------------
 
   sendConnectResponse(_response: ConnectResponse): void {
-    // The anonymous session's id arrives through connect's callback.
+    // Connects go through the slots.
   }
 
   sendReply(header: ReplyHeader, response: ClientResponse | null): void {
@@ -150,17 +166,26 @@ export class UnaryGateway implements ClientTransport {
     // Unary calls leave no watches.
   }
 
+  /**
+   * The core closes this transport when the server stops serving (every
+   * connection goes): the requests in flight are dropped by the Replica, so
+   * every waiting call fails with CONNECTIONLOSS, named sessions' too.
+   */
   close(reason: string): void {
-    // The core closes a session's own transport when the session ends:
-    // that is only ever an anonymous session here, and it does not say which.
-    // Both are dropped (the next call opens new ones) and what waits on them fails.
-    const anonymousIds = new Set<bigint>();
-    for (const slot of [this.reader, this.writer]) {
-      if (slot.session !== null) anonymousIds.add(slot.session.id);
-      slot.session = null;
-    }
+    for (const slot of [this.reader, this.writer]) slot.session = null;
     for (const [xid, waiter] of this.waiters) {
-      if (!this.closed && !anonymousIds.has(waiter.sessionId)) continue;
+      this.waiters.delete(xid);
+      waiter.reject(new ZkError(ZkCode.CONNECTIONLOSS, { message: reason }));
+    }
+  }
+
+  /** An anonymous session ended (expired, or the server stopped serving): the calls waiting in it fail. */
+  slotClosed(slot: AnonymousSlot, reason: string): void {
+    const session = slot.session;
+    slot.session = null;
+    if (session === null) return;
+    for (const [xid, waiter] of this.waiters) {
+      if (waiter.sessionId !== session.id) continue;
       this.waiters.delete(xid);
       waiter.reject(new ZkError(ZkCode.CONNECTIONLOSS, { message: reason }));
     }
@@ -170,6 +195,42 @@ export class UnaryGateway implements ClientTransport {
   shutdown(): void {
     this.closed = true;
     this.close('server is shutting down');
+  }
+}
+
+/**
+ * One anonymous session and the connection it is attached by. Replies come
+ * back through the gateway (it submits as the shared origin); this transport
+ * only gets its session's connect answer and close.
+ */
+class AnonymousSlot implements ClientTransport {
+  readonly remoteAddress = 'grpc-unary';
+  readonly sharesSession = true;
+  readonly stats: ConnectionStats;
+  readonly backlog: ReplyBacklog = { requestCount: 0, replyBytes: 0 };
+  session: Session | null = null;
+  opening: Promise<Session> | null = null;
+  private readonly gateway: UnaryGateway;
+
+  constructor(gateway: UnaryGateway, nowMs: number) {
+    this.gateway = gateway;
+    this.stats = new ConnectionStats(nowMs);
+  }
+
+  sendConnectResponse(_response: ConnectResponse): void {
+    // The session arrives through connect's callback.
+  }
+
+  sendReply(header: ReplyHeader, response: ClientResponse | null): void {
+    this.gateway.sendReply(header, response);
+  }
+
+  sendEvent(): void {
+    // Anonymous sessions leave no watches.
+  }
+
+  close(reason: string): void {
+    this.gateway.slotClosed(this, reason);
   }
 }
 
