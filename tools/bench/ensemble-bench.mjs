@@ -7,8 +7,7 @@
 //   node tools/bench/ensemble-bench.mjs [options]
 //
 // Options:
-//   --kinds a,b     implementations (default apache,corral; corral is skipped, with a note,
-//                   while its members still serve standalone)
+//   --kinds a,b     implementations (default apache,corral)
 //   --runs N        leader kills per implementation (default 7)
 //   --behind N      txns a restarted follower has missed (default 100000)
 //   --only a,b      measures: failover, catch-up (default both)
@@ -27,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ZkClient } from '../../packages/client/dist/index.js';
-import { TestEnsemble, WriteLoad, corralHasEnsembleMode, rotatedConnectString } from '../interop/dist/index.js';
+import { TestEnsemble, WriteLoad, rotatedConnectString } from '../interop/dist/index.js';
 
 function option(name, fallback) {
   const index = process.argv.indexOf(name);
@@ -121,11 +120,6 @@ async function catchUp(kind) {
 
 const results = {};
 for (const kind of kinds) {
-  if (kind === 'corral' && !(await corralHasEnsembleMode())) {
-    log('corral: no ensemble mode yet (its members serve standalone): skipped');
-    results[kind] = { skipped: 'no ensemble mode yet' };
-    continue;
-  }
   results[kind] = {};
   // A measure that fails (a server that exits, a timeout) is reported in its cell; the rest still runs.
   const attempt = async (measure) => {

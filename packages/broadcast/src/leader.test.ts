@@ -49,3 +49,23 @@ test('leader: a leadership round is confirmed once a quorum echoed it, and never
   leader.step(2, { type: 'PING', round: cut + 5 }, cluster.streamOf(2));
   assert.equal(leader.roundConfirmed(cut), false);
 });
+
+// Goal: a synced learner's REQUEST can be handed to the replica at once, even while the leader's
+// Ready is outstanding, so a forwarded write is proposed in the next Ready; one not taken still
+// comes in the next Ready's `inbound`.
+test('leader: inbound REQUESTs can be taken while a Ready is outstanding; those not taken come in the next Ready', () => {
+  const cluster = new Cluster({ voters: [1, 2, 3] });
+  cluster.elect(1, [2, 3]);
+  stabilize(cluster);
+  const leader = cluster.node(1).machine;
+  assert.ok(leader instanceof Leader);
+  assert.match(cluster.propose(1, 'a'), /^proposed/);
+  const ready = leader.ready();
+  leader.step(2, { type: 'REQUEST', payload: encodeText('w1') }, cluster.streamOf(2));
+  leader.step(3, { type: 'REVALIDATE', payload: encodeText('r') }, cluster.streamOf(3));
+  assert.deepEqual(leader.takeInbound().map((inbound) => [inbound.from, inbound.msg.type]), [[2, 'REQUEST'], [3, 'REVALIDATE']]);
+  assert.deepEqual(leader.takeInbound(), [], 'taken once');
+  leader.step(2, { type: 'REQUEST', payload: encodeText('w2') }, cluster.streamOf(2));
+  leader.advance(ready);
+  assert.deepEqual(leader.ready().inbound.map((inbound) => inbound.msg.type), ['REQUEST']);
+});

@@ -29,7 +29,7 @@ import { ProposalTracker } from './proposal-tracker.js';
 import type { QuorumVerifier } from './quorum.js';
 import { ReadyBuilder } from './ready-builder.js';
 import { TxnWindow } from './txn-window.js';
-import type { AckEpochMsg, Epoch, InitialState, LearnerInfoMsg, LogRead, PeerMsg, Ready, ServerId, Txn, UnsafeFaults } from './types.js';
+import type { AckEpochMsg, Epoch, Inbound, InitialState, LearnerInfoMsg, LogRead, PeerMsg, Ready, ServerId, Txn, UnsafeFaults } from './types.js';
 
 /** Configuration of a Leader. */
 export interface LeaderConfig {
@@ -262,6 +262,16 @@ export class Leader {
     if (this.rollover !== null && this.tickCount - this.rollover.startTick > this.limits.initLimitTicks) {
       this.stop('epoch rollover found no quorum');
     }
+  }
+
+  /**
+   * REQUEST and REVALIDATE messages from synced learners so far, for the replica to handle now,
+   * even while a Ready's write is in flight (a learner's forwarded write is then proposed in the
+   * next Ready, as a local client's, instead of one Ready later). Those not taken come in the
+   * next Ready's `inbound`.
+   */
+  takeInbound(): Inbound[] {
+    return this.builder.takeInbound();
   }
 
   hasReady(): boolean {

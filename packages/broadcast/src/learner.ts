@@ -13,7 +13,7 @@ import { assert, zxidEpoch, type Zxid } from '@corral/base';
 import { validateBroadcastLimits, type BroadcastLimits } from './limits.js';
 import { mark } from './marks.js';
 import { ReadyBuilder } from './ready-builder.js';
-import type { Epoch, InitialState, PeerMsg, Ready, ServerId, SnapshotInstall, Txn, UnsafeFaults } from './types.js';
+import type { Epoch, InitialState, OutMsg, PeerMsg, Ready, ServerId, SnapshotInstall, Txn, UnsafeFaults } from './types.js';
 
 /** Configuration of a Learner. */
 export interface LearnerConfig {
@@ -107,14 +107,14 @@ export class Learner {
   /** Forwards a client's write to the leader (REQUEST). False unless in broadcast. */
   forward(payload: Uint8Array): boolean {
     if (this.phase !== 'broadcast') return false;
-    this.builder.send(this.leaderSid, { type: 'REQUEST', payload });
+    this.builder.sendUnordered(this.leaderSid, { type: 'REQUEST', payload });
     return true;
   }
 
   /** Sends a session revalidation to the leader (REVALIDATE). False unless in broadcast. */
   revalidate(payload: Uint8Array): boolean {
     if (this.phase !== 'broadcast') return false;
-    this.builder.send(this.leaderSid, { type: 'REVALIDATE', payload });
+    this.builder.sendUnordered(this.leaderSid, { type: 'REVALIDATE', payload });
     return true;
   }
 
@@ -167,7 +167,7 @@ export class Learner {
         this.builder.markEstablished();
         return this.applyCommitted();
       case 'PING':
-        if (this.phase !== 'discovery') this.builder.send(this.leaderSid, msg.round === undefined ? { type: 'PING' } : { type: 'PING', round: msg.round });
+        if (this.phase !== 'discovery') this.builder.sendUnordered(this.leaderSid, msg.round === undefined ? { type: 'PING' } : { type: 'PING', round: msg.round });
         return;
       case 'REVALIDATE':
         this.builder.deliverInbound({ from, msg });
@@ -175,6 +175,16 @@ export class Learner {
       default:
         return this.stop(`unexpected ${msg.type} from the leader`);
     }
+  }
+
+  /**
+   * REQUEST, REVALIDATE and PING echoes queued so far, for the driver to send now, even while a
+   * Ready's write is in flight: they say nothing about the log, so they may pass the ACKs that
+   * wait for it (a forwarded write does not wait for this learner's fsync). Those not taken go
+   * out first in the next Ready.
+   */
+  takeUnordered(): OutMsg[] {
+    return this.builder.takeUnordered();
   }
 
   hasReady(): boolean {

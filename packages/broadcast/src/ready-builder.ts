@@ -12,6 +12,8 @@ export class ReadyBuilder {
   private snapshot: SnapshotInstall | null = null;
   private truncate: Zxid | null = null;
   private messages: OutMsg[] = [];
+  /** Messages that may pass anything queued before them (sendUnordered); the next Ready sends them first. */
+  private unordered: OutMsg[] = [];
   private committed: Txn[] = [];
   private append: Txn[] = [];
   private hardState: HardState | null = null;
@@ -31,9 +33,35 @@ export class ReadyBuilder {
 
   /** Queues `msg` to `to`; after the disk if `afterPersist` or an earlier message to `to` waits. Returns the peer's count. */
   send(to: ServerId, msg: PeerMsg, afterPersist = false, stream?: number): number {
+    return this.queue(to, msg, afterPersist || this.waitingPeers.has(to), stream);
+  }
+
+  /**
+   * Queues a learner's message that says nothing about its log (REQUEST, REVALIDATE, a PING
+   * echo) before the disk even when an ACK to the same peer waits for it: the leader handles
+   * them independently of ACKs, and holding a forwarded write behind the learner's fsync adds
+   * that fsync to every write its clients make. Never for a leader's messages: a COMMIT or a
+   * sync's answer must not pass what was queued before it.
+   */
+  sendUnordered(to: ServerId, msg: PeerMsg): number {
+    assert(msg.type === 'REQUEST' || msg.type === 'REVALIDATE' || msg.type === 'PING', () => `${msg.type} carries log state`);
+    this.unordered.push({ to, msg });
+    const count = (this.perPeer.get(to) ?? 0) + 1;
+    this.perPeer.set(to, count);
+    return count;
+  }
+
+  /** The unordered messages queued so far (see sendUnordered), taken out of the next Ready; any time. */
+  takeUnordered(): OutMsg[] {
+    const taken = this.unordered;
+    this.unordered = [];
+    return taken;
+  }
+
+  private queue(to: ServerId, msg: PeerMsg, afterPersist: boolean, stream: number | undefined): number {
     if (to === this.ownAckSid) this.ownAckIndex = -1;
     const out: OutMsg = stream === undefined ? { to, msg } : { to, msg, stream };
-    if (afterPersist || this.waitingPeers.has(to)) {
+    if (afterPersist) {
       this.waitingPeers.add(to);
       this.messagesAfterPersist.push(out);
     } else {
@@ -103,6 +131,13 @@ export class ReadyBuilder {
     this.inbound.push(inbound);
   }
 
+  /** The inbound REQUEST/REVALIDATE messages so far, taken out of the next Ready; any time. */
+  takeInbound(): Inbound[] {
+    const taken = this.inbound;
+    this.inbound = [];
+    return taken;
+  }
+
   markEstablished(): void {
     this.established = true;
   }
@@ -121,6 +156,7 @@ export class ReadyBuilder {
       this.snapshot === null &&
       this.truncate === null &&
       this.messages.length === 0 &&
+      this.unordered.length === 0 &&
       this.committed.length === 0 &&
       this.append.length === 0 &&
       this.hardState === null &&
@@ -138,7 +174,7 @@ export class ReadyBuilder {
     const ready: Ready = {
       snapshot: this.snapshot,
       truncate: this.truncate,
-      messages: this.messages,
+      messages: this.unordered.length === 0 ? this.messages : [...this.unordered, ...this.messages],
       committed: this.committed,
       append: this.append,
       hardState: this.hardState,
@@ -152,6 +188,7 @@ export class ReadyBuilder {
     this.snapshot = null;
     this.truncate = null;
     this.messages = [];
+    this.unordered = [];
     this.committed = [];
     this.append = [];
     this.hardState = null;

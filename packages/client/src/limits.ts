@@ -24,6 +24,13 @@ export const watchIteratorEventsMax = 10_000;
 /** Longest wait between two rounds of connection attempts over all servers. */
 export const reconnectBackoffMsMax = 1000;
 
+/**
+ * First wait after a round in which every server refused (doubling each round up to the max):
+ * short, because during a failover every server refuses until the new leader serves, which takes
+ * tens of milliseconds, and a longer first step is added to every client's recovery.
+ */
+export const reconnectBackoffMsMin = 10;
+
 /** Session timeout asked for when the caller gives none (ZooKeeper's minimum is 2 ticks, maximum 20). */
 export const sessionTimeoutMsDefault = 10_000;
 

@@ -26,7 +26,7 @@ import {
 } from '@corral/wire';
 import type { ServerAddress } from './connection-string.js';
 import { ClientClosedError, ClientLimitError, abortReason, connectionLoss, sessionExpired } from './errors.js';
-import { authEntriesMax, eventListenersMax, outstandingRequestsMax, queuedRequestsMax, reconnectBackoffMsMax, setWatchesBytesMax } from './limits.js';
+import { authEntriesMax, eventListenersMax, outstandingRequestsMax, queuedRequestsMax, reconnectBackoffMsMax, reconnectBackoffMsMin, setWatchesBytesMax } from './limits.js';
 import type { Transport, TransportConnection } from './transport.js';
 import { WatchRegistry, type WatchKind, type Watcher } from './watch-registry.js';
 
@@ -334,7 +334,7 @@ export class Session extends EventEmitter {
       // close() may have come during the last attempt, after its wake-up call:
       // waiting now would hang close() on an unref'd timer.
       if (this.closing !== null) return;
-      const delayMs = Math.min(reconnectBackoffMsMax, 50 * 2 ** Math.min(round, 5)) * (0.5 + Math.random() / 2);
+      const delayMs = Math.min(reconnectBackoffMsMax, reconnectBackoffMsMin * 2 ** Math.min(round, 7)) * (0.5 + Math.random() / 2);
       await new Promise<void>((resolve) => {
         this.backoffWake = resolve;
         this.backoffTimer = setTimeout(resolve, delayMs);

@@ -38,6 +38,8 @@ export interface LeaderMachine extends BroadcastMachine {
    */
   nextZxid(): Zxid | null;
   propose(bytes: Uint8Array): ProposeResult;
+  /** REQUEST/REVALIDATE from learners so far, taken out of the next Ready (any time). */
+  takeInbound(): Inbound[];
   /** An opaque REVALIDATE to learner `to` (the replica's session answers). */
   revalidate(to: ServerId, payload: Uint8Array): void;
   /** The driver's stream to learner `sid` closed. */

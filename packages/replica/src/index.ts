@@ -31,3 +31,4 @@ export type {
   TouchBatch,
 } from './peer-payload.js';
 export type { BroadcastMachine, LeaderMachine, LearnerMachine, ProposeResult } from './broadcast-port.js';
+export { frameSnapshotChunks, snapshotChunksOf } from './snapshot-frames.js';

@@ -34,6 +34,7 @@ import type { PreparedTxn } from './prep/prepared.js';
 import { OwnProposals } from './own-proposals.js';
 import { ReadOnlySessions } from './read-only/read-only-sessions.js';
 import { SessionExpiry } from './session/session-expiry.js';
+import { frameSnapshotChunks, snapshotChunksOf } from './snapshot-frames.js';
 import { initialSessionId, passwordsEqual } from './session/session-ids.js';
 
 /** Requests that become txns. */
@@ -270,7 +271,10 @@ export class Replica {
   /** A message from peer `from` on the Driver's stream number `stream` (leader side). */
   step(from: ServerId, msg: PeerMsg, stream?: number): void {
     if (this.current === null) return;
-    this.current.machine.step(from, msg, stream);
+    const current = this.current;
+    current.machine.step(from, msg, stream);
+    // A learner's write is prepared at once, as a local client's is, not after the write in flight.
+    if (current.role === 'leading' && this.serving()) for (const inbound of current.machine.takeInbound()) this.onInbound(inbound);
     // A round's echo (a PING) may release syncs.
     if (msg.type === 'PING') this.releaseSyncs();
     this.pump();
@@ -742,14 +746,14 @@ export class Replica {
     return messages.map((out) => {
       if (out.msg.type !== 'SNAP' || out.msg.snapshot !== null) return out;
       assert(out.msg.zxid === this.tree.lastProcessedZxid, 'the tree stands at the SNAP zxid');
-      return { ...out, msg: { ...out.msg, snapshot: concat([...serializeSnapshot(this.tree)]) } };
+      return { ...out, msg: { ...out.msg, snapshot: frameSnapshotChunks(serializeSnapshot(this.tree)) } };
     });
   }
 
   private installSnapshot(bytes: Uint8Array): void {
     // Only a learner installs a SNAP: no prep holds the old tree.
     assert(this.prep === null, 'a leader does not install a snapshot');
-    const tree = deserializeSnapshot([bytes]);
+    const tree = deserializeSnapshot(snapshotChunksOf(bytes));
     this.tree = tree;
     this.final.replaceTree(tree);
   }
@@ -878,16 +882,4 @@ export class Replica {
     this.prep = null;
     this.expiry = null;
   }
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }

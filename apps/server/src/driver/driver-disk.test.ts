@@ -17,6 +17,7 @@ import { MemoryDisk, MemorySnapshotStore, MemoryTxnLog } from '@corral/txn-log';
 import { parseZooCfg } from '../config/zoo-cfg.js';
 import { createLogger } from '../logger.js';
 import { DriverDisk } from './driver-disk.js';
+import { frameSnapshotChunks } from '@corral/replica';
 import { readEpochs } from './epoch-files.js';
 
 const cleanups: (() => void)[] = [];
@@ -99,7 +100,7 @@ test('driver disk: a SNAP install resets the log to the snapshot, the sync\'s re
   // The leader's tree at 3.7, as its SNAP carries it.
   const leaderTree = new DataTree();
   leaderTree.apply({ sessionId: 0n, cxid: 1, zxid: makeZxid(3, 7), time: 1, type: 1 }, createAt(makeZxid(3, 7), 1).tree);
-  const bytes = Buffer.concat([...serializeSnapshot(leaderTree)]);
+  const bytes = frameSnapshotChunks(serializeSnapshot(leaderTree));
   const after = createAt(makeZxid(3, 8), 2);
   await disk.persist(ready({ snapshot: { zxid: makeZxid(3, 7), snapshot: bytes }, append: [after.txn], hardState: { acceptedEpoch: 3, currentEpoch: 3 } }));
   assert.equal(log.baseZxid, makeZxid(3, 7));

@@ -18,6 +18,7 @@ import { zxidEpoch, zxidToHex, type Zxid } from '@corral/base';
 import type { HardState, InitialState, LogRead, Ready, Txn } from '@corral/broadcast';
 import { createSnapshotLoader, decodeTxn, serializeSnapshot, type DataTree } from '@corral/data-tree';
 import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
+import { snapshotChunksOf } from '@corral/replica';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../logger.js';
 import { loadExactSnapshot, recoverTree } from '../storage/recovery.js';
@@ -164,7 +165,8 @@ export class DriverDisk {
     const writer = snapshots.beginSnapshot(zxid, { installed: true });
     let info;
     try {
-      await writer.write(bytes);
+      // A SNAP carries the snapshot's chunks framed (replica's snapshot-frames); the store keeps chunks.
+      for (const chunk of snapshotChunksOf(bytes)) await writer.write(chunk);
       info = await writer.commit();
     } catch (error) {
       await writer.abort().catch(() => undefined);

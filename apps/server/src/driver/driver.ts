@@ -43,6 +43,7 @@ import { standaloneBroadcastLimits } from './broadcast-limits.js';
 import { ClientConnections } from './client-connections.js';
 import { DriverDisk } from './driver-disk.js';
 import { EnsembleRole } from './ensemble-role.js';
+import { broadcastTrace, startBroadcastTrace } from './ensemble-trace.js';
 import type { RoleHost, RoleRunner, ServerMode } from './role-runner.js';
 import { SoloRole } from './solo-role.js';
 
@@ -154,6 +155,7 @@ export class Driver implements ClientCore, RoleHost {
     driver.roles = await EnsembleRole.start({ host: driver, config, membership, limits, ...(options.peerLimits === undefined ? {} : { peerLimits: options.peerLimits }) });
     logger.info({ sid, zxid: zxidToHex(tree.lastProcessedZxid), ms: Math.round(performance.now() - startedMs) }, 'ensemble member started');
     driver.startTicks(electionTickMs);
+    startBroadcastTrace(logger, sid);
     return driver;
   }
 
@@ -347,6 +349,7 @@ export class Driver implements ClientCore, RoleHost {
     this.roles?.pump();
     while (!this.failed && this.replica.hasReady()) {
       const ready = this.replica.ready();
+      broadcastTrace.ready();
       for (const out of ready.clientOutputs) this.connections.write(out);
       if (ready.role !== null) this.onRole(ready.role);
       if (ready.applied.length > 0) this.applied(ready.applied.length);
@@ -397,8 +400,10 @@ export class Driver implements ClientCore, RoleHost {
     this.persisting = true;
     this.rewriting = broadcast.snapshot !== null || broadcast.truncate !== null;
     this.appendingCount += broadcast.append.length;
+    const startedMs = broadcastTrace.enabled ? performance.now() : 0;
     this.disk.persist(broadcast).then(
       () => {
+        if (broadcastTrace.enabled) broadcastTrace.wrote(broadcast.append.length, performance.now() - startedMs);
         this.persisting = false;
         this.rewriting = false;
         this.appendingCount -= broadcast.append.length;

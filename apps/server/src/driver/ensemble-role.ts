@@ -24,11 +24,23 @@ import type { ServerConfig } from '../config/server-config.js';
 import { PeerNetwork, type BroadcastStreamRef, type PeerEvents } from '../peer/peer-network.js';
 import { defaultPeerLimits, type PeerLimits } from '../peer/limits.js';
 import { ProposalSizeStats } from '../stats/proposal-size-stats.js';
+import { broadcastTrace } from './ensemble-trace.js';
 import { MeasuredLeader } from './measured-leader.js';
 import type { RoleHost, RoleRunner, ServerMode } from './role-runner.js';
 
-/** Base ticks between a refused connect to the leader and the next attempt (100 ms at 20 ms). */
-export const connectRetryTicks = 5;
+/**
+ * Base ticks between a refused connect to the leader and the next attempt (20 ms): a follower
+ * usually decides before its leader has read its log and built its machine, and each retry
+ * step here is time every client of the ensemble waits after a failover.
+ */
+export const connectRetryTicks = 1;
+/**
+ * The election's finalize wait in base ticks (60 ms; ZooKeeper's finalizeWait is 200 ms). On
+ * loopback or a LAN a better vote arrives within a millisecond or two; a decision made before it
+ * is refused by ZAB's discovery (the leader finds no quorum, or a learner ahead) and costs one
+ * more round, while every failover pays the wait. tools/sim runs 1-4 ticks.
+ */
+export const finalizeWaitTicks = 3;
 /** Milliseconds between attempts to bind the peer ports (ZooKeeper's electionPortBindRetry waits 1 s). */
 export const peerBindRetryMs = 1000;
 /** QuorumPeer waits at least this long LOOKING (or tickTime, if longer) before it serves read-only clients. */
@@ -95,7 +107,8 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
     const { membership } = options;
     this.sid = membership.myid;
     const verifier = majorityQuorum({ voters: membership.voters, observers: membership.observers });
-    this.election = new Election({ sid: this.sid, verifier, ...options.host.disk.position() });
+    const limits = { finalizeWaitTicks, finalizeTicksMax: finalizeWaitTicks * 8 };
+    this.election = new Election({ sid: this.sid, verifier, limits, ...options.host.disk.position() });
   }
 
   /** Binds the peer ports (retried as electionPortBindRetry says) and starts electing. */
@@ -138,6 +151,7 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
   // ---- RoleRunner -------------------------------------------------------------
 
   pump(): void {
+    this.sendUnordered();
     if (this.election.hasReady()) {
       const ready = this.election.ready();
       for (const { to, notification } of ready.messages) {
@@ -163,6 +177,7 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
     const network = this.network;
     if (network === null) return;
     for (const out of messages) {
+      broadcastTrace.sent(out.msg.type);
       if (this.leader !== null) {
         if (out.stream === undefined) continue;
         if (out.msg.type === 'DIFF' || out.msg.type === 'TRUNC' || out.msg.type === 'SNAP') this.loggedLearnerSync(out);
@@ -273,6 +288,7 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
 
   broadcastMessage(ref: BroadcastStreamRef, msg: PeerMsg): void {
     const { replica } = this.options.host;
+    broadcastTrace.received(msg.type);
     if (ref.side === 'leader') {
       // A connect to a server that does not lead (yet) is refused; the learner retries.
       if (this.leader === null) this.network?.closeBroadcast(ref.stream, 'not leading');
@@ -336,6 +352,20 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
       }
       host.scheduleTurn();
     }, (error: unknown) => host.fatal(error));
+  }
+
+  /**
+   * A learner's forwarded writes, revalidations and PING echoes go out now, not with its next
+   * Ready: that Ready waits for the write in flight, and a forwarded write would wait for this
+   * follower's fsync before the leader even saw it.
+   */
+  private sendUnordered(): void {
+    const { learner, network, stream } = this;
+    if (learner === null || network === null || stream === null || !this.streamOpen) return;
+    for (const out of learner.takeUnordered()) {
+      broadcastTrace.sent(out.msg.type);
+      network.sendBroadcast(stream, out.msg);
+    }
   }
 
   private openLeaderStream(): void {

@@ -4,7 +4,7 @@
  * Replica calls `propose`; this is the one place that sees every accepted one.
  */
 import type { Zxid } from '@corral/base';
-import type { Leader, LogRead, PeerMsg, ProposeResult, Ready, Txn } from '@corral/broadcast';
+import type { Inbound, Leader, LogRead, PeerMsg, ProposeResult, Ready, Txn } from '@corral/broadcast';
 import type { LeaderMachine } from '@corral/replica';
 import type { ProposalSizeStats } from '../stats/proposal-size-stats.js';
 
@@ -39,6 +39,10 @@ export class MeasuredLeader implements LeaderMachine {
 
   advance(ready: Ready): void {
     this.leader.advance(ready);
+  }
+
+  takeInbound(): Inbound[] {
+    return this.leader.takeInbound();
   }
 
   nextZxid(): Zxid | null {

@@ -71,7 +71,8 @@ export interface PeerNetworkOptions {
 
 interface Dialer {
   readonly spec: QuorumServerSpec;
-  readonly client: Client;
+  /** Replaced by redialNow: grpc-js's channel backs off on its own while the peer is down. */
+  client: Client;
   stream: PeerStream | null;
   delayMs: number;
   timer: NodeJS.Timeout | null;
@@ -90,6 +91,8 @@ export class PeerNetwork {
   private readonly specs: ReadonlyMap<number, QuorumServerSpec>;
   private readonly electionLinks = new Map<number, PeerStream>();
   private readonly dialers = new Map<number, Dialer>();
+  /** Wake-up streams to larger sids (see wakeUp), until they are refused. */
+  private readonly wakeUps = new Set<PeerStream>();
   private readonly broadcastClients = new Map<number, Client>();
   private readonly broadcastStreams = new Map<number, BroadcastEntry>();
   private readonly pending = new Set<PeerStream>();
@@ -133,6 +136,7 @@ export class PeerNetwork {
       );
     }
     for (const spec of options.servers) if (spec.sid < options.sid) network.startDialer(spec);
+    for (const spec of options.servers) if (spec.sid > options.sid) network.wakeUp(spec);
     return network;
   }
 
@@ -204,6 +208,7 @@ export class PeerNetwork {
     for (const link of [...this.electionLinks.values()]) link.close('network closing');
     for (const entry of [...this.broadcastStreams.values()]) entry.peer.close('network closing');
     for (const peer of [...this.pending]) peer.close('network closing');
+    for (const stream of [...this.wakeUps]) stream.close('network closing');
     for (const dialer of this.dialers.values()) dialer.client.close();
     for (const client of this.broadcastClients.values()) client.close();
     await Promise.all([shutdown(this.servers.election), shutdown(this.servers.quorum)]);
@@ -246,10 +251,49 @@ export class PeerNetwork {
   }
 
   private startDialer(spec: QuorumServerSpec): void {
-    const client = new (peerServices().ElectionClient)(`${spec.host}:${spec.electionPort}`, credentials.createInsecure(), this.channelOptions());
+    const client = this.electionClient(spec);
     const dialer: Dialer = { spec, client, stream: null, delayMs: this.limits.reconnectDelayMsMin, timer: null };
     this.dialers.set(spec.sid, dialer);
     this.dial(dialer);
+  }
+
+  /**
+   * One stream to a larger sid, which refuses it and dials this server back at once (its own
+   * redial of a server that was down has backed off to reconnectDelayMsMax). Without it a
+   * restarted server with a small sid waited up to 2 s for its first vote (ZooKeeper's
+   * QuorumCnxManager connects to every peer and the larger sid connects back the same way).
+   */
+  private wakeUp(spec: QuorumServerSpec): void {
+    const client = this.electionClient(spec);
+    const call = (client as unknown as { Exchange: BidiMethod }).Exchange();
+    const stream = this.peerStream({
+      call, side: 'connector', service: 'election', dialedSid: spec.sid,
+      onOpen: () => undefined,
+      onMessage: () => undefined,
+      onClose: () => {
+        this.wakeUps.delete(stream);
+        client.close();
+      },
+    });
+    this.wakeUps.add(stream);
+  }
+
+  /** A smaller sid that was refused here is dialed now, not after its backed-off delay. */
+  private redialNow(sid: number): void {
+    const dialer = this.dialers.get(sid);
+    if (dialer === undefined || dialer.stream?.open === true || this.closed) return;
+    // A pending attempt waits for its channel's own backoff (up to reconnectDelayMsMax): a fresh channel dials now.
+    dialer.stream?.close('redialed: the peer is back');
+    if (dialer.timer !== null) clearTimeout(dialer.timer);
+    dialer.timer = null;
+    dialer.client.close();
+    dialer.client = this.electionClient(dialer.spec);
+    dialer.delayMs = this.limits.reconnectDelayMsMin;
+    this.dial(dialer);
+  }
+
+  private electionClient(spec: QuorumServerSpec): Client {
+    return new (peerServices().ElectionClient)(`${spec.host}:${spec.electionPort}`, credentials.createInsecure(), this.channelOptions());
   }
 
   private dial(dialer: Dialer): void {
@@ -285,7 +329,11 @@ export class PeerNetwork {
     link = this.peerStream({
       call, side: 'acceptor', service: 'election', dialedSid: null,
       // The larger sid's connection survives: a smaller sid is dialed by this server instead.
-      admit: (sid) => (sid < this.options.sid ? `sid ${sid} is smaller than this server's ${this.options.sid}; this server dials it` : null),
+      admit: (sid) => {
+        if (sid >= this.options.sid) return null;
+        this.redialNow(sid);
+        return `sid ${sid} is smaller than this server's ${this.options.sid}; this server dials it`;
+      },
       onOpen: (sid) => this.electionOpened(sid, link),
       onMessage: (wire) => {
         if (link?.peerSid !== null && link?.peerSid !== undefined) this.electionMessage(link.peerSid, wire);

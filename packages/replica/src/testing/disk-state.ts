@@ -8,6 +8,7 @@
 import type { Zxid } from '@corral/base';
 import type { InitialState } from '@corral/broadcast';
 import type { Epoch, Ready, Txn } from '../broadcast-port.js';
+import { snapshotChunksOf } from '../snapshot-frames.js';
 
 /** What one server's disk holds. */
 export interface TestDisk {
@@ -36,7 +37,7 @@ export function readyWrites(ready: Ready): boolean {
 export function applyReadyWrites(disk: TestDisk, ready: Pick<Ready, 'snapshot' | 'truncate' | 'append' | 'hardState'>): TestDisk {
   const { snapshot, truncate, append, hardState } = ready;
   let next = disk;
-  if (snapshot !== null) next = { ...next, snapshot: [snapshot.snapshot], snapshotZxid: snapshot.zxid, log: [], logBaseZxid: snapshot.zxid };
+  if (snapshot !== null) next = { ...next, snapshot: [...snapshotChunksOf(snapshot.snapshot)], snapshotZxid: snapshot.zxid, log: [], logBaseZxid: snapshot.zxid };
   if (truncate !== null) next = { ...next, log: next.log.filter((txn) => txn.zxid <= truncate) };
   const epochs = hardState === null ? {} : { acceptedEpoch: hardState.acceptedEpoch, currentEpoch: hardState.currentEpoch };
   return { ...next, log: [...next.log, ...append], ...epochs };
