@@ -194,6 +194,19 @@ test('closeSession without paths derives them from the ephemeral index, in creat
   assert.deepEqual([...r.tree.paths()].filter((path) => !path.startsWith('/zookeeper')), ['/', '/a']);
 });
 
+test('closeSession never deletes a listed path that is persistent or another session\'s (seed 948282397)', () => {
+  const r = new Recorder();
+  r.create('/p');
+  r.create('/p/mine', { ephemeral: true });
+  r.run({ type: TxnType.create, path: '/theirs', data: bytes(''), acl: openAclUnsafe, ephemeral: true, parentCVersion: -1 }, 9n);
+  r.events.length = 0;
+  r.run({ type: TxnType.closeSession, paths2Delete: ['/p', '/theirs', '/p/mine'] });
+  assert.deepEqual(r.events, ['deleted /p/mine', 'child 4 /p']);
+  assert.ok(r.tree.getNode('/p') !== undefined);
+  assert.equal(r.tree.getNode('/theirs')?.ephemeralOwner, 9n);
+  assert.equal(r.tree.digest(), r.tree.computeDigest());
+});
+
 test('apply asserts that zxids grow unless replaying', () => {
   const tree = new DataTree();
   const header = { sessionId: 1n, cxid: 0, zxid: 5n, time: 1, type: TxnType.check };
