@@ -187,6 +187,11 @@ export class Learner {
     return this.builder.takeUnordered();
   }
 
+  /** REQUEST/REVALIDATE/PING echoes wait for `takeUnordered` (a driver may send them even while a Ready is outstanding). */
+  hasUnordered(): boolean {
+    return this.builder.hasUnordered();
+  }
+
   hasReady(): boolean {
     return this.outstandingReady === null && !this.builder.isEmpty();
   }

@@ -51,6 +51,11 @@ export class ReadyBuilder {
     return count;
   }
 
+  /** Unordered messages wait to be taken (see sendUnordered). */
+  hasUnordered(): boolean {
+    return this.unordered.length > 0;
+  }
+
   /** The unordered messages queued so far (see sendUnordered), taken out of the next Ready; any time. */
   takeUnordered(): OutMsg[] {
     const taken = this.unordered;

@@ -273,7 +273,8 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
 
   hasReady(): boolean {
     if (this.crashRequested !== null) return false;
-    return this.election.hasReady() || this.outbox.length > 0 || this.persistQueue.length > 0 || this.events.length > 0 || this.replica.hasReady();
+    return this.election.hasReady() || this.outbox.length > 0 || this.persistQueue.length > 0 || this.events.length > 0 || this.replica.hasReady()
+      || (this.learner?.hasUnordered() ?? false);
   }
 
   ready(): NodeReady<ReplicaMessage, ReplicaNodeEvent> {
@@ -290,6 +291,8 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
       replica = this.replica.ready();
       sendAfterPersist = this.takeReplicaReady(replica, send);
     }
+    // As the server's EnsembleRole: a learner's REQUEST/REVALIDATE/PING echo leaves now, not behind its fsync.
+    if (this.learner !== null && this.leaderSid !== null) for (const out of this.learner.takeUnordered()) send.push(this.envelope(out.to, out.msg, undefined));
     send.push(...this.outbox);
     const ready: NodeReady<ReplicaMessage, ReplicaNodeEvent> = { send, persist: this.persistQueue, sendAfterPersist, events: this.events };
     this.outbox = [];
