@@ -8,28 +8,15 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkCode } from '@corral/base';
-import { OpCode, type CreateRequest } from '@corral/wire';
 import { fourLetterWord } from './testing/four-letter-word.js';
 import { RawClient } from './testing/raw-client.js';
-import { TestEnsemble, until } from './testing/test-ensemble.js';
+import { createRequest as create, dataOf, TestEnsemble, until } from './testing/test-ensemble.js';
 
-const open = { perms: 31, id: { scheme: 'world', id: 'anyone' } };
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const create = (path: string, data = ''): CreateRequest => ({ type: OpCode.create2, path, data: Buffer.from(data), acl: [open], flags: 0 });
-
-async function dataOf(client: RawClient, path: string): Promise<string | null> {
-  const reply = await client.request({ type: OpCode.getData, path, watch: false });
-  if (reply.header.err === ZkCode.NONODE) return null;
-  assert.equal(reply.header.err, ZkCode.OK);
-  assert.ok(reply.response?.type === OpCode.getData);
-  return Buffer.from(reply.response.data ?? []).toString();
-}
-
-/** The sync mode of the member's last "serving as follower/observer" line. */
 test('ensemble: the leader stops, the other two elect and serve every acknowledged write; it rejoins by DIFF', async () => {
   const ensemble = await TestEnsemble.start(cleanups, { voters: 3 });
   const leader = await ensemble.settled();

@@ -11,18 +11,15 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkCode } from '@corral/base';
-import { OpCode, type CreateRequest } from '@corral/wire';
+import { OpCode } from '@corral/wire';
 import { fourLetterWord } from './testing/four-letter-word.js';
 import { RawClient } from './testing/raw-client.js';
-import { TestEnsemble, until } from './testing/test-ensemble.js';
+import { createRequest as create, TestEnsemble, until } from './testing/test-ensemble.js';
 
-const open = { perms: 31, id: { scheme: 'world', id: 'anyone' } };
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const create = (path: string, data = ''): CreateRequest => ({ type: OpCode.create2, path, data: Buffer.from(data), acl: [open], flags: 0 });
 
 test('ensemble: a member cut off from its quorum serves read-only clients until the quorum is back', async () => {
   const ensemble = await TestEnsemble.start(cleanups, { voters: 3, extra: 'readonlymode.enabled=true' });

@@ -6,26 +6,15 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZkCode } from '@corral/base';
-import { OpCode, type CreateRequest } from '@corral/wire';
+import { OpCode } from '@corral/wire';
 import { fourLetterWord } from './testing/four-letter-word.js';
 import { RawClient } from './testing/raw-client.js';
-import { TestEnsemble, until } from './testing/test-ensemble.js';
+import { createRequest as create, dataOf, TestEnsemble, until } from './testing/test-ensemble.js';
 
-const open = { perms: 31, id: { scheme: 'world', id: 'anyone' } };
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const create = (path: string, data = '', flags = 0): CreateRequest => ({ type: OpCode.create2, path, data: Buffer.from(data), acl: [open], flags });
-
-async function dataOf(client: RawClient, path: string): Promise<string | null> {
-  const reply = await client.request({ type: OpCode.getData, path, watch: false });
-  if (reply.header.err === ZkCode.NONODE) return null;
-  assert.equal(reply.header.err, ZkCode.OK);
-  assert.ok(reply.response?.type === OpCode.getData);
-  return Buffer.from(reply.response.data ?? []).toString();
-}
 
 /** Waits until `path` reads `data` through `client` (a follower applies a commit a moment after the leader). */
 async function readsEventually(client: RawClient, path: string, data: string | null): Promise<void> {

@@ -14,6 +14,9 @@ import { parseZooCfg } from '../config/zoo-cfg.js';
 import { createLogger, type Logger } from '../logger.js';
 import { RecordingLogger } from '../peer/test-kit.js';
 import { CorralServer } from '../server.js';
+import assert from 'node:assert/strict';
+import { ZkCode } from '@corral/base';
+import { OpCode, type CreateRequest } from '@corral/wire';
 import { RawClient } from './raw-client.js';
 
 /** One member's fixed identity (it keeps its ports and data dir across restarts). */
@@ -44,6 +47,23 @@ async function freePort(taken: Set<number>): Promise<number> {
       return port;
     }
   }
+}
+
+
+const openAcl = { perms: 31, id: { scheme: 'world', id: 'anyone' } };
+
+/** A create2 of `path` with an open ACL. */
+export function createRequest(path: string, data = '', flags = 0): CreateRequest {
+  return { type: OpCode.create2, path, data: Buffer.from(data), acl: [openAcl], flags };
+}
+
+/** The data of `path` as text, or null when it does not exist. */
+export async function dataOf(client: RawClient, path: string): Promise<string | null> {
+  const reply = await client.request({ type: OpCode.getData, path, watch: false });
+  if (reply.header.err === ZkCode.NONODE) return null;
+  assert.equal(reply.header.err, ZkCode.OK);
+  assert.ok(reply.response?.type === OpCode.getData);
+  return Buffer.from(reply.response.data ?? []).toString();
 }
 
 /** Waits until `condition` holds, polling each 10 ms; fails after `deadlineMs` naming `what`. */
