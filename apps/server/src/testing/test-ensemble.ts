@@ -32,6 +32,10 @@ export interface TestMember {
   readonly log: RecordingLogger;
 }
 
+/** How often a member's start is tried when one of its ports is taken, and the wait between tries. */
+const bindAttemptsMax = 20;
+const bindRetryMs = 250;
+
 /** Resolves with a free port in the tests' range. */
 async function freePort(taken: Set<number>): Promise<number> {
   for (;;) {
@@ -141,8 +145,20 @@ export class TestEnsemble {
         echo.error(fields, message);
       },
     };
-    member.server = await CorralServer.start(config, logger);
-    return member.server;
+    // A port probed free can be taken before the member binds it (or between its restarts) by
+    // another test's outgoing connection: 40000–49999 lies inside Linux's ephemeral range. Such a
+    // connection is short-lived, so wait and bind again; start() releases what it opened on failure.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        member.server = await CorralServer.start(config, logger);
+        return member.server;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        const portTaken = code === 'EADDRINUSE' || code === 'ELISTEN' || /address already in use|No address added/i.test(String(error));
+        if (attempt >= bindAttemptsMax || !portTaken) throw error;
+        await new Promise((resolve) => setTimeout(resolve, bindRetryMs));
+      }
+    }
   }
 
   /** Stops one member (its process would exit: sockets and peers close). */
