@@ -219,7 +219,11 @@ export class PeerNetwork {
       dialer.stream?.close('network closing');
     }
     for (const link of [...this.electionLinks.values()]) link.close('network closing');
-    for (const entry of [...this.broadcastStreams.values()]) entry.peer.close('network closing');
+    for (const entry of [...this.broadcastStreams.values()]) {
+      // What this turn queued goes ahead of the close, as it did before batching.
+      entry.out.flush();
+      entry.peer.close('network closing');
+    }
     for (const peer of [...this.pending]) peer.close('network closing');
     for (const stream of [...this.wakeUps]) stream.close('network closing');
     for (const dialer of this.dialers.values()) dialer.client.close();
