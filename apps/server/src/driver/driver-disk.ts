@@ -17,7 +17,7 @@
 import { zxidEpoch, zxidToHex, type Zxid } from '@corral/base';
 import type { HardState, InitialState, LogRead, Ready, Txn } from '@corral/broadcast';
 import { createSnapshotLoader, decodeTxn, serializeSnapshot, type DataTree } from '@corral/data-tree';
-import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
+import type { SnapshotStore, SnapshotWriter, TxnLogStore } from '@corral/txn-log';
 import { snapshotChunksOf } from '@corral/replica';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../logger.js';
@@ -129,13 +129,12 @@ export class DriverDisk {
    */
   async persist(ready: Ready): Promise<void> {
     const { log, snapshots, config } = this.options;
-    if (ready.snapshot !== null || ready.truncate !== null) {
-      // A snapshot of the old history must not be written or purged across a rewrite.
-      await this.snapshotting;
-    }
     if (ready.snapshot !== null) {
+      // Called before any await: the install's chunk write starts in this turn.
       await this.installSnapshot(ready.snapshot.zxid, ready.snapshot.snapshot, ready.append);
     } else if (ready.truncate !== null) {
+      // A snapshot of the old history must not be written or purged across a rewrite.
+      await this.snapshotting;
       const truncate = ready.truncate;
       // TRUNC and the sync's records in one LevelDB batch: never a truncated log alone.
       await log.truncateAndAppend(truncate, ready.append);
@@ -161,21 +160,33 @@ export class DriverDisk {
    */
   private async installSnapshot(zxid: Zxid, bytes: Uint8Array, records: readonly Txn[]): Promise<void> {
     const { log, snapshots, logger } = this.options;
-    await snapshots.deleteAfter(zxid);
+    const startedMs = performance.now();
     const writer = snapshots.beginSnapshot(zxid, { installed: true });
     let info;
     try {
-      // A SNAP carries the snapshot's chunks framed (replica's snapshot-frames); the store keeps chunks.
-      for (const chunk of snapshotChunksOf(bytes)) await writer.write(chunk);
+      // The chunks' write is issued before the first await, so the disk
+      // stores them while this thread loads the tree from the same bytes (the
+      // Replica's next half-Ready). They stay invisible until the manifest.
+      const chunksWritten = writeChunksNow(writer, bytes);
+      // A snapshot of the old history must not be written or purged across a
+      // rewrite, and newer local snapshots go (a history the leader
+      // overrides) before this one's manifest exists.
+      await this.snapshotting;
+      await snapshots.deleteAfter(zxid);
+      await chunksWritten;
       info = await writer.commit();
     } catch (error) {
       await writer.abort().catch(() => undefined);
       throw error;
     }
+    const storedMs = performance.now() - startedMs;
     await log.resetAndAppend(zxid, records);
     this.snapshotZxid = zxid;
     this.diskLogBaseZxid = zxid;
-    logger.info({ zxid: zxidToHex(zxid), bytes: info.byteCount, records: records.length }, 'installed the leader\'s snapshot');
+    logger.info(
+      { zxid: zxidToHex(zxid), bytes: info.byteCount, records: records.length, storedMs: Math.round(storedMs), ms: Math.round(performance.now() - startedMs) },
+      'installed the leader\'s snapshot',
+    );
   }
 
   /**
@@ -285,6 +296,20 @@ export class DriverDisk {
     if (purged.oldestRetainedZxid > this.diskLogBaseZxid) this.diskLogBaseZxid = purged.oldestRetainedZxid;
     onCompacted(purged.oldestRetainedZxid);
   }
+}
+
+/**
+ * Hands every chunk of a framed SNAP (replica's snapshot-frames; the store
+ * keeps chunks) to `writer` and starts their write at once. The promise is
+ * marked handled here and awaited by the caller.
+ */
+function writeChunksNow(writer: SnapshotWriter, framed: Uint8Array): Promise<void> {
+  const writes: Promise<void>[] = [];
+  for (const chunk of snapshotChunksOf(framed)) writes.push(writer.write(chunk));
+  writes.push(writer.flush());
+  const all = Promise.all(writes).then(() => undefined);
+  all.catch(() => undefined);
+  return all;
 }
 
 /**
