@@ -120,6 +120,7 @@ async function catchUpOnce(kind, run) {
     const populateRate = await populate(ensemble.connectStringOf(ensemble.sids.filter((sid) => sid !== follower)), behind);
     const before = await syncCounts(ensemble, leader);
     const startedMs = performance.now();
+    const restartedAt = new Date().toISOString();
     ensemble.restart(follower);
     for (;;) {
       if ((await ensemble.mode(follower)) === 'follower') break;
@@ -131,7 +132,7 @@ async function catchUpOnce(kind, run) {
     const after = await syncCounts(ensemble, leader);
     const syncedBy = Number.isNaN(after.diff) ? 'not reported' : after.snap > before.snap ? 'SNAP' : after.diff > before.diff ? 'DIFF' : 'unknown';
     log(`${kind} catch-up ${run + 1}/${runs}: follower serving ${serveMs} ms after its restart (${syncedBy}); populate ${populateRate} creates/s`);
-    if (memberLogs) log(`member logs (follower ${follower}, leader ${leader}):\n${ensemble.describe([follower, leader], 40)}`);
+    if (memberLogs) log(`member logs (follower ${follower} restarted at ${restartedAt}, leader ${leader}):\n${ensemble.describe([follower, leader], 40)}`);
     return { behindTxns: behind, serveMs, syncedBy, populateCreatesPerS: populateRate };
   } finally {
     await ensemble.close();

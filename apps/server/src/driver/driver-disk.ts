@@ -23,6 +23,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../logger.js';
 import { loadExactSnapshot, recoverTree } from '../storage/recovery.js';
 import { readEpochs, writeEpochs } from './epoch-files.js';
+import { LogSizeMarks } from './log-size-marks.js';
 
 /** What the disk needs. */
 export interface DriverDiskOptions {
@@ -51,6 +52,8 @@ export class DriverDisk {
   /** The log on disk is complete above this zxid (moves up with purges). */
   private diskLogBaseZxid: Zxid;
   private snapshotting: Promise<void> | null = null;
+  /** Bytes of the log written since start, per durable write (a DIFF too large for disk is known without reading it). */
+  private readonly logSizes = new LogSizeMarks();
   lastSnapshotBytes = 0;
 
   private constructor(options: DriverDiskOptions, epochs: HardState, snapshotZxid: Zxid, diskLogBaseZxid: Zxid) {
@@ -138,12 +141,15 @@ export class DriverDisk {
       const truncate = ready.truncate;
       // TRUNC and the sync's records in one LevelDB batch: never a truncated log alone.
       await log.truncateAndAppend(truncate, ready.append);
+      this.logSizes.truncated(truncate);
+      this.logSizes.appended(ready.append);
       if (this.snapshotZxid > truncate) {
         await snapshots.deleteAfter(truncate);
         this.snapshotZxid = (await snapshots.list())[0]?.zxid ?? 0n;
       }
     } else if (ready.append.length > 0) {
       await appendInChunks(log, ready.append);
+      this.logSizes.appended(ready.append);
     }
     if (ready.hardState !== null) {
       await writeEpochs(config.dataDir, ready.hardState);
@@ -181,6 +187,8 @@ export class DriverDisk {
     }
     const storedMs = performance.now() - startedMs;
     await log.resetAndAppend(zxid, records);
+    this.logSizes.reset();
+    this.logSizes.appended(records);
     this.snapshotZxid = zxid;
     this.diskLogBaseZxid = zxid;
     logger.info(
@@ -197,6 +205,8 @@ export class DriverDisk {
    */
   async read(read: LogRead): Promise<Txn[]> {
     const bytesMax = await this.diskDiffBytesMax();
+    // Known too large without reading: what the loop below would find, sooner.
+    if (this.logSizes.bytesAtLeast(read.fromZxid, read.upToZxid) > bytesMax) return [];
     const txns: Txn[] = [];
     let bytes = 0;
     const from = read.fromZxid > 0n ? read.fromZxid - 1n : 0n;
@@ -293,6 +303,7 @@ export class DriverDisk {
     const purged = await snapshots.purge(config.snapRetainCount);
     if (purged.oldestRetainedZxid === null) return;
     await log.purgeBefore(purged.oldestRetainedZxid);
+    this.logSizes.purgedBelow(purged.oldestRetainedZxid);
     if (purged.oldestRetainedZxid > this.diskLogBaseZxid) this.diskLogBaseZxid = purged.oldestRetainedZxid;
     onCompacted(purged.oldestRetainedZxid);
   }
