@@ -65,7 +65,7 @@ test('ensemble: a follower that restarts after the leader snapshotted and purged
  * steps down at the first tick after its followers' streams close, and under load that tick can come
  * before the write reaches it; then nothing is logged, the followers come back and it is tried again.
  */
-const orphanAttemptsMax = 5;
+const orphanAttemptsMax = 8;
 
 /** The lastLoggedZxid member `sid` logged when its role ended for the `index`th time (0-based). */
 async function positionAtRoleEnd(ensemble: TestEnsemble, sid: number, index: number): Promise<bigint> {
