@@ -17,6 +17,7 @@ import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.KeeperException;
 
 public class CuratorCheck {
   static void out(String name, Object value) {
@@ -35,6 +36,15 @@ public class CuratorCheck {
     CountDownLatch synced = new CountDownLatch(1);
     c.sync().inBackground((client, event) -> synced.countDown()).forPath(path);
     if (!synced.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("sync did not answer");
+  }
+
+  /** Children of a container node, which the server may already have removed once empty (0 then). */
+  static int childCount(CuratorFramework c, String path) throws Exception {
+    try {
+      return c.getChildren().forPath(path).size();
+    } catch (KeeperException.NoNodeException e) {
+      return 0;
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -79,7 +89,7 @@ public class CuratorCheck {
     sync(a, "/cu/counter");
     out("mutex.counter", new String(a.getData().forPath("/cu/counter")));
     out("mutex.overlaps", overlaps.get());
-    out("mutex.lockNodesLeft", a.getChildren().forPath("/cu/lock").size());
+    out("mutex.lockNodesLeft", childCount(a, "/cu/lock"));
 
     // LeaderLatch: exactly one leader; closing it hands leadership to the other.
     LeaderLatch latchA = new LeaderLatch(a, "/cu/leader", "a");
