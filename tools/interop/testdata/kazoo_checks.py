@@ -316,6 +316,7 @@ def check_recipes():
     lock_b = Lock(b, '/krl', 'b')
     out['aAcquired'] = lock_a.acquire(timeout=10)
     out['bNonBlocking'] = lock_b.acquire(blocking=False)
+    a.sync('/krl')  # b removed its node on b's server
     out['contenders'] = lock_a.contenders()
     got = []
     waiter = threading.Thread(target=lambda: got.append(lock_b.acquire(timeout=15)))
