@@ -267,6 +267,16 @@ export class TestEnsemble {
     return this.local.isRunning(sid);
   }
 
+  /** The PID of a running member, or null. */
+  pid(sid: number): number | null {
+    return this.local.pid(sid);
+  }
+
+  /** How a member's last process ended (null while it runs). */
+  exitStatus(sid: number): { code: number | null; signal: NodeJS.Signals | null } | null {
+    return this.local.exitStatus(sid);
+  }
+
   private linkProxies(viewer: number, peer: number): readonly LinkProxy[] {
     const pair = this.proxies.get(viewer)?.get(peer);
     if (pair === undefined) throw new Error('peer links are not proxied: start with { proxied: true }');
