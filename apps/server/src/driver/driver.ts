@@ -174,6 +174,11 @@ export class Driver implements ClientCore, RoleHost {
     return this.servingNow;
   }
 
+  /** True while this member, without a quorum, serves read-only clients (readonlymode.enabled). */
+  get readOnly(): boolean {
+    return this.replica.readOnly;
+  }
+
   /** ZooKeeper's Mode: standalone, leader, follower, observer, or looking (not serving). */
   get mode(): ServerMode {
     return this.roles?.mode ?? 'looking';
