@@ -134,7 +134,7 @@ describe('ensemble: a member whose disk fails (real processes)', { skip }, () =>
     const acked = await failWithOnePaused(ensemble, { leader, victim, paused }, root);
     const survivors = [leader, paused];
     await ensemble.waitForQuorum({ sids: survivors });
-    const load = await WriteLoad.start({ connectStrings: [0, 1, 2, 3].map((index) => rotatedConnectString(ensemble.connectStringOf(survivors), index)), root: `${root}/load` });
+    const load = await WriteLoad.start({ connectStrings: [0, 1, 2, 3].map((index) => rotatedConnectString(ensemble.connectStringOf(survivors), index)), root: `${root}/load`, describeServers: () => ensemble.describe() });
     try {
       await load.waitForAcksAfter(Date.now(), 100, 60_000);
     } finally {

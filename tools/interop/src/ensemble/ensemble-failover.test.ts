@@ -18,7 +18,7 @@ const writerCount = 4;
 
 function writersOver(ensemble: TestEnsemble, root: string): Promise<WriteLoad> {
   const connectStrings = Array.from({ length: writerCount }, (_, index) => rotatedConnectString(ensemble.connectString, index));
-  return WriteLoad.start({ connectStrings, root });
+  return WriteLoad.start({ connectStrings, root, describeServers: () => ensemble.describe() });
 }
 
 describe('ensemble failover (real processes)', () => {
