@@ -118,8 +118,7 @@ describe('ensemble: a member whose disk fails (real processes)', { skip }, () =>
     }
     await assertHeldBy(ensemble, root, acked, survivors);
     // The old leader starts on a healthy disk, syncs with the new leader, and agrees with it.
-    ensemble.restart(leader);
-    await ensemble.waitForQuorum({ sids: ensemble.sids });
+    await ensemble.restartAndWait([leader]);
     await assertMembersHold(ensemble, root, acked);
     t.diagnostic(`leader ${leader} exited on its failed write; new leader ${newLeader}; ${acked.length} acknowledged writes held by all`);
     await ensemble.close();
@@ -142,8 +141,7 @@ describe('ensemble: a member whose disk fails (real processes)', { skip }, () =>
     }
     acked.push(`${root}/load`, ...load.acked.map((write) => write.path));
     await assertHeldBy(ensemble, root, acked, survivors);
-    ensemble.restart(victim);
-    await ensemble.waitForQuorum({ sids: ensemble.sids });
+    await ensemble.restartAndWait([victim]);
     await assertMembersHold(ensemble, root, acked);
     t.diagnostic(`follower ${victim} exited on its failed write; ${acked.length} acknowledged writes held by all`);
     await ensemble.close();
