@@ -17,12 +17,13 @@
 import { zxidEpoch, zxidToHex, type Zxid } from '@corral/base';
 import type { HardState, InitialState, LogRead, Ready, Txn } from '@corral/broadcast';
 import { createSnapshotLoader, decodeTxn, serializeSnapshot, type DataTree } from '@corral/data-tree';
-import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
+import type { SnapshotStore, SnapshotWriter, TxnLogStore } from '@corral/txn-log';
 import { snapshotChunksOf } from '@corral/replica';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../logger.js';
 import { loadExactSnapshot, recoverTree } from '../storage/recovery.js';
 import { readEpochs, writeEpochs } from './epoch-files.js';
+import { LogSizeMarks } from './log-size-marks.js';
 
 /** What the disk needs. */
 export interface DriverDiskOptions {
@@ -59,6 +60,8 @@ export class DriverDisk {
   /** The log on disk is complete above this zxid (moves up with purges). */
   private diskLogBaseZxid: Zxid;
   private snapshotting: Promise<void> | null = null;
+  /** Bytes of the log written since start, per durable write (a DIFF too large for disk is known without reading it). */
+  private readonly logSizes = new LogSizeMarks();
   lastSnapshotBytes = 0;
 
   private constructor(options: DriverDiskOptions, epochs: HardState, snapshotZxid: Zxid, diskLogBaseZxid: Zxid) {
@@ -137,22 +140,24 @@ export class DriverDisk {
    */
   async persist(ready: Ready): Promise<void> {
     const { log, snapshots, config } = this.options;
-    if (ready.snapshot !== null || ready.truncate !== null) {
-      // A snapshot of the old history must not be written or purged across a rewrite.
-      await this.snapshotting;
-    }
     if (ready.snapshot !== null) {
+      // Called before any await: the install's chunk write starts in this turn.
       await this.installSnapshot(ready.snapshot.zxid, ready.snapshot.snapshot, ready.append);
     } else if (ready.truncate !== null) {
+      // A snapshot of the old history must not be written or purged across a rewrite.
+      await this.snapshotting;
       const truncate = ready.truncate;
       // TRUNC and the sync's records in one LevelDB batch: never a truncated log alone.
       await log.truncateAndAppend(truncate, ready.append);
+      this.logSizes.truncated(truncate);
+      this.logSizes.appended(ready.append);
       if (this.snapshotZxid > truncate) {
         await snapshots.deleteAfter(truncate);
         this.snapshotZxid = (await snapshots.list())[0]?.zxid ?? 0n;
       }
     } else if (ready.append.length > 0) {
       await appendInChunks(log, ready.append);
+      this.logSizes.appended(ready.append);
     }
     if (ready.hardState !== null) {
       await writeEpochs(config.dataDir, ready.hardState);
@@ -169,21 +174,35 @@ export class DriverDisk {
    */
   private async installSnapshot(zxid: Zxid, bytes: Uint8Array, records: readonly Txn[]): Promise<void> {
     const { log, snapshots, logger } = this.options;
-    await snapshots.deleteAfter(zxid);
+    const startedMs = performance.now();
     const writer = snapshots.beginSnapshot(zxid, { installed: true });
     let info;
     try {
-      // A SNAP carries the snapshot's chunks framed (replica's snapshot-frames); the store keeps chunks.
-      for (const chunk of snapshotChunksOf(bytes)) await writer.write(chunk);
+      // The chunks' write is issued before the first await, so the disk
+      // stores them while this thread loads the tree from the same bytes (the
+      // Replica's next half-Ready). They stay invisible until the manifest.
+      const chunksWritten = writeChunksNow(writer, bytes);
+      // A snapshot of the old history must not be written or purged across a
+      // rewrite, and newer local snapshots go (a history the leader
+      // overrides) before this one's manifest exists.
+      await this.snapshotting;
+      await snapshots.deleteAfter(zxid);
+      await chunksWritten;
       info = await writer.commit();
     } catch (error) {
       await writer.abort().catch(() => undefined);
       throw error;
     }
+    const storedMs = performance.now() - startedMs;
     await log.resetAndAppend(zxid, records);
+    this.logSizes.reset();
+    this.logSizes.appended(records);
     this.snapshotZxid = zxid;
     this.diskLogBaseZxid = zxid;
-    logger.info({ zxid: zxidToHex(zxid), bytes: info.byteCount, records: records.length }, 'installed the leader\'s snapshot');
+    logger.info(
+      { zxid: zxidToHex(zxid), bytes: info.byteCount, records: records.length, storedMs: Math.round(storedMs), ms: Math.round(performance.now() - startedMs) },
+      'installed the leader\'s snapshot',
+    );
   }
 
   /**
@@ -194,6 +213,8 @@ export class DriverDisk {
    */
   async read(read: LogRead): Promise<Txn[]> {
     const bytesMax = await this.diskDiffBytesMax();
+    // Known too large without reading: what the loop below would find, sooner.
+    if (this.logSizes.bytesAtLeast(read.fromZxid, read.upToZxid) > bytesMax) return [];
     const txns: Txn[] = [];
     let bytes = 0;
     const from = read.fromZxid > 0n ? read.fromZxid - 1n : 0n;
@@ -300,9 +321,24 @@ export class DriverDisk {
     const purged = await snapshots.purge(config.snapRetainCount);
     if (purged.oldestRetainedZxid === null) return;
     await log.purgeBefore(purged.oldestRetainedZxid);
+    this.logSizes.purgedBelow(purged.oldestRetainedZxid);
     if (purged.oldestRetainedZxid > this.diskLogBaseZxid) this.diskLogBaseZxid = purged.oldestRetainedZxid;
     onCompacted(purged.oldestRetainedZxid);
   }
+}
+
+/**
+ * Hands every chunk of a framed SNAP (replica's snapshot-frames; the store
+ * keeps chunks) to `writer` and starts their write at once. The promise is
+ * marked handled here and awaited by the caller.
+ */
+function writeChunksNow(writer: SnapshotWriter, framed: Uint8Array): Promise<void> {
+  const writes: Promise<void>[] = [];
+  for (const chunk of snapshotChunksOf(framed)) writes.push(writer.write(chunk));
+  writes.push(writer.flush());
+  const all = Promise.all(writes).then(() => undefined);
+  all.catch(() => undefined);
+  return all;
 }
 
 /**

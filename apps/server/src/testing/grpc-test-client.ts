@@ -52,6 +52,17 @@ export class StreamSession {
     });
   }
 
+  /**
+   * Pings every `everyMs` until the stream ends, as a real client does: a
+   * session used only through unary calls (its ref) otherwise expires after
+   * its timeout, which a loaded machine can reach in the middle of a test.
+   */
+  keepAlive(everyMs = 250): void {
+    const timer = setInterval(() => this.stream.write({ ping: {} }), everyMs);
+    timer.unref();
+    void this.ended.then(() => clearInterval(timer));
+  }
+
   async next(kind: string, from = 0): Promise<Record<string, unknown>> {
     let done = false;
     void this.ended.then(() => {

@@ -1,6 +1,6 @@
 /**
- * Crash failover of a real-process ensemble (Corral once its ensemble mode
- * exists, Apache ZooKeeper 3.8 until then: see ensemble-target.ts). Writers
+ * Crash failover of a real-process ensemble (Corral, or Apache ZooKeeper 3.8
+ * with CORRAL_ENSEMBLE_TARGET=apache: see ensemble-target.ts). Writers
  * spread over every server create znodes while members are killed with
  * SIGKILL; afterwards every member must hold every acknowledged create. The
  * time from the leader's kill to the first acknowledged write sent after it is
