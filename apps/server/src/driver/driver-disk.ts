@@ -42,6 +42,14 @@ export interface Recovered {
   readonly migrated: boolean;
 }
 
+/** A snapshot walk given up because its tree was replaced (a SNAP install, a rebuild): not a disk failure. */
+export class SnapshotAbandonedError extends Error {
+  constructor() {
+    super('the tree was replaced during the snapshot walk');
+    this.name = 'SnapshotAbandonedError';
+  }
+}
+
 /** One server's durable state, and every write to it. */
 export class DriverDisk {
   private readonly options: DriverDiskOptions;
@@ -267,12 +275,22 @@ export class DriverDisk {
    * and the zxid its walk ended at, made exact at recovery by replaying the
    * log in that range (README "Snapshots"). `current` names the Replica's
    * tree: the walk is given up if it is replaced (a SNAP install or a
-   * rebuild). `onCompacted` gets the zxid below which the log was purged.
+   * rebuild). `onCompacted` gets the zxid below which the log was purged;
+   * `onFailed` any failure other than that (the Driver's fatal: nothing is
+   * acknowledged after a write the disk refused).
    */
-  startSnapshot(tree: DataTree, onCompacted: (zxid: Zxid) => void, current: () => DataTree = () => tree): void {
+  startSnapshot(tree: DataTree, onCompacted: (zxid: Zxid) => void, current: () => DataTree = () => tree, onFailed: (error: unknown) => void = () => undefined): void {
     if (this.snapshotting !== null) return;
     this.snapshotting = this.takeSnapshot(tree, onCompacted, current)
-      .catch((error: unknown) => this.options.logger.error({ error }, 'snapshot failed; will retry after the next snapCount txns'))
+      .catch((error: unknown) => {
+        if (error instanceof SnapshotAbandonedError) {
+          this.options.logger.info({ zxid: zxidToHex(tree.lastProcessedZxid) }, 'snapshot given up: the tree was replaced; the next one follows after snapCount txns');
+          return;
+        }
+        // ZooKeeperServer.takeSnapshot exits on an IOException: a disk that cannot store a
+        // snapshot (or purge) cannot be trusted with the log either.
+        onFailed(error);
+      })
       .finally(() => {
         this.snapshotting = null;
       });
@@ -286,7 +304,7 @@ export class DriverDisk {
     try {
       for (const chunk of serializeSnapshot(tree)) {
         // The log replayed over it at recovery must be the history this tree applied.
-        if (current() !== tree) throw new Error('the tree was replaced during the snapshot walk');
+        if (current() !== tree) throw new SnapshotAbandonedError();
         await writer.write(chunk);
         // Requests run between chunks: no stall for the whole walk.
         await new Promise<void>((resolve) => setImmediate(resolve));

@@ -90,16 +90,16 @@ export class StreamSession {
 }
 
 export async function openSession(
-  stubs: Pick<Stubs, 'corral'>, cleanups: (() => Promise<void> | void)[], resume?: { sessionId: string; password: Buffer },
-): Promise<{ s: StreamSession; sessionId: string; password: Buffer }> {
+  stubs: Pick<Stubs, 'corral'>, cleanups: (() => Promise<void> | void)[], resume?: { sessionId?: string; password?: Buffer; readOnly?: boolean },
+): Promise<{ s: StreamSession; sessionId: string; password: Buffer; readOnly: boolean }> {
   const stream = (stubs.corral as unknown as { Session: () => ClientDuplexStream<object, Record<string, unknown>> }).Session();
   const s = new StreamSession(stream);
   cleanups.push(() => {
     stream.cancel();
   });
   stream.write({ open: { timeoutMs: 4000, ...(resume === undefined ? {} : resume) } });
-  const opened = (await s.next('opened'))['opened'] as { sessionId: string; password: Buffer };
-  return { s, sessionId: opened.sessionId, password: opened.password };
+  const opened = (await s.next('opened'))['opened'] as { sessionId: string; password: Buffer; readOnly: boolean };
+  return { s, sessionId: opened.sessionId, password: opened.password, readOnly: opened.readOnly };
 }
 
 /** Stubs of every service on `address`, closed by `cleanups`. */
