@@ -3,7 +3,7 @@
 // snapshot plus the log replayed up to the end of its walk equals the log
 // replayed from nothing up to the same zxid.
 // Method: a real server with a small snapCount under many pipelined writes of
-// 1 KB (so each snapshot has several chunks and writes apply between them),
+// 4 KB (so each snapshot has several chunks and writes apply between them),
 // then the stored snapshots are loaded and compared with a full replay, and
 // a restart serves the last values.
 import { afterEach, test } from 'node:test';
@@ -24,7 +24,8 @@ afterEach(async () => {
 });
 
 const nodes = 1500;
-const value = (round: number, index: number): Buffer => Buffer.alloc(1024, `${round}:${index};`);
+// 4 KB values: a walk of ~6 MB spans many chunks and turns, so commits land during it.
+const value = (round: number, index: number): Buffer => Buffer.alloc(4096, `${round}:${index};`);
 
 test('driver: snapshots taken during writes are fuzzy on disk and exact after recovery', async () => {
   const first = await startTestServer(cleanups, { extra: 'snapCount=800' });
