@@ -12,7 +12,7 @@ import type { UnsafeFaults } from '@corral/broadcast';
 import { markNames } from '@corral/broadcast/testing';
 import { CrashCoverage, crashKey, reachableCombinations } from './crash-coverage.js';
 import { runReplicaSeed, type RunReplicaSeedOptions } from './replica-sim.js';
-import { replayCommand, runSeeds } from './run-seeds.js';
+import { replayCommand, runSeeds, summaryLine } from './run-seeds.js';
 
 const seedCount = Number(process.env['SIM_TEST_SEEDS'] ?? '300');
 
@@ -46,6 +46,16 @@ test('determinism: a full-stack seed run twice gives the same trace hash', () =>
   }
   assert.equal(replayCommand(6, {}, 'replica'), 'npm run sim -- --seed 6');
   assert.equal(replayCommand(6, {}, 'election'), 'npm run sim -- --seed 6 --stack election');
+});
+
+test('a linearizability search that runs out of budget is counted as undecided, not passed', () => {
+  // A budget of one step leaves every non-empty history undecided.
+  const summary = runSeeds({ seedStart: 1, seedCount: 4, lincheckSearchStepsMax: 1 });
+  assert.equal(summary.violationCount, 0);
+  assert.ok(summary.undecided.length > 0);
+  assert.ok(summary.undecided.every((u) => u.partitions.length > 0 && u.replay === `npm run sim -- --seed ${u.seed}`));
+  assert.equal(summaryLine(summary), `sim: 4 seeds, 0 violations, ${summary.undecided.length} undecided`);
+  assert.equal(summaryLine(runSeeds({ seedStart: 1, seedCount: 4 })), 'sim: 4 seeds, 0 violations');
 });
 
 test('with the forced crash point and pauses, correct code still passes', () => {
@@ -119,7 +129,7 @@ test('learners that raise currentEpoch at a rollover\'s ACKEPOCH are caught by t
 test('learners that send ACKEPOCH before acceptedEpoch is durable are caught within 50 seeds (crash at the epoch write forced)', () => {
   // A crash between the early ACKEPOCH and the write forgets the promise; the server then accepts
   // the same epoch from a second leader, and both send NEWLEADER of it (first caught at seed 3).
-  const caught = firstCaught({ ackEpochBeforeDurable: true }, 50, { crashAt: { point: { point: 'epoch', when: 'before', sync: 'none' }, chance: 0.5 } });
+  const caught = firstCaught({ ackEpochBeforeDurable: true }, 50, { crashAt: { point: { point: 'accepted-epoch', when: 'before', sync: 'none' }, chance: 0.5 } });
   assert.match(caught?.message ?? '', /^(current-epoch|one-leader-per-epoch|leader-completeness)/);
 });
 
