@@ -37,13 +37,12 @@ export class CorralServer {
   private readonly grpc: GrpcFront | null;
   private readonly storage: { close(): Promise<void> };
   private readonly driver: Driver;
-  private readonly timers: NodeJS.Timeout[];
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
 
   private constructor(parts: {
     config: ServerConfig; port: number; listener: ClientListener; grpc: GrpcFront | null; storage: { close(): Promise<void> }; driver: Driver;
-    timers: NodeJS.Timeout[]; logger: Logger;
+    logger: Logger;
   }) {
     this.config = parts.config;
     this.port = parts.port;
@@ -52,7 +51,6 @@ export class CorralServer {
     this.grpc = parts.grpc;
     this.storage = parts.storage;
     this.driver = parts.driver;
-    this.timers = parts.timers;
     this.logger = parts.logger;
   }
 
@@ -132,16 +130,16 @@ export class CorralServer {
     }
     try {
       // The front reads the tree through the Driver at each use: a SNAP install or a rebuild replaces it.
-      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, core: driver, sessions, state: driver, clock, logger });
+      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, core: driver, sessions, state: driver, clock, logger, every: (ms, run) => driver.every(ms, run) });
     } catch (error) {
       await listener.close(true);
       await driver.close();
       throw error;
     }
     const containers = new ContainerManager({ tree: () => driver.tree, core: driver, clock });
-    const timers = [setInterval(() => containers.check(), config.containerCheckIntervalMs)];
-    for (const timer of timers) timer.unref();
-    return new CorralServer({ config, port, listener, grpc, storage, driver, timers, logger });
+    // On the Driver's interval: the server holds one timer (STYLE §3); close() stops it with the Driver.
+    driver.every(config.containerCheckIntervalMs, () => containers.check());
+    return new CorralServer({ config, port, listener, grpc, storage, driver, logger });
   }
 
   /** ZooKeeper's Mode: standalone, leader, follower, observer, or looking (electing or syncing: not serving). */
@@ -152,7 +150,6 @@ export class CorralServer {
   /** Stops serving: closes the port and connections, drains the log, closes storage. Idempotent. */
   close(options: { force?: boolean } = {}): Promise<void> {
     this.closing ??= (async () => {
-      for (const timer of this.timers) clearInterval(timer);
       await this.grpc?.close(options);
       await this.listener.close(options.force ?? false);
       await this.driver.close();

@@ -71,6 +71,13 @@ export interface DriverOptions {
   readonly peerLimits?: Partial<PeerLimits>;
 }
 
+/** Front-end work run on the Driver's interval (see `Driver.every`). */
+interface PeriodicTask {
+  readonly everyMs: number;
+  readonly run: () => void;
+  dueInMs: number;
+}
+
 /** One server's core over @corral/replica. */
 export class Driver implements ClientCore, RoleHost {
   readonly replica: Replica;
@@ -107,6 +114,8 @@ export class Driver implements ClientCore, RoleHost {
   private appendingCount = 0;
   private appliedSinceSnapshot = 0;
   private snapshotThreshold: number;
+  /** Work of the front ends run on the Driver's interval (container checks, gRPC keep-alives): one timer per server. */
+  private readonly periodic = new Set<PeriodicTask>();
 
   private constructor(options: DriverOptions, replica: Replica, disk: DriverDisk, sid: number) {
     this.options = options;
@@ -289,6 +298,18 @@ export class Driver implements ClientCore, RoleHost {
     this.scheduleTurn();
   }
 
+  /**
+   * Runs `run` about every `everyMs` (rounded up to the Driver's interval)
+   * until the returned function is called: the front ends' periodic work
+   * shares the Driver's one timer instead of holding their own.
+   */
+  every(everyMs: number, run: () => void): () => void {
+    assert(everyMs > 0, 'a periodic task needs a positive period');
+    const task: PeriodicTask = { everyMs, run, dueInMs: everyMs };
+    this.periodic.add(task);
+    return () => this.periodic.delete(task);
+  }
+
   /** Stops the tick, the peers, and waits for a running snapshot. */
   async close(): Promise<void> {
     this.closed = true;
@@ -322,6 +343,15 @@ export class Driver implements ClientCore, RoleHost {
 
   // ---- the loop ---------------------------------------------------------------
 
+  private runPeriodic(elapsedMs: number): void {
+    for (const task of this.periodic) {
+      task.dueInMs -= elapsedMs;
+      if (task.dueInMs > 0) continue;
+      task.dueInMs = task.everyMs;
+      task.run();
+    }
+  }
+
   /** The single interval: base ticks (election time for a member), and the Replica's tick every tickTime. */
   private startTicks(baseMs: number): void {
     const perTick = Math.max(1, Math.round(this.options.config.tickTimeMs / baseMs));
@@ -333,6 +363,7 @@ export class Driver implements ClientCore, RoleHost {
         this.replica.tick(this.clock());
         this.connections.forgetClosedSessions();
       }
+      this.runPeriodic(Math.min(baseMs, this.options.config.tickTimeMs));
       this.scheduleTurn();
     }, Math.min(baseMs, this.options.config.tickTimeMs));
     this.timer.unref();

@@ -48,6 +48,8 @@ export interface GrpcFrontOptions {
   readonly state: ServedState;
   readonly clock: () => number;
   readonly logger: Logger;
+  /** Runs `run` about every `everyMs` on the server's one interval (the Driver's); returns the stop function. */
+  readonly every: (everyMs: number, run: () => void) => () => void;
 }
 
 /** A running gRPC front end. */
@@ -59,12 +61,12 @@ export class GrpcFront {
   private readonly health: HealthService;
   private readonly streams: Set<SessionStream>;
   private readonly closeObservers: () => void;
-  private readonly timer: NodeJS.Timeout;
+  private readonly stopTicks: () => void;
   private closing: Promise<void> | null = null;
 
   private constructor(parts: {
     port: number; server: Server; gateway: UnaryGateway; waiters: TreeWaiters; health: HealthService; streams: Set<SessionStream>;
-    closeObservers: () => void; timer: NodeJS.Timeout;
+    closeObservers: () => void; stopTicks: () => void;
   }) {
     this.port = parts.port;
     this.server = parts.server;
@@ -73,7 +75,7 @@ export class GrpcFront {
     this.health = parts.health;
     this.streams = parts.streams;
     this.closeObservers = parts.closeObservers;
-    this.timer = parts.timer;
+    this.stopTicks = parts.stopTicks;
   }
 
   /** Binds `grpcPort` on the client address and starts serving. */
@@ -133,10 +135,9 @@ export class GrpcFront {
         }));
       });
     });
-    const timer = setInterval(() => gateway.tick(), Math.max(10, Math.floor(config.tickTimeMs / 2)));
-    timer.unref();
+    const stopTicks = options.every(Math.max(10, Math.floor(config.tickTimeMs / 2)), () => gateway.tick());
     options.logger.info({ port }, 'gRPC client API listening');
-    return new GrpcFront({ port, server, gateway, waiters, health, streams, closeObservers, timer });
+    return new GrpcFront({ port, server, gateway, waiters, health, streams, closeObservers, stopTicks });
   }
 
   /** Called after every applied txn and tree replacement: wakes lock, election and observe waiters. */
@@ -158,7 +159,7 @@ export class GrpcFront {
   /** Stops serving: health NOT_SERVING, waiters and streams ended, the port closed. Idempotent. */
   close(options: { force?: boolean } = {}): Promise<void> {
     this.closing ??= (async () => {
-      clearInterval(this.timer);
+      this.stopTicks();
       this.health.shutdown();
       this.closeObservers();
       this.waiters.close();
