@@ -28,8 +28,13 @@ test('the full stack passes every seed of the swarm, reaching broadcast\'s rare 
 test('a straggler above the leader\'s epoch makes it move past it, and the whole core converges (seeds 1156, 1515)', () => {
   // The liveness goal asks every core member to catch up with the leader: before broadcast moved
   // past such a straggler, it could not join until the next epoch (seed 1004463 at 17dde73).
-  for (const seed of [1156, 1515]) {
-    const result = runReplicaSeed(seed);
+  // Each with the crash target it drew before the epoch point split in two (the draws are the same).
+  const seeds = [
+    { seed: 1156, crashTarget: { point: 'append', when: 'before', role: 'following', sync: 'DIFF' } },
+    { seed: 1515, crashTarget: { point: 'current-epoch', when: 'before', role: 'following', sync: 'SNAP' } },
+  ] as const;
+  for (const { seed, crashTarget } of seeds) {
+    const result = runReplicaSeed(seed, { crashTarget });
     assert.ok(result.marks?.includes('rollover-straggler'), `seed ${seed} reaches the straggler's rollover`);
     assert.deepEqual(result.violations, [], `seed ${seed}`);
     assert.notEqual(result.convergedAfterTicks, null);
