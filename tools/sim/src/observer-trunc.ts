@@ -19,8 +19,9 @@
  *
  * The random fault plan is off in these seeds (`quietFaults`), so that it
  * neither heals the cuts nor restarts A early; network loss, duplication and
- * delay stay. A phase that overruns its budget ends the scenario (the links
- * heal, the seed goes on as any other).
+ * delay stay. The safety phase lasts until the scenario is over (at least
+ * the seed's drawn length). A phase that overruns its budget ends the
+ * scenario (the links heal, the seed goes on as any other).
  */
 import { type ServerId, type Zxid } from '@corral/base';
 import { lastLoggedZxid } from '@corral/replica/testing';

@@ -46,9 +46,6 @@ export interface RunReplicaSeedOptions {
   readonly lincheckSearchStepsMax?: number;
 }
 
-/** Base ticks of the safety phase a directed seed (observer-trunc.ts) runs at least. */
-const directedSafetyTicksMin = 500;
-
 /** Whether the seed's target is an observer's crash after TRUNC: the scenario director makes that sync happen. */
 function directed(target: CrashTarget | null): boolean {
   return target?.role === 'observing' && target.sync === 'TRUNC';
@@ -201,10 +198,7 @@ function runSeedUnmarked(seed: number, options: RunReplicaSeedOptions): SeedResu
   // The crash target first: an observer's crash point needs an observer in the ensemble.
   const drawnTarget = drawCrashTarget(prng);
   const target = options.crashTarget === undefined ? drawnTarget : options.crashTarget;
-  const drawnConfig = swarmConfig(seed, prng, options.overrides, {
-    observerCountMin: target?.role === 'observing' ? 1 : 0,
-    safetyTicksMin: directed(target) ? directedSafetyTicksMin : 0,
-  });
+  const drawnConfig = swarmConfig(seed, prng, options.overrides, { observerCountMin: target?.role === 'observing' ? 1 : 0 });
   const config = directed(target) ? { ...drawnConfig, faults: quietFaults(drawnConfig.faults) } : drawnConfig;
   const drawn = replicaSwarm(config, prng, target);
   const swarm: ReplicaSwarm = {
@@ -302,7 +296,8 @@ function runSeedUnmarked(seed: number, options: RunReplicaSeedOptions): SeedResu
     crashAtPoints();
     pauseLeaders();
     clients.tick(sim.members, nodeOf);
-  });
+    // A directed seed runs until its scenario is over and the servers its crash points took are back.
+  }, () => director !== null && (director.outcome === null || restartAt.size > 0));
   director?.finish();
   crashPointsOn = false;
   crashAtPoints();

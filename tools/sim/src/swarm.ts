@@ -70,8 +70,6 @@ function rate(prng: Xoshiro128, max: number): number {
 /** What a stack needs of the ensemble (the full stack's crash target may need an observer). */
 export interface SwarmNeeds {
   readonly observerCountMin?: number;
-  /** A scripted scenario (observer-trunc.ts) needs a long enough safety phase. */
-  readonly safetyTicksMin?: number;
 }
 
 /** Draws the configuration of one seed. */
@@ -152,7 +150,7 @@ export function swarmConfig(seed: number, prng: Xoshiro128, overrides: SwarmOver
     network,
     inFlightMax: prng.pick([8 * members.length, 1000]),
     faults,
-    safetyTicks: overrides.safetyTicks ?? Math.max(prng.intBetween(50, 300), needs.safetyTicksMin ?? 0),
+    safetyTicks: overrides.safetyTicks ?? prng.intBetween(50, 300),
     livenessTicksMax: 10 * (electionRoundTicks + stepDown.initLimitTicks) + 100,
     stableTicks: 2 * stepDown.initLimitTicks,
   };
