@@ -12,6 +12,8 @@
 //   --behind N      txns a restarted follower has missed (default 100000)
 //   --only a,b      measures: failover, catch-up (default both)
 //   --json FILE     also write the results as JSON
+//   --member-logs   after each catch-up, print the restarted follower's and the leader's
+//                   last log lines (their phase timings) to stderr
 //
 // failover: tickTime 200 (initLimit 10, syncLimit 5); four writers, one starting on each
 //   server (rotated connect strings), create znodes one at a time; kill -9 of the leader;
@@ -21,7 +23,7 @@
 //   others commit --behind creates of 100 B (4 sessions x 500 in flight), the follower is
 //   restarted: the time from its start until it serves (`srvr` says Mode: follower, which a
 //   follower says only once synced), and how the leader synced it (mntr zk_diff_count /
-//   zk_snap_count when reported).
+//   zk_snap_count when reported). Repeated --runs times on fresh ensembles: median (min-max).
 import { performance } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -37,6 +39,7 @@ const runs = Number(option('--runs', '7'));
 const behind = Number(option('--behind', '100000'));
 const only = option('--only', 'failover,catch-up').split(',');
 const jsonFile = option('--json', null);
+const memberLogs = process.argv.includes('--member-logs');
 const log = (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 function median(values) {
@@ -92,6 +95,22 @@ async function syncCounts(ensemble, leader) {
 }
 
 async function catchUp(kind) {
+  const each = [];
+  for (let run = 0; run < runs; run++) each.push(await catchUpOnce(kind, run));
+  const times = each.map((result) => result.serveMs);
+  return {
+    behindTxns: behind,
+    runs: each.length,
+    serveMs: median(times),
+    minMs: Math.min(...times),
+    maxMs: Math.max(...times),
+    timesMs: times,
+    syncedBy: [...new Set(each.map((result) => result.syncedBy))].join('/'),
+    populateCreatesPerS: median(each.map((result) => result.populateCreatesPerS)),
+  };
+}
+
+async function catchUpOnce(kind, run) {
   const ensemble = await TestEnsemble.start({ kind, size: 3, tickTimeMs: 2000 });
   try {
     const leader = await ensemble.waitForQuorum();
@@ -101,6 +120,7 @@ async function catchUp(kind) {
     const populateRate = await populate(ensemble.connectStringOf(ensemble.sids.filter((sid) => sid !== follower)), behind);
     const before = await syncCounts(ensemble, leader);
     const startedMs = performance.now();
+    const restartedAt = new Date().toISOString();
     ensemble.restart(follower);
     for (;;) {
       if ((await ensemble.mode(follower)) === 'follower') break;
@@ -111,7 +131,8 @@ async function catchUp(kind) {
     const serveMs = Math.round(performance.now() - startedMs);
     const after = await syncCounts(ensemble, leader);
     const syncedBy = Number.isNaN(after.diff) ? 'not reported' : after.snap > before.snap ? 'SNAP' : after.diff > before.diff ? 'DIFF' : 'unknown';
-    log(`${kind} catch-up: follower serving ${serveMs} ms after its restart (${syncedBy}); populate ${populateRate} creates/s`);
+    log(`${kind} catch-up ${run + 1}/${runs}: follower serving ${serveMs} ms after its restart (${syncedBy}); populate ${populateRate} creates/s`);
+    if (memberLogs) log(`member logs (follower ${follower} restarted at ${restartedAt}, leader ${leader}):\n${ensemble.describe([follower, leader], 40)}`);
     return { behindTxns: behind, serveMs, syncedBy, populateCreatesPerS: populateRate };
   } finally {
     await ensemble.close();
@@ -141,7 +162,7 @@ const lines = [
   `| measure | ${kinds.join(' | ')} |`,
   `| --- | ${kinds.map(() => '---').join(' | ')} |`,
   `| failover: kill -9 of the leader to the first acknowledged write, tickTime 200, median (min-max) of ${runs}, ms | ${kinds.map((kind) => cell(kind, (r) => r.failover && (r.failover.failed ? `failed: ${r.failover.failed}` : `**${r.failover.medianMs}** (${r.failover.minMs}-${r.failover.maxMs})`))).join(' | ')} |`,
-  `| catch-up: follower ${behind} txns behind, restart to serving, ms | ${kinds.map((kind) => cell(kind, (r) => r.catchUp && (r.catchUp.failed ? `failed: ${r.catchUp.failed}` : `**${r.catchUp.serveMs}** (${r.catchUp.syncedBy})`))).join(' | ')} |`,
+  `| catch-up: follower ${behind} txns behind, restart to serving, median (min-max) of ${runs}, ms | ${kinds.map((kind) => cell(kind, (r) => r.catchUp && (r.catchUp.failed ? `failed: ${r.catchUp.failed}` : `**${r.catchUp.serveMs}** (${r.catchUp.minMs}-${r.catchUp.maxMs}, ${r.catchUp.syncedBy})`))).join(' | ')} |`,
   `| creates/s while the follower was down (4 x 500 in flight, 2 servers serving) | ${kinds.map((kind) => cell(kind, (r) => r.catchUp && !r.catchUp.failed && String(r.catchUp.populateCreatesPerS))).join(' | ')} |`,
 ];
 process.stdout.write(lines.join('\n') + '\n');

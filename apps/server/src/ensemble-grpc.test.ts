@@ -135,6 +135,8 @@ test('ensemble grpc: a follower synced by SNAP answers Election and Lock from th
   const follower = [1, 2, 3].find((sid) => sid !== leader) ?? 0;
   await ensemble.stopMember(follower);
   const boss = await openSession(stubs(leader), cleanups);
+  // The campaign and the lock must outlive the SNAP sync however slow this machine is.
+  boss.s.keepAlive();
   const ref = { sessionId: boss.sessionId, password: boss.password };
   const campaign = await call<{ leader: { key: string } }>(stubs(leader).election, 'Campaign', { session: ref, name: '/elect/x', value: Buffer.from('boss') });
   const lock = await call<{ key: string }>(stubs(leader).lock, 'Acquire', { session: ref, name: '/locks/snap' });
@@ -150,6 +152,7 @@ test('ensemble grpc: a follower synced by SNAP answers Election and Lock from th
   assert.equal(seen.value.toString(), 'boss');
   // A lock waiter on the SNAP-synced member is woken by the holder's release on the leader.
   const waiter = await openSession(stubs(follower), cleanups);
+  waiter.s.keepAlive();
   const waiting = call<{ key: string }>(stubs(follower).lock, 'Acquire', { session: { sessionId: waiter.sessionId, password: waiter.password }, name: '/locks/snap' });
   await until('two entries in the lock queue', async () => (await call<{ children: string[] }>(stubs(follower).corral, 'GetChildren', { path: '/locks/snap' })).children.length === 2);
   await call(stubs(leader).lock, 'Unlock', { session: ref, key: lock.key });

@@ -82,7 +82,7 @@ export class CorralServer {
     const sessions = new SessionTable({ tickTimeMs: config.tickTimeMs, nowMs: clock(), serverId: config.myid ?? 0, sessionsMax });
     const stats = new ServerStats(clock());
     const fatal = (error: unknown): void => {
-      // The log could not store a txn: never acknowledge it. Exit; restart recovers from what is durable.
+      // The log, an epoch file or a snapshot could not be stored: never acknowledge. Exit; restart recovers from what is durable.
       logger.error({ error }, 'storage failure: refusing to continue');
       process.exit(2);
     };

@@ -13,6 +13,8 @@
 export const markNames = [
   /** TRUNC followed by txns, for a learner whose last zxid is of an older epoch than the leader's history (sync-plan.ts). */
   'sync-trunc-diff-old-epoch',
+  /** TRUNC to the leader's zxid below the learner's, of the learner's last epoch: its committed point is below the window (sync-plan.ts). */
+  'sync-trunc-shared-point',
   /** A SNAP: the learner's committed point is below the window and the disk log (leader.ts). */
   'sync-snap',
   /** A DIFF from the driver's disk log, below the window (leader-sync.ts). */

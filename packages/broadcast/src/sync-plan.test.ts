@@ -19,6 +19,8 @@ const cases = [
   { name: 'TRUNC: learner ahead, committed at the window base', peer: z(3, 5), committed: z(1, 2), want: { kind: 'TRUNC', zxid: z(1, 2), fromZxid: z(1, 2) } },
   { name: 'TRUNC+DIFF: learner holds an uncommitted epoch-2 proposal', peer: z(2, 1), committed: z(1, 4), want: { kind: 'TRUNC', zxid: z(1, 4), fromZxid: z(1, 4) } },
   { name: 'TRUNC+DIFF: learner log forked at 1.3, not at the leader zxid below 2.1', peer: z(2, 1), committed: z(1, 3), want: { kind: 'TRUNC', zxid: z(1, 3), fromZxid: z(1, 3) } },
+  { name: 'TRUNC+DIFF: crash-restarted old leader of epoch 1 (tree at 1.1), to the leader zxid of epoch 1 below its last', peer: z(1, 6), committed: z(1, 1), want: { kind: 'TRUNC', zxid: z(1, 4), fromZxid: z(1, 4) } },
+  { name: 'TRUNC: crash-restarted learner ahead in the leader\'s epoch, to the leader\'s last zxid', peer: z(3, 5), committed: 0n, want: { kind: 'TRUNC', zxid: z(3, 2), fromZxid: z(3, 2) } },
   { name: 'SNAP: learner behind the window', peer: z(1, 1), committed: z(1, 1), want: { kind: 'SNAP', zxid: z(1, 4), fromZxid: z(1, 4) } },
   { name: 'SNAP: empty learner', peer: 0n, committed: 0n, want: { kind: 'SNAP', zxid: z(1, 4), fromZxid: z(1, 4) } },
   { name: 'SNAP: forked learner committed below the window', peer: z(2, 1), committed: z(1, 1), want: { kind: 'SNAP', zxid: z(1, 4), fromZxid: z(1, 4) } },

@@ -12,7 +12,9 @@
  *         (TRUNC+DIFF). ZooKeeper truncates to the leader's largest zxid below the learner's
  *         last one instead; that loses txns when the learner's log forked earlier (a learner
  *         with 8.1 8.2 9.1 against a leader with 8.1 8.2 8.3 12.1 would keep no 8.3 yet claim
- *         it: found by the harness, seed 10044, testdata/sync-trunc-fork.txt).
+ *         it: found by the harness, seed 10044, testdata/sync-trunc-fork.txt). When the
+ *         learner's committed zxid is below the window (a crash left its tree at an old
+ *         snapshot), the leader's last zxid below the learner's, if of the learner's last epoch.
  * - SNAP  when the point is below the window: send the data tree at `snapshotZxid`, then the
  *         txns above it (or, when the disk log reaches back far enough, read it: Leader.logRead).
  */
@@ -55,8 +57,28 @@ export function planSync(input: SyncPlanInput): SyncPlan {
     if (zxidEpoch(peer) < zxidEpoch(window.lastZxid) && window.lastZxid > committed) mark('sync-trunc-diff-old-epoch');
     return { kind: 'TRUNC', zxid: committed, fromZxid: committed };
   }
+  const shared = sharedPointOfEpoch(peer, committed, window);
+  if (shared !== null) {
+    mark('sync-trunc-shared-point');
+    return { kind: 'TRUNC', zxid: shared, fromZxid: shared };
+  }
   assert(input.snapshotZxid >= base, 'the window covers every txn above the snapshot');
   return { kind: 'SNAP', zxid: input.snapshotZxid, fromZxid: input.snapshotZxid };
+}
+
+/**
+ * A point both logs hold when the learner's committed zxid is below the window (its tree is an
+ * old snapshot after a crash): the leader's last zxid below the learner's, if it is of the same
+ * epoch as the learner's last one and not below the learner's committed zxid. One leader per
+ * epoch proposes that epoch's zxids in order, and a learner logs them in order from where it
+ * joined the epoch (anything below came as a SNAP, so its committed zxid would be above the
+ * point), so the learner holds it, and holding the same zxid the two logs agree up to it. This
+ * is ZooKeeper's TRUNC to the leader's zxid below the learner's, kept to one epoch (its
+ * LearnerHandler refuses a TRUNC across epochs as well), which the fork above cannot reach.
+ */
+function sharedPointOfEpoch(peer: Zxid, committed: Zxid, window: TxnWindow): Zxid | null {
+  const point = window.floor(peer);
+  return point <= peer && point >= committed && zxidEpoch(point) === zxidEpoch(peer) ? point : null;
 }
 
 /** Inputs of syncMessages. */

@@ -72,13 +72,13 @@ export class GrpcSessionTransport implements Transport {
       stream.on('error', onEarlyError);
       stream.once('data', (message: Record<string, unknown>) => {
         stream.removeListener('error', onEarlyError);
-        const opened = message['opened'] as { sessionId: string; password: Buffer; timeoutMs: number; batches?: boolean } | undefined;
+        const opened = message['opened'] as { sessionId: string; password: Buffer; timeoutMs: number; batches?: boolean; readOnly?: boolean } | undefined;
         if (message['kind'] !== 'opened' || opened === undefined) {
           finish({ error: new Error(`gRPC session stream answered ${String(message['kind'])} before opened`) });
           return;
         }
         const response: ConnectResponse = {
-          protocolVersion: 0, timeOut: opened.timeoutMs, sessionId: BigInt(opened.sessionId), passwd: new Uint8Array(opened.password), readOnly: false,
+          protocolVersion: 0, timeOut: opened.timeoutMs, sessionId: BigInt(opened.sessionId), passwd: new Uint8Array(opened.password), readOnly: opened.readOnly === true,
         };
         finish({ connection: new GrpcSessionConnection({ client, stream, response, handlers: options.handlers, batches: opened.batches === true }) });
       });
@@ -86,7 +86,7 @@ export class GrpcSessionTransport implements Transport {
       stream.write({
         open: {
           sessionId: request.sessionId.toString(), password: Buffer.from(request.passwd), timeoutMs: request.timeOut,
-          lastZxidSeen: request.lastZxidSeen.toString(), acceptBatches: true,
+          lastZxidSeen: request.lastZxidSeen.toString(), acceptBatches: true, readOnly: request.readOnly,
         },
       });
     });

@@ -93,6 +93,8 @@ export class DataTree {
   private digestLow = 0;
   private digestHigh = 0;
   private processedZxid = 0n;
+  /** restoreNode's last parent (restoreParent); cleared whenever a node object leaves the map. */
+  private lastRestoredParent: { readonly path: string; readonly node: Znode } | null = null;
   private readonly paranoid: boolean;
   private readonly incrementalDigest: boolean;
   /** Where watch events go; the server may swap it after loading. */
@@ -386,6 +388,8 @@ export class DataTree {
 
   /** Removes a node from the map and every index (not from its parent). */
   private forgetNode(path: string, node: Znode): void {
+    // The node object goes (a re-created node gets a new one): the parent kept for restoreNode may be it.
+    this.lastRestoredParent = null;
     this.unhash(path, node);
     this.nodes.delete(path);
     this.aclCache.release(node.acl);
@@ -576,13 +580,27 @@ export class DataTree {
       this.linkNode('/', new Znode(ownData(data), this.aclCache.acquire(acl), stat));
       return true;
     }
-    const parentName = parentPath(path);
-    const parent = this.nodes.get(parentName);
+    const slash = path.lastIndexOf('/');
+    const parent = this.restoreParent(path, slash);
     if (parent === undefined) return false;
     // Child names are not part of a node's hash, so the parent's digest term is unchanged.
-    parent.addChild(childName(path));
+    parent.addChild(path.slice(slash + 1));
     this.linkNode(path, new Znode(ownData(data), this.aclCache.acquire(acl), stat));
     return true;
+  }
+
+  /**
+   * The parent of `path` (its last '/' at `slash`). A snapshot lists
+   * siblings one after another, so the last parent found is kept: no
+   * substring and no map lookup for each of its children.
+   */
+  private restoreParent(path: string, slash: number): Znode | undefined {
+    const last = this.lastRestoredParent;
+    if (last !== null && (slash === 0 ? last.path === '/' : slash === last.path.length && path.startsWith(last.path))) return last.node;
+    const parentName = slash <= 0 ? '/' : path.slice(0, slash);
+    const parent = this.nodes.get(parentName);
+    this.lastRestoredParent = parent === undefined ? null : { path: parentName, node: parent };
+    return parent;
   }
 
   /** Sets lastProcessedZxid and the session table when loading a snapshot. */

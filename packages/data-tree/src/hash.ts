@@ -4,6 +4,8 @@
  * node:crypto in the pure layer, and no bigint per step.
  */
 
+const maxSafeBigint = BigInt(Number.MAX_SAFE_INTEGER);
+
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Running two-lane hash state. */
@@ -21,6 +23,12 @@ export class Hash64 {
 
   /** Mixes a signed or unsigned 64-bit bigint. */
   bigint(value: bigint): this {
+    // Zxids and most other values are below 2^53: split them as a number,
+    // the same two words without allocating three temporary bigints.
+    if (value >= 0n && value <= maxSafeBigint) {
+      const number = Number(value);
+      return this.int(number % 0x100000000).int(Math.floor(number / 0x100000000));
+    }
     const unsigned = BigInt.asUintN(64, value);
     return this.int(Number(unsigned & 0xffffffffn)).int(Number(unsigned >> 32n));
   }

@@ -455,8 +455,8 @@ export class Replica {
    * The next Ready. Taking broadcast's Ready also does two of its steps
    * here, where the tree is, in two halves (ReplicaReady): first SNAPs are
    * serialized (the tree stands at their zxid, before this Ready's commits)
-   * and a SNAP is installed, and the broadcast part goes out for the Driver
-   * to start its writes; the next call applies `committed`, which produces
+   * and the broadcast part goes out for the Driver to start its writes; the
+   * next call installs a SNAP and applies `committed`, which produces
    * the replies and events of local sessions, and handles the rest.
    */
   ready(): ReplicaReady {
@@ -695,17 +695,18 @@ export class Replica {
   }
 
   /**
-   * broadcast's Ready → the Driver's, first half: a SNAP installed, SNAPs
-   * filled. The rest waits for `finishBroadcastReady`, so the Driver can
-   * start the writes before this thread applies.
+   * broadcast's Ready → the Driver's, first half: SNAPs filled. The rest
+   * (a SNAP installed, commits applied) waits for `finishBroadcastReady`, so
+   * the Driver can start the writes before this thread loads and applies.
    */
   private takeBroadcastReady(ready: Ready): Ready {
-    if (ready.snapshot !== null) this.installSnapshot(ready.snapshot.snapshot);
     let rebuild: Zxid | null = null;
     if (ready.truncate !== null && ready.truncate < this.tree.lastProcessedZxid) rebuild = ready.truncate;
     const messages = this.fillSnapshots(ready.messages);
     const messagesAfterPersist = this.fillSnapshots(ready.messagesAfterPersist);
-    if (ready.committed.length > 0 || ready.inbound.length > 0 || ready.established || ready.stopped !== null || rebuild !== null) {
+    // A SNAP is installed in the second half too: loading the tree is the
+    // long part, and the Driver has started storing the snapshot by then.
+    if (ready.snapshot !== null || ready.committed.length > 0 || ready.inbound.length > 0 || ready.established || ready.stopped !== null || rebuild !== null) {
       this.deferred = { ready, rebuild };
     }
     if (messages === ready.messages && messagesAfterPersist === ready.messagesAfterPersist) return ready;
@@ -713,15 +714,17 @@ export class Replica {
   }
 
   /**
-   * The second half: the role serves (established: clients are served only
-   * once the log it re-committed is applied), commits applied, inbound
-   * handled, a stop noted.
+   * The second half: a SNAP installed, the role serves (established:
+   * clients are served only once the log it re-committed is applied),
+   * commits applied, inbound handled, a stop noted.
    */
   private finishBroadcastReady(): void {
     const deferred = this.deferred;
     assert(deferred !== null, 'a broadcast Ready is half done');
     this.deferred = null;
     const { ready, rebuild } = deferred;
+    // Before the commits: they follow the snapshot's zxid.
+    if (ready.snapshot !== null) this.installSnapshot(ready.snapshot.snapshot);
     if (rebuild === null) {
       for (const txn of ready.committed) {
         this.applyCommitted(txn.zxid, txn.bytes);

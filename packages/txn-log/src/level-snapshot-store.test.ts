@@ -133,3 +133,50 @@ test('installSnapshot replaces state: log empty after the zxid, newer local snap
     await dir.remove();
   }
 });
+
+test('chunks go down in sync batches of snapshotWriteBatchBytesMax, the last with the manifest; flushed chunks without it do not exist', async () => {
+  const dir = await makeTempDir('snap-batches');
+  try {
+    // 8-byte chunks (12 stored with their CRC), batches of at most 30 bytes: two chunks per batch.
+    const limits = { snapshotChunkBytesMax: 8, snapshotWriteBatchBytesMax: 30 };
+    const store = await LevelSnapshotStore.open({ dataDir: dir.path, limits });
+    const texts = ['chunk-00', 'chunk-01', 'chunk-02', 'chunk-03', 'chunk-04'];
+    const writer = store.beginSnapshot(makeZxid(1, 10));
+    // Not awaited one by one: a learner hands over a whole SNAP in one turn.
+    const writes = texts.map((text) => writer.write(Buffer.from(text)));
+    await Promise.all([...writes, writer.flush()]);
+    // Every chunk is on disk now, but without its manifest the snapshot does not exist.
+    assert.equal(await store.openLatestValidSnapshot(), null);
+    const info = await writer.commit();
+    assert.deepEqual({ chunkCount: info.chunkCount, byteCount: info.byteCount }, { chunkCount: 5, byteCount: 40 });
+    assert.deepEqual(await readAll(store), { zxid: makeZxid(1, 10), text: texts.join('') });
+    // A second snapshot cut short after a flush: its chunks are orphans, removed at open.
+    const cut = store.beginSnapshot(makeZxid(1, 20));
+    for (const text of texts) void cut.write(Buffer.from(text));
+    await cut.flush();
+    await store.close();
+    const reopened = await LevelSnapshotStore.open({ dataDir: dir.path, limits });
+    assert.deepEqual((await reopened.list()).map((each) => each.zxid), [makeZxid(1, 10)]);
+    assert.deepEqual(await readAll(reopened), { zxid: makeZxid(1, 10), text: texts.join('') });
+    await reopened.close();
+    const rawAfter = await openBufferLevel(join(dir.path, snapshotDirName));
+    const keys = await rawAfter.keys({ gte: chunkKey(0, 0), lt: Buffer.from([0x02]) }).all();
+    assert.equal(keys.length, texts.length, 'only the committed snapshot\'s chunks are left');
+    await rawAfter.close();
+  } finally {
+    await dir.remove();
+  }
+});
+
+test('a failed batch fails the snapshot\'s commit', async () => {
+  const dir = await makeTempDir('snap-batch-fails');
+  try {
+    const store = await LevelSnapshotStore.open({ dataDir: dir.path });
+    const writer = store.beginSnapshot(makeZxid(1, 10));
+    await writer.write(Buffer.from('held'));
+    await store.close();
+    await assert.rejects(writer.commit());
+  } finally {
+    await dir.remove();
+  }
+});

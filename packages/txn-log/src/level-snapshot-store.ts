@@ -7,10 +7,11 @@
  * Keys: [0x01][snapshotId u32][chunkIndex u32] → chunk
  *       [0x02][zxid u64][snapshotId u32]       → manifest (sorted by zxid)
  *
- * Each chunk is written with sync: true. A later sync write does not make
- * earlier unsynced ones durable once LevelDB has switched to a new WAL file
- * (the old one is closed without fsync), so the manifest's sync alone would
- * not cover the chunks.
+ * Chunks are written in sync batches of up to snapshotWriteBatchBytesMax,
+ * the last one together with the manifest. Every batch is sync: a later
+ * sync write does not make earlier unsynced ones durable once LevelDB has
+ * switched to a new WAL file (the old one is closed without fsync), so the
+ * manifest's sync alone would not cover the chunks.
  */
 import { join } from 'node:path';
 import { assert, zxidToHex } from '@corral/base';
@@ -233,8 +234,13 @@ class LevelSnapshotWriter implements SnapshotWriter {
   private readonly snapshotId: number;
   private readonly installed: boolean;
   private readonly tally: ChunkTally = { chunkCount: 0, byteCount: 0, checksum: 0 };
-  /** Writes run one after another so chunk order is write order. */
+  /** Chunks taken but not yet in a batch, and their bytes (at most snapshotWriteBatchBytesMax). */
+  private held: { type: 'put'; key: Buffer; value: Buffer }[] = [];
+  private heldBytes = 0;
+  /** The last batch issued; batches run one after another so chunk order is write order. */
   private chain: Promise<void> = Promise.resolve();
+  /** No batch in flight: the next one is issued at once, in the caller's turn. */
+  private idle = true;
   private state: 'open' | 'committed' | 'aborted' = 'open';
 
   constructor(options: { db: BufferLevel; limits: TxnLogLimits; snapshotId: number; zxid: bigint; installed: boolean }) {
@@ -253,26 +259,59 @@ class LevelSnapshotWriter implements SnapshotWriter {
     if (this.tally.chunkCount >= this.limits.snapshotChunksMax) {
       return Promise.reject(new StorageError('write-failed', `snapshot has more than ${this.limits.snapshotChunksMax} chunks`));
     }
-    const chunkIndex = this.tally.chunkCount;
-    const value = encodeChunk(this.snapshotId, chunkIndex, chunk);
+    const value = encodeChunk(this.snapshotId, this.tally.chunkCount, chunk);
+    // A full batch goes before this chunk is held: held bytes never pass the limit.
+    const written = this.heldBytes + value.byteLength > this.limits.snapshotWriteBatchBytesMax ? this.issueHeld() : null;
+    this.held.push({ type: 'put', key: chunkKey(this.snapshotId, this.tally.chunkCount), value });
+    this.heldBytes += value.byteLength;
     tallyChunk(this.tally, chunk);
-    this.chain = this.chain.then(() => this.db.put(chunkKey(this.snapshotId, chunkIndex), value, { sync: true }));
-    return this.chain;
+    return written ?? Promise.resolve();
+  }
+
+  flush(): Promise<void> {
+    assert(this.state === 'open', `snapshot writer is ${this.state}`);
+    return this.issueHeld();
   }
 
   async commit(): Promise<SnapshotInfo> {
     assert(this.state === 'open', `snapshot writer is ${this.state}`);
     this.state = 'committed';
-    await this.chain;
     const info: SnapshotInfo = { snapshotId: this.snapshotId, zxid: this.zxid, ...this.tally, installed: this.installed };
-    await this.db.put(manifestKey(this.zxid, this.snapshotId), encodeManifest(info), { sync: true });
+    // The last chunks and the manifest in one batch: they become durable together.
+    this.held.push({ type: 'put', key: manifestKey(this.zxid, this.snapshotId), value: encodeManifest(info) });
+    await this.issueHeld();
     return info;
   }
 
   async abort(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'aborted';
+    this.held = [];
+    this.heldBytes = 0;
     await this.chain.catch(() => undefined);
     await this.db.clear(chunkRange(this.snapshotId));
+  }
+
+  /**
+   * Writes the held chunks as one sync batch: issued now when no batch is
+   * in flight, else after the one in flight (a failed batch fails the ones
+   * after it, and commit).
+   */
+  private issueHeld(): Promise<void> {
+    const ops = this.held;
+    if (ops.length === 0) return this.chain;
+    this.held = [];
+    this.heldBytes = 0;
+    const write = (): Promise<void> => this.db.batch(ops, { sync: true });
+    const written = this.idle ? write() : this.chain.then(write);
+    this.idle = false;
+    this.chain = written;
+    written.then(
+      () => {
+        if (this.chain === written) this.idle = true;
+      },
+      () => undefined,
+    );
+    return written;
   }
 }

@@ -31,6 +31,12 @@ export interface TxnLogLimits {
   /** Most chunks in one snapshot (chunk index is a u32 in the key). */
   readonly snapshotChunksMax: number;
   /**
+   * Chunk bytes a snapshot writer holds before it writes them as one sync
+   * LevelDB batch (one fsync per batch, not per chunk; a SNAP of a few tens
+   * of MB goes down in one write).
+   */
+  readonly snapshotWriteBatchBytesMax: number;
+  /**
    * Most bad-checksum records accepted at the tail as a torn write. More than
    * this is not a torn write but damage: open refuses with LogCorruptionError.
    */
@@ -46,6 +52,7 @@ export const defaultTxnLogLimits: TxnLogLimits = {
   readBatchRecordsMax: 1_000,
   snapshotChunkBytesMax: 4 * 1024 * 1024,
   snapshotChunksMax: 1 << 24,
+  snapshotWriteBatchBytesMax: 32 * 1024 * 1024,
   tornTailRecordsMax: 10_000,
 };
 
@@ -63,5 +70,7 @@ export function resolveLimits(partial: Partial<TxnLogLimits> = {}): TxnLogLimits
   assertLimitBelow('recordBytesMax', limits.recordBytesMax, 'batchBytesMax + 1', limits.batchBytesMax + 1);
   assertLimitBelow('batchRecordsMax', limits.batchRecordsMax, 'pendingRecordsMax + 1', limits.pendingRecordsMax + 1);
   assertLimitBelow('snapshotChunksMax', limits.snapshotChunksMax, '2^32', 2 ** 32);
+  // A chunk always fits one batch.
+  assertLimitBelow('snapshotChunkBytesMax', limits.snapshotChunkBytesMax, 'snapshotWriteBatchBytesMax + 1', limits.snapshotWriteBatchBytesMax + 1);
   return limits;
 }

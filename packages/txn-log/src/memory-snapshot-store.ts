@@ -90,6 +90,9 @@ export class MemorySnapshotStore implements SnapshotStore {
         tallyChunk(tally, chunk);
         return Promise.resolve();
       },
+      flush(): Promise<void> {
+        return Promise.resolve();
+      },
       async commit(): Promise<SnapshotInfo> {
         assert(state === 'open', `snapshot writer is ${state}`);
         state = 'committed';

@@ -127,9 +127,19 @@ export interface SnapshotInfo {
 /** A snapshot being written: chunks, then commit (atomic) or abort. */
 export interface SnapshotWriter {
   readonly zxid: bigint;
-  /** Stores one chunk durably. Chunks are read back in write order. */
+  /**
+   * Takes one chunk; chunks are read back in write order. It may be held
+   * and written with later chunks (resolving at once): only `commit`
+   * resolving means the chunks are durable.
+   */
   write(chunk: Uint8Array): Promise<void>;
-  /** Writes the manifest last: until it resolves the snapshot does not exist. */
+  /**
+   * Starts writing the chunks held so far now, without waiting for the
+   * caller's next turn (a learner starts its SNAP's write, then loads the
+   * tree while the disk works). Resolves once they are durable.
+   */
+  flush(): Promise<void>;
+  /** Writes the held chunks and then the manifest: until it resolves the snapshot does not exist. */
   commit(): Promise<SnapshotInfo>;
   /** Drops the chunks written so far. */
   abort(): Promise<void>;

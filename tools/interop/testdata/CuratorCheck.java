@@ -1,6 +1,7 @@
 // Interop checks with Apache Curator 5.4 (which always uses create2 and setWatches2),
-// run by src/curator.test.ts. usage: java CuratorCheck HOST:PORT
-// Prints one "name<TAB>value" line per observation.
+// run by src/curator.test.ts. usage: java CuratorCheck HOSTS [HOSTS_B]
+// Client b takes HOSTS_B when given (an ensemble test puts a and b on different servers);
+// a syncs before reading what b wrote. Prints one "name<TAB>value" line per observation.
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.KeeperException;
 
 public class CuratorCheck {
   static void out(String name, Object value) {
@@ -29,9 +31,25 @@ public class CuratorCheck {
     return c;
   }
 
+  /** Curator's sync runs in the background only: wait for its callback. */
+  static void sync(CuratorFramework c, String path) throws Exception {
+    CountDownLatch synced = new CountDownLatch(1);
+    c.sync().inBackground((client, event) -> synced.countDown()).forPath(path);
+    if (!synced.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("sync did not answer");
+  }
+
+  /** Children of a container node, which the server may already have removed once empty (0 then). */
+  static int childCount(CuratorFramework c, String path) throws Exception {
+    try {
+      return c.getChildren().forPath(path).size();
+    } catch (KeeperException.NoNodeException e) {
+      return 0;
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     CuratorFramework a = client(args[0]);
-    CuratorFramework b = client(args[0]);
+    CuratorFramework b = client(args.length > 1 ? args[1] : args[0]);
 
     // InterProcessMutex: exclusion, then hand-over, then a read-modify-write race under the lock.
     InterProcessMutex lockA = new InterProcessMutex(a, "/cu/lock");
@@ -68,9 +86,10 @@ public class CuratorCheck {
       t.start();
     }
     for (Thread t : threads) t.join(60000);
+    sync(a, "/cu/counter");
     out("mutex.counter", new String(a.getData().forPath("/cu/counter")));
     out("mutex.overlaps", overlaps.get());
-    out("mutex.lockNodesLeft", a.getChildren().forPath("/cu/lock").size());
+    out("mutex.lockNodesLeft", childCount(a, "/cu/lock"));
 
     // LeaderLatch: exactly one leader; closing it hands leadership to the other.
     LeaderLatch latchA = new LeaderLatch(a, "/cu/leader", "a");

@@ -1,5 +1,9 @@
 // Interop checks with Apache's Java client (3.8), run by src/java-client.test.ts.
-// usage: java JavaClientCheck HOST:PORT
+// usage: java JavaClientCheck HOSTS [OTHER_HOSTS [MOVER_HOSTS]]
+// Connect strings of the three clients (the first for the ones not given), so an ensemble
+// test can put them on different servers; the mover's socket is dropped, and with two
+// hosts it moves to the other one. A client waiting for events caused by another syncs
+// first, as ZooKeeper orders nothing across servers without it.
 // Prints one "name<TAB>value" line per observation; the test compares them with what
 // ZooKeeper 3.8 gives. Exceptions other than KeeperException end the run with "crash".
 import java.lang.reflect.Field;
@@ -54,8 +58,11 @@ public class JavaClientCheck {
     }
   }
 
-  /** Events already delivered: a round trip on the session first (notifications precede replies). */
+  /** Events already delivered: a sync and a round trip on the session first (notifications precede replies). */
   static List<String> drain(ZooKeeper zk, BlockingQueue<WatchedEvent> events) throws Exception {
+    CountDownLatch synced = new CountDownLatch(1);
+    zk.sync("/", (rc, p, ctx) -> synced.countDown(), null);
+    if (!synced.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("sync did not answer");
     zk.exists("/", false);
     List<String> seen = new ArrayList<>();
     WatchedEvent e;
@@ -67,8 +74,10 @@ public class JavaClientCheck {
 
   public static void main(String[] args) throws Exception {
     String hosts = args[0];
+    String otherHosts = args.length > 1 ? args[1] : hosts;
+    String moverHosts = args.length > 2 ? args[2] : hosts;
     ZooKeeper zk = connect(hosts, null);
-    ZooKeeper other = connect(hosts, null);
+    ZooKeeper other = connect(otherHosts, null);
     byte[] none = new byte[0];
 
     Stat created = new Stat();
@@ -172,7 +181,7 @@ public class JavaClientCheck {
     // setWatches: drop the socket under the client; it reconnects to the same session and
     // re-registers its watches (SetWatches2, as a persistent watch exists).
     BlockingQueue<WatchedEvent> states = new LinkedBlockingQueue<>();
-    ZooKeeper mover = connect(hosts, states);
+    ZooKeeper mover = connect(moverHosts, states);
     mover.create("/jc/sw", none, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
     BlockingQueue<WatchedEvent> kept = new LinkedBlockingQueue<>();
     mover.getData("/jc/sw", kept::add, null);

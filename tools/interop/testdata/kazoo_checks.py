@@ -1,6 +1,9 @@
 """Interop checks run with kazoo (the Python client) against a server.
 
-usage: kazoo_checks.py HOST:PORT CHECK
+usage: kazoo_checks.py HOSTS CHECK [HOSTS ...]
+Each client the check opens takes the next connect string, in turn (so an ensemble test
+can put each client of a check on a different server); where a client reads what another
+wrote, it syncs first, as ZooKeeper guarantees nothing across servers without it.
 Prints one JSON object: the observations of CHECK. The TypeScript test compares them
 with what ZooKeeper 3.8 does; this script never decides pass/fail itself, except that
 an unexpected exception is printed as {"crash": ...} with exit code 1.
@@ -21,13 +24,19 @@ from kazoo.recipe.counter import Counter
 
 import zkraw
 
-HOSTS = sys.argv[1]
-HOST, PORT = HOSTS.rsplit(':', 1)
-PORT = int(PORT)
+CONNECT_STRINGS = [sys.argv[1]] + sys.argv[3:]
+_opened = [0]
+
+
+def next_hosts():
+    """The connect string of the next client (or raw session): the list in turn."""
+    hosts = CONNECT_STRINGS[_opened[0] % len(CONNECT_STRINGS)]
+    _opened[0] += 1
+    return hosts
 
 
 def client(timeout=10.0):
-    c = KazooClient(hosts=HOSTS, timeout=timeout, connection_retry={'max_tries': 3})
+    c = KazooClient(hosts=next_hosts(), timeout=timeout, connection_retry={'max_tries': 3})
     c.start(timeout=15)
     return c
 
@@ -84,6 +93,7 @@ def check_create_modes():
     out['ttlZero'] = outcome(lambda: zkraw.call(c, zkraw.CreateTTL('/km/t0', b'', OPEN_ACL_UNSAFE, 5, 0)))
     c.stop()
     c2 = client()
+    c2.sync('/km')
     out['ephemeralGoneAfterClose'] = c2.exists('/km/e') is None and c2.exists(out['ephemeralSequential']) is None
     out['persistentKeptAfterClose'] = c2.exists('/km/p') is not None
     c2.stop()
@@ -240,6 +250,7 @@ def check_acl():
     out = {}
     acl = make_digest_acl('user', 'pw', all=True)
     owner.create('/ka', b'secret', acl=[acl])
+    stranger.sync('/ka')
     out['noAuthGet'] = outcome(lambda: stranger.get('/ka'))
     out['noAuthSet'] = outcome(lambda: stranger.set('/ka', b'x'))
     out['noAuthCreateChild'] = outcome(lambda: stranger.create('/ka/c'))
@@ -266,10 +277,12 @@ def check_acl():
 def check_session_expiry():
     watcher = client()
     watcher.ensure_path('/kx')
-    raw = zkraw.RawSession(HOST, PORT, 2000)
+    host, port = next_hosts().split(',')[0].rsplit(':', 1)
+    raw = zkraw.RawSession(host, int(port), 2000)
     out = {'negotiatedTimeoutMs': raw.timeout_ms}
     code, path = raw.create('/kx/eph', b'', 'ephemeral')
     out['rawCreate'] = [code, path]
+    watcher.sync('/kx')
     stat = watcher.exists('/kx/eph')
     out['ownerIsRawSession'] = stat is not None and stat.ephemeralOwner == raw.session_id
     fired = threading.Event()
@@ -303,6 +316,7 @@ def check_recipes():
     lock_b = Lock(b, '/krl', 'b')
     out['aAcquired'] = lock_a.acquire(timeout=10)
     out['bNonBlocking'] = lock_b.acquire(blocking=False)
+    a.sync('/krl')  # b removed its node on b's server
     out['contenders'] = lock_a.contenders()
     got = []
     waiter = threading.Thread(target=lambda: got.append(lock_b.acquire(timeout=15)))
@@ -339,6 +353,7 @@ def check_recipes():
     for item in (b'one', b'two', b'three'):
         qa.put(item)
     qa.put(b'urgent', priority=10)
+    b.sync('/krq')
     out['queueLength'] = len(qb)
     out['queueOrder'] = [qb.get().decode() for _ in range(4)]
     out['queueEmpty'] = qb.get()
@@ -355,6 +370,7 @@ def check_recipes():
         t.start()
     for t in threads:
         t.join(30)
+    a.sync('/krc')
     out['counter'] = Counter(a, '/krc').value
     a.stop()
     b.stop()
@@ -371,6 +387,7 @@ def check_many_ephemerals_close():
     pending = [owner.create_async(prefix + str(i), b'', ephemeral=True) for i in range(3300)]
     out = {'created': sum(1 for p in pending if p.get(timeout=60))}
     owner.stop()
+    other.sync('/kme')
     out['childrenAfterClose'] = len(other.get_children('/kme'))
     out['serverAnswers'] = outcome(lambda: other.create('/kme/after'))
     other.stop()

@@ -32,7 +32,7 @@ import { assert, zxidCounter, type QuorumVerifier, type ServerId, type Zxid } fr
 import { Leader, Learner, MajorityQuorum, type BroadcastLimits, type UnsafeFaults } from '@corral/broadcast';
 import { DataTree, deserializeSnapshot, serializeSnapshot } from '@corral/data-tree';
 import { Election, type ElectionLimits, type ElectionResult, type Notification } from '@corral/election';
-import { Replica, type ClientOutput, type ReplicaReady } from '@corral/replica';
+import { Replica, snapshotChunksOf, type ClientOutput, type ReplicaReady } from '@corral/replica';
 import {
   applyReadyWrites, emptyDisk, initialStateOf, lastLoggedZxid, readyWrites, recoveredDisk, testSessionPassword, withSnapshot, type TestDisk,
 } from '@corral/replica/testing';
@@ -391,7 +391,10 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     const broadcast = ready.broadcast;
     if (broadcast === null) return [];
     if (broadcast.snapshot !== null) {
-      this.events.push({ kind: 'installed', sid: this.sid, incarnation: this.options.incarnation, zxid: broadcast.snapshot.zxid, digest: String(tree.digest()), text: `${this.sid} installed SNAP 0x${broadcast.snapshot.zxid.toString(16)}` });
+      // The Replica loads the snapshot in the Ready's second half (the server stores it meanwhile):
+      // the digest at the SNAP's zxid is the snapshot's own. The next `applied` digests show it was installed.
+      const digest = deserializeSnapshot(snapshotChunksOf(broadcast.snapshot.snapshot)).digest();
+      this.events.push({ kind: 'installed', sid: this.sid, incarnation: this.options.incarnation, zxid: broadcast.snapshot.zxid, digest: String(digest), text: `${this.sid} installed SNAP 0x${broadcast.snapshot.zxid.toString(16)}` });
     }
     for (const out of broadcast.messages) {
       if (out.msg.type === 'FOLLOWERINFO' || out.msg.type === 'OBSERVERINFO') this.connectInfo = out.msg;

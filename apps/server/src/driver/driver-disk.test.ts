@@ -172,3 +172,31 @@ test('driver disk: a log read larger than snapshotSizeFactor times the newest sn
   // Negative: never from disk.
   assert.deepEqual((await readUnder('-1')).read, []);
 });
+
+test('driver disk: a log range this process wrote and knows to be over the DIFF limit is a SNAP without reading it', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'corral-driver-disk-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const { disk, log } = await opened(new MemoryDisk(), dataDir, 100_000, 'snapshotSizeFactor=1');
+  const records = Array.from({ length: 40 }, (_, index) => createAt(makeZxid(1, index + 1), index + 1));
+  // Four writes of ten records, the way a leader's group commits reach the disk.
+  for (let write = 0; write < 4; write++) {
+    await disk.persist(ready({ append: records.slice(write * 10, write * 10 + 10).map((c) => c.txn), hardState: write === 0 ? { acceptedEpoch: 1, currentEpoch: 1 } : null }));
+  }
+  const live = new DataTree();
+  live.apply(records[0]!.header, records[0]!.tree);
+  await disk.takeSnapshot(live, () => assert.fail('no purge without autopurge'));
+  let reads = 0;
+  const readBatchesFrom = log.readBatchesFrom.bind(log);
+  log.readBatchesFrom = (zxid, options) => {
+    reads += 1;
+    return readBatchesFrom(zxid, options);
+  };
+  const range = (from: number, upTo: number): { sid: number; stream: number; fromZxid: bigint; upToZxid: bigint; diskLogBaseZxid: bigint } => (
+    { sid: 2, stream: 1, fromZxid: makeZxid(1, from), upToZxid: makeZxid(1, upTo), diskLogBaseZxid: 0n });
+  // Forty creates are several times the one-node snapshot: known without a read.
+  assert.deepEqual(await disk.read(range(1, 40)), []);
+  assert.equal(reads, 0);
+  // Two records are below the limit: read.
+  assert.deepEqual((await disk.read(range(39, 40))).map((txn) => txn.zxid), [makeZxid(1, 39), makeZxid(1, 40)]);
+  assert.equal(reads, 1);
+});

@@ -17,12 +17,13 @@
 import { zxidEpoch, zxidToHex, type Zxid } from '@corral/base';
 import type { HardState, InitialState, LogRead, Ready, Txn } from '@corral/broadcast';
 import { createSnapshotLoader, decodeTxn, serializeSnapshot, type DataTree } from '@corral/data-tree';
-import type { SnapshotStore, TxnLogStore } from '@corral/txn-log';
+import type { SnapshotStore, SnapshotWriter, TxnLogStore } from '@corral/txn-log';
 import { snapshotChunksOf } from '@corral/replica';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../logger.js';
 import { loadExactSnapshot, recoverTree } from '../storage/recovery.js';
 import { readEpochs, writeEpochs } from './epoch-files.js';
+import { LogSizeMarks } from './log-size-marks.js';
 
 /** What the disk needs. */
 export interface DriverDiskOptions {
@@ -41,6 +42,14 @@ export interface Recovered {
   readonly migrated: boolean;
 }
 
+/** A snapshot walk given up because its tree was replaced (a SNAP install, a rebuild): not a disk failure. */
+export class SnapshotAbandonedError extends Error {
+  constructor() {
+    super('the tree was replaced during the snapshot walk');
+    this.name = 'SnapshotAbandonedError';
+  }
+}
+
 /** One server's durable state, and every write to it. */
 export class DriverDisk {
   private readonly options: DriverDiskOptions;
@@ -51,6 +60,8 @@ export class DriverDisk {
   /** The log on disk is complete above this zxid (moves up with purges). */
   private diskLogBaseZxid: Zxid;
   private snapshotting: Promise<void> | null = null;
+  /** Bytes of the log written since start, per durable write (a DIFF too large for disk is known without reading it). */
+  private readonly logSizes = new LogSizeMarks();
   lastSnapshotBytes = 0;
 
   private constructor(options: DriverDiskOptions, epochs: HardState, snapshotZxid: Zxid, diskLogBaseZxid: Zxid) {
@@ -129,22 +140,24 @@ export class DriverDisk {
    */
   async persist(ready: Ready): Promise<void> {
     const { log, snapshots, config } = this.options;
-    if (ready.snapshot !== null || ready.truncate !== null) {
-      // A snapshot of the old history must not be written or purged across a rewrite.
-      await this.snapshotting;
-    }
     if (ready.snapshot !== null) {
+      // Called before any await: the install's chunk write starts in this turn.
       await this.installSnapshot(ready.snapshot.zxid, ready.snapshot.snapshot, ready.append);
     } else if (ready.truncate !== null) {
+      // A snapshot of the old history must not be written or purged across a rewrite.
+      await this.snapshotting;
       const truncate = ready.truncate;
       // TRUNC and the sync's records in one LevelDB batch: never a truncated log alone.
       await log.truncateAndAppend(truncate, ready.append);
+      this.logSizes.truncated(truncate);
+      this.logSizes.appended(ready.append);
       if (this.snapshotZxid > truncate) {
         await snapshots.deleteAfter(truncate);
         this.snapshotZxid = (await snapshots.list())[0]?.zxid ?? 0n;
       }
     } else if (ready.append.length > 0) {
       await appendInChunks(log, ready.append);
+      this.logSizes.appended(ready.append);
     }
     if (ready.hardState !== null) {
       await writeEpochs(config.dataDir, ready.hardState);
@@ -161,21 +174,35 @@ export class DriverDisk {
    */
   private async installSnapshot(zxid: Zxid, bytes: Uint8Array, records: readonly Txn[]): Promise<void> {
     const { log, snapshots, logger } = this.options;
-    await snapshots.deleteAfter(zxid);
+    const startedMs = performance.now();
     const writer = snapshots.beginSnapshot(zxid, { installed: true });
     let info;
     try {
-      // A SNAP carries the snapshot's chunks framed (replica's snapshot-frames); the store keeps chunks.
-      for (const chunk of snapshotChunksOf(bytes)) await writer.write(chunk);
+      // The chunks' write is issued before the first await, so the disk
+      // stores them while this thread loads the tree from the same bytes (the
+      // Replica's next half-Ready). They stay invisible until the manifest.
+      const chunksWritten = writeChunksNow(writer, bytes);
+      // A snapshot of the old history must not be written or purged across a
+      // rewrite, and newer local snapshots go (a history the leader
+      // overrides) before this one's manifest exists.
+      await this.snapshotting;
+      await snapshots.deleteAfter(zxid);
+      await chunksWritten;
       info = await writer.commit();
     } catch (error) {
       await writer.abort().catch(() => undefined);
       throw error;
     }
+    const storedMs = performance.now() - startedMs;
     await log.resetAndAppend(zxid, records);
+    this.logSizes.reset();
+    this.logSizes.appended(records);
     this.snapshotZxid = zxid;
     this.diskLogBaseZxid = zxid;
-    logger.info({ zxid: zxidToHex(zxid), bytes: info.byteCount, records: records.length }, 'installed the leader\'s snapshot');
+    logger.info(
+      { zxid: zxidToHex(zxid), bytes: info.byteCount, records: records.length, storedMs: Math.round(storedMs), ms: Math.round(performance.now() - startedMs) },
+      'installed the leader\'s snapshot',
+    );
   }
 
   /**
@@ -186,6 +213,8 @@ export class DriverDisk {
    */
   async read(read: LogRead): Promise<Txn[]> {
     const bytesMax = await this.diskDiffBytesMax();
+    // Known too large without reading: what the loop below would find, sooner.
+    if (this.logSizes.bytesAtLeast(read.fromZxid, read.upToZxid) > bytesMax) return [];
     const txns: Txn[] = [];
     let bytes = 0;
     const from = read.fromZxid > 0n ? read.fromZxid - 1n : 0n;
@@ -246,12 +275,22 @@ export class DriverDisk {
    * and the zxid its walk ended at, made exact at recovery by replaying the
    * log in that range (README "Snapshots"). `current` names the Replica's
    * tree: the walk is given up if it is replaced (a SNAP install or a
-   * rebuild). `onCompacted` gets the zxid below which the log was purged.
+   * rebuild). `onCompacted` gets the zxid below which the log was purged;
+   * `onFailed` any failure other than that (the Driver's fatal: nothing is
+   * acknowledged after a write the disk refused).
    */
-  startSnapshot(tree: DataTree, onCompacted: (zxid: Zxid) => void, current: () => DataTree = () => tree): void {
+  startSnapshot(tree: DataTree, onCompacted: (zxid: Zxid) => void, current: () => DataTree = () => tree, onFailed: (error: unknown) => void = () => undefined): void {
     if (this.snapshotting !== null) return;
     this.snapshotting = this.takeSnapshot(tree, onCompacted, current)
-      .catch((error: unknown) => this.options.logger.error({ error }, 'snapshot failed; will retry after the next snapCount txns'))
+      .catch((error: unknown) => {
+        if (error instanceof SnapshotAbandonedError) {
+          this.options.logger.info({ zxid: zxidToHex(tree.lastProcessedZxid) }, 'snapshot given up: the tree was replaced; the next one follows after snapCount txns');
+          return;
+        }
+        // ZooKeeperServer.takeSnapshot exits on an IOException: a disk that cannot store a
+        // snapshot (or purge) cannot be trusted with the log either.
+        onFailed(error);
+      })
       .finally(() => {
         this.snapshotting = null;
       });
@@ -265,7 +304,7 @@ export class DriverDisk {
     try {
       for (const chunk of serializeSnapshot(tree)) {
         // The log replayed over it at recovery must be the history this tree applied.
-        if (current() !== tree) throw new Error('the tree was replaced during the snapshot walk');
+        if (current() !== tree) throw new SnapshotAbandonedError();
         await writer.write(chunk);
         // Requests run between chunks: no stall for the whole walk.
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -282,9 +321,24 @@ export class DriverDisk {
     const purged = await snapshots.purge(config.snapRetainCount);
     if (purged.oldestRetainedZxid === null) return;
     await log.purgeBefore(purged.oldestRetainedZxid);
+    this.logSizes.purgedBelow(purged.oldestRetainedZxid);
     if (purged.oldestRetainedZxid > this.diskLogBaseZxid) this.diskLogBaseZxid = purged.oldestRetainedZxid;
     onCompacted(purged.oldestRetainedZxid);
   }
+}
+
+/**
+ * Hands every chunk of a framed SNAP (replica's snapshot-frames; the store
+ * keeps chunks) to `writer` and starts their write at once. The promise is
+ * marked handled here and awaited by the caller.
+ */
+function writeChunksNow(writer: SnapshotWriter, framed: Uint8Array): Promise<void> {
+  const writes: Promise<void>[] = [];
+  for (const chunk of snapshotChunksOf(framed)) writes.push(writer.write(chunk));
+  writes.push(writer.flush());
+  const all = Promise.all(writes).then(() => undefined);
+  all.catch(() => undefined);
+  return all;
 }
 
 /**

@@ -61,7 +61,7 @@ export interface DriverOptions {
   readonly sessions: SessionTable;
   readonly stats: ServerStats;
   readonly logger: Logger;
-  /** The log or the epochs could not be stored: never acknowledge; the caller exits and restart recovers. */
+  /** The log, the epochs or a snapshot could not be stored: never acknowledge; the caller exits and restart recovers. */
   readonly onFatal: (error: unknown) => void;
   /** After each Ready that applied txns, and after the tree was replaced (SNAP install, rebuild): gRPC waiters re-check. */
   readonly onApplied?: () => void;
@@ -181,6 +181,11 @@ export class Driver implements ClientCore, RoleHost {
   /** True while a role is established and clients are served (false while electing or syncing). */
   get serving(): boolean {
     return this.servingNow;
+  }
+
+  /** True while this member, without a quorum, serves read-only clients (readonlymode.enabled). */
+  get readOnly(): boolean {
+    return this.replica.readOnly;
   }
 
   /** ZooKeeper's Mode: standalone, leader, follower, observer, or looking (not serving). */
@@ -510,7 +515,7 @@ export class Driver implements ClientCore, RoleHost {
     if (this.appliedSinceSnapshot < this.snapshotThreshold || this.disk.snapshotRunning || this.closed || this.rewriting) return;
     this.appliedSinceSnapshot = 0;
     this.snapshotThreshold = this.nextSnapshotThreshold();
-    this.disk.startSnapshot(this.replica.dataTree, (zxid) => this.replica.logCompacted(zxid), () => this.replica.dataTree);
+    this.disk.startSnapshot(this.replica.dataTree, (zxid) => this.replica.logCompacted(zxid), () => this.replica.dataTree, (error) => this.fatal(error));
   }
 
   /** Test hook: an exact snapshot now. */

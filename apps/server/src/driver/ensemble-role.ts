@@ -203,7 +203,9 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
   stopped(reason: string, rebuildAtOrBelow: bigint | null): void {
     const { host } = this.options;
     const was = this.leader !== null ? 'leader' : this.learner?.observer === true ? 'observer' : 'follower';
-    host.logger.info({ sid: this.sid, was, reason }, 'role ended; back to election');
+    // Nothing of the role is in flight (Driver.endRole): the position logged is what this server will vote with.
+    const { lastLoggedZxid } = host.disk.position();
+    host.logger.info({ sid: this.sid, was, reason, lastLoggedZxid: `0x${lastLoggedZxid.toString(16)}` }, 'role ended; back to election');
     if (this.stream !== null) this.network?.closeBroadcast(this.stream, 'role ended');
     for (const stream of this.accepted) this.network?.closeBroadcast(stream, 'leadership ended');
     this.accepted.clear();

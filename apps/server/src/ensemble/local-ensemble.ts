@@ -87,6 +87,12 @@ export class LocalEnsemble {
     return running === undefined || running.hasExited ? null : running.pid;
   }
 
+  /** How a member's last process ended (null while it runs or if it never started). */
+  exitStatus(sid: number): { code: number | null; signal: NodeJS.Signals | null } | null {
+    const running = this.processes.get(sid);
+    return running === undefined || !running.hasExited ? null : running.exitStatus;
+  }
+
   isRunning(sid: number): boolean {
     return this.pid(sid) !== null;
   }

@@ -45,7 +45,7 @@ function txnFromWire(w: WireTxn | null | undefined): Txn {
 }
 
 function learnerInfoToWire(acceptedEpoch: number): WireLearnerInfo {
-  return { acceptedEpoch: writeEpoch(acceptedEpoch, 'acceptedEpoch'), protocolVersion: peerProtocolVersion, configVersion: '0' };
+  return { acceptedEpoch: writeEpoch(acceptedEpoch, 'acceptedEpoch'), protocolVersion: peerProtocolVersion, configVersion: '0', acceptsBatches: true };
 }
 
 function checkVersion(version: number | undefined): void {
@@ -104,7 +104,7 @@ export function learnerMsgFromWire(w: WireLearnerMessage): LearnerPeerMsg {
  */
 export function leaderMsgToWire(msg: LeaderPeerMsg, snapChunkBytesMax: number): WireLeaderMessage[] {
   switch (msg.type) {
-    case 'LEADERINFO': return [{ msg: 'leaderInfo', leaderInfo: { newEpoch: writeEpoch(msg.newEpoch, 'newEpoch'), protocolVersion: peerProtocolVersion } }];
+    case 'LEADERINFO': return [{ msg: 'leaderInfo', leaderInfo: { newEpoch: writeEpoch(msg.newEpoch, 'newEpoch'), protocolVersion: peerProtocolVersion, acceptsBatches: true } }];
     case 'DIFF': return [{ msg: 'diff', diff: { zxid: writeUint64(msg.zxid, 'zxid') } }];
     case 'TRUNC': return [{ msg: 'trunc', trunc: { zxid: writeUint64(msg.zxid, 'zxid') } }];
     case 'SNAP': return snapToWire(msg.zxid, msg.snapshot, snapChunkBytesMax);

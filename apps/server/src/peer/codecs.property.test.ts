@@ -1,6 +1,8 @@
 // Goal: every election and broadcast message survives encode → protobuf bytes → decode unchanged,
 // with 64-bit zxids and epochs at their extremes, and decoding refuses what the TypeScript
 // types cannot hold with a typed PeerProtocolError (never an AssertionError).
+// Batches (LeaderBatch/LearnerBatch) carry any run of messages in order, stay within their
+// limits (the byte bound holds for the real encoding) and refuse nesting, emptiness and size.
 // Method: fast-check generates messages; the bytes go through the same serializers grpc-js
 // uses for the Election and Broadcast services.
 import assert from 'node:assert/strict';
@@ -8,6 +10,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { PeerMsg } from '@corral/broadcast';
 import type { Notification } from '@corral/election';
+import { batchWire, splitIntoBatches, unbatched, wireBytesBound, type BatchLimits } from './batch-codec.js';
+import { messageOverheadBytesMax } from './limits.js';
 import { LeaderStreamDecoder, learnerMsgFromWire, learnerMsgToWire, leaderMsgToWire, type LeaderPeerMsg, type LearnerPeerMsg } from './broadcast-codec.js';
 import { notificationFromWire, notificationToWire } from './election-codec.js';
 import { PeerProtocolError } from './peer-errors.js';
@@ -154,4 +158,75 @@ test('snapshot reassembly is bounded: announced size, chunk size, and the chunks
   interleaved.decode({ msg: 'snap', snap: { zxid: '1', sizeBytes: '6' } });
   refuses('unexpected-message', () => interleaved.decode({ msg: 'commit', commit: { zxid: '1' } }));
   refuses('unexpected-message', () => new LeaderStreamDecoder(limits).decode({ msg: 'snapChunk', snapChunk: { data: Buffer.alloc(1), last: true } }));
+});
+
+const batchLimits: fc.Arbitrary<BatchLimits> = fc.record({ batchMessagesMax: fc.integer({ min: 1, max: 8 }), batchBytesMax: fc.integer({ min: 64, max: 2_000 }) });
+
+/** Each group keeps its limits, and its real encoding stays within the bound the split used. */
+function checkGroups(groups: readonly (readonly (WireLeaderMessage | WireLearnerMessage)[])[], limits: BatchLimits, encode: Codec['serialize']): void {
+  for (const group of groups) {
+    assert.ok(group.length >= 1 && group.length <= limits.batchMessagesMax);
+    const bound = group.reduce((sum, w) => sum + wireBytesBound(w), group.length > 1 ? messageOverheadBytesMax : 0);
+    if (group.length > 1) assert.ok(bound <= limits.batchBytesMax, `batch bound ${bound} above ${limits.batchBytesMax}`);
+    assert.ok(encode(batchWire(group)).byteLength <= bound, 'encoded batch above its bound');
+  }
+}
+
+test('any run of leader messages survives batching: order, limits and the byte bound hold', () => {
+  fc.assert(fc.property(fc.array(leaderMsg, { maxLength: 30 }), batchLimits, (msgs, limits) => {
+    const snapChunkBytesMax = 40;
+    const wires = msgs.flatMap((msg) => leaderMsgToWire(msg, snapChunkBytesMax));
+    const groups = splitIntoBatches(wires, limits);
+    assert.deepEqual(groups.flat(), wires);
+    checkGroups(groups, limits, (value) => leaderCodec.serialize(value));
+    const decoder = new LeaderStreamDecoder({ snapChunkBytesMax, snapshotBytesMax: 100 });
+    const decoded: LeaderPeerMsg[] = [];
+    for (const group of groups) {
+      const received = leaderCodec.deserialize(leaderCodec.serialize(batchWire(group))) as WireLeaderMessage;
+      for (const w of unbatched(received, limits.batchMessagesMax)) {
+        const out = decoder.decode(w);
+        if (out !== null) decoded.push(out);
+      }
+    }
+    assert.deepEqual(decoded.map(normalize), msgs.map(normalize));
+  }), { numRuns: runs });
+});
+
+test('any run of learner messages survives batching: order, limits and the byte bound hold', () => {
+  fc.assert(fc.property(fc.array(learnerMsg, { maxLength: 30 }), batchLimits, (msgs, limits) => {
+    const wires = msgs.map(learnerMsgToWire);
+    const groups = splitIntoBatches(wires, limits);
+    assert.deepEqual(groups.flat(), wires);
+    checkGroups(groups, limits, (value) => learnerCodec.serialize(value));
+    const decoded = groups.flatMap((group) => unbatched(learnerCodec.deserialize(learnerCodec.serialize(batchWire(group))) as WireLearnerMessage, limits.batchMessagesMax).map(learnerMsgFromWire));
+    assert.deepEqual(decoded.map(normalize), msgs.map(normalize));
+  }), { numRuns: runs });
+});
+
+test('a batch is split at batchBytesMax; a message too large for any batch goes alone', () => {
+  const proposal = (zxid: bigint, size: number): WireLeaderMessage => leaderMsgToWire({ type: 'PROPOSAL', txn: { zxid, bytes: new Uint8Array(size) } }, 10)[0] as WireLeaderMessage;
+  // Envelope 64 + two entries of 400 + 64 = 992: two fit under 1,000, the third starts a new batch;
+  // 64 + (408 + 64) + (400 + 64) = 1,000 still fits, one byte more does not.
+  const limits = { batchMessagesMax: 100, batchBytesMax: 1_000 };
+  const sizes = (groups: WireLeaderMessage[][]): number[][] => groups.map((g) => g.map((w) => w.proposal?.txn?.data.byteLength ?? -1));
+  assert.deepEqual(sizes(splitIntoBatches([proposal(1n, 400), proposal(2n, 400), proposal(3n, 400)], limits)), [[400, 400], [400]]);
+  assert.deepEqual(sizes(splitIntoBatches([proposal(1n, 408), proposal(2n, 400)], limits)), [[408, 400]]);
+  assert.deepEqual(sizes(splitIntoBatches([proposal(1n, 409), proposal(2n, 400)], limits)), [[409], [400]]);
+  assert.deepEqual(sizes(splitIntoBatches([proposal(1n, 10), proposal(2n, 5_000), proposal(3n, 10)], limits)), [[10], [5_000], [10]]);
+  assert.deepEqual(sizes(splitIntoBatches([proposal(1n, 1), proposal(2n, 1), proposal(3n, 1)], { batchMessagesMax: 2, batchBytesMax: 1_000 })), [[1, 1], [1]]);
+  // A single message is sent as itself, not as a batch of one (what a server without batches reads).
+  assert.equal(batchWire([proposal(1n, 1)]).msg, 'proposal');
+});
+
+test('unbatching refuses an empty batch, one above batchMessagesMax, a nested batch and a handshake inside one', () => {
+  const commit = (zxid: number): WireLeaderMessage => ({ msg: 'commit', commit: { zxid: String(zxid) } });
+  refuses('unexpected-message', () => unbatched<WireLeaderMessage>({ msg: 'batch', batch: { messages: [] } }, 4));
+  refuses('too-large', () => unbatched<WireLeaderMessage>({ msg: 'batch', batch: { messages: [commit(1), commit(2), commit(3)] } }, 2));
+  refuses('unexpected-message', () => unbatched<WireLeaderMessage>({ msg: 'batch', batch: { messages: [commit(1), { msg: 'batch', batch: { messages: [commit(2)] } }] } }, 4));
+  assert.deepEqual(unbatched<WireLeaderMessage>({ msg: 'batch', batch: { messages: [commit(1), commit(2)] } }, 2), [commit(1), commit(2)]);
+  const challenge: WireLeaderMessage = { msg: 'challenge', challenge: { sid: '1', nonce: Buffer.alloc(32), mechanism: 'none' } };
+  const decoder = new LeaderStreamDecoder({ snapChunkBytesMax: 10, snapshotBytesMax: 10 });
+  refuses('unexpected-message', () => unbatched<WireLeaderMessage>({ msg: 'batch', batch: { messages: [commit(1), challenge] } }, 4).map((w) => decoder.decode(w)));
+  const auth: WireLearnerMessage = { msg: 'auth', auth: { sid: '1', proof: Buffer.alloc(0), nonce: Buffer.alloc(0) } };
+  refuses('unexpected-message', () => unbatched<WireLearnerMessage>({ msg: 'batch', batch: { messages: [auth] } }, 4).map(learnerMsgFromWire));
 });

@@ -23,6 +23,17 @@ export interface PeerLimits {
    * that plus overhead; the default covers jute.maxbuffer's maximum of 16 MiB.
    */
   readonly messageBytesMax: number;
+  /**
+   * Messages one LeaderBatch/LearnerBatch carries: a sender splits above it, a receiver closes
+   * the stream on a batch above it.
+   */
+  readonly batchMessagesMax: number;
+  /**
+   * Bound of one batch's encoded size (each message counted at its payload plus
+   * messageOverheadBytesMax). A sender splits above it; a message that alone exceeds it goes
+   * on its own. At most messageBytesMax, which gRPC enforces on every message.
+   */
+  readonly batchBytesMax: number;
   /** Broadcast streams one server accepts at once (learners, including reconnecting ones). */
   readonly broadcastStreamsMax: number;
   /** First reconnect delay of an election link. */
@@ -39,13 +50,19 @@ export const defaultPeerLimits: PeerLimits = {
   snapChunkBytesMax: 1024 * 1024,
   snapshotBytesMax: 2 ** 32 - 1,
   messageBytesMax: 34 * 1024 * 1024,
+  batchMessagesMax: 4096,
+  batchBytesMax: 1024 * 1024,
   broadcastStreamsMax: 256,
   reconnectDelayMsMin: 50,
   reconnectDelayMsMax: 2_000,
   handshakeTimeoutMs: 5_000,
 };
 
-/** Room a SnapChunk or Txn message needs beyond its payload bytes (tags, lengths, flags). */
+/**
+ * Room a SnapChunk or Txn message needs beyond its payload bytes (tags, lengths, flags), also
+ * as one entry of a batch (its LeaderMessage/LearnerMessage wrapper and entry tag), and the
+ * room of a batch's own envelope.
+ */
 export const messageOverheadBytesMax = 64;
 
 /** Checks each limit and the relations between them; throws AssertionError at start-up. */
@@ -54,11 +71,14 @@ export function validatePeerLimits(limits: PeerLimits): PeerLimits {
   assertLimit('snapChunkBytesMax', limits.snapChunkBytesMax);
   assertLimit('snapshotBytesMax', limits.snapshotBytesMax);
   assertLimit('messageBytesMax', limits.messageBytesMax);
+  assertLimit('batchMessagesMax', limits.batchMessagesMax);
+  assertLimit('batchBytesMax', limits.batchBytesMax);
   assertLimit('broadcastStreamsMax', limits.broadcastStreamsMax);
   assertLimit('reconnectDelayMsMin', limits.reconnectDelayMsMin);
   assertLimit('reconnectDelayMsMax', limits.reconnectDelayMsMax);
   assertLimit('handshakeTimeoutMs', limits.handshakeTimeoutMs);
   assertLimitBelow('snapChunkBytesMax + overhead', limits.snapChunkBytesMax + messageOverheadBytesMax, 'messageBytesMax', limits.messageBytesMax);
+  assertLimitBelow('batchBytesMax', limits.batchBytesMax, 'messageBytesMax + 1', limits.messageBytesMax + 1);
   assertLimitBelow('reconnectDelayMsMin', limits.reconnectDelayMsMin, 'reconnectDelayMsMax', limits.reconnectDelayMsMax);
   return limits;
 }

@@ -110,6 +110,43 @@ test('three networks exchange every election and broadcast message type', async 
   }
 });
 
+test('broadcast messages keep their order across batches split at the batch limits', async () => {
+  const limits = { ...defaultPeerLimits, batchMessagesMax: 5, batchBytesMax: 2_000 };
+  const { peers } = await startTestEnsemble({ sids: [1, 2], limits });
+  const [learner, leader] = peers as [TestPeer, TestPeer];
+  try {
+    const stream = learner.network.connectLeader(2);
+    await learner.events.waitFor((e) => e.kind === 'opened' && e.ref.stream === stream);
+    const accepted = await leader.events.waitFor((e) => e.kind === 'opened' && e.ref.sid === 1);
+    assert.ok(accepted.kind === 'opened');
+    // Each side says it accepts batches in its first message; after that, a turn's messages batch.
+    assert.ok(learner.network.sendBroadcast(stream, { type: 'FOLLOWERINFO', acceptedEpoch: 4 }));
+    await leader.events.waitFor((e) => e.kind === 'message' && e.msg.type === 'FOLLOWERINFO');
+    assert.ok(leader.network.sendBroadcast(accepted.ref.stream, { type: 'LEADERINFO', newEpoch: 5 }));
+    await learner.events.waitFor((e) => e.kind === 'message' && e.msg.type === 'LEADERINFO');
+    const sent: LeaderPeerMsg[] = [];
+    for (let i = 1; i <= 60; i++) {
+      const zxid = (5n << 32n) | BigInt(i);
+      // Sizes around batchBytesMax, and one above it (sent alone).
+      const size = i === 30 ? 3_000 : (i * 97) % 1_500;
+      sent.push({ type: 'PROPOSAL', txn: { zxid, bytes: new Uint8Array(size).fill(i) } }, { type: 'COMMIT', zxid });
+    }
+    for (const msg of sent) assert.ok(leader.network.sendBroadcast(accepted.ref.stream, msg));
+    const acks: LearnerPeerMsg[] = sent.filter((m) => m.type === 'COMMIT').map((m) => ({ type: 'ACK', zxid: m.zxid }));
+    for (const msg of acks) assert.ok(learner.network.sendBroadcast(stream, msg));
+    await learner.events.waitFor((e) => e.kind === 'message' && e.msg.type === 'COMMIT' && e.msg.zxid === ((5n << 32n) | 60n));
+    await leader.events.waitFor((e) => e.kind === 'message' && e.msg.type === 'ACK' && e.msg.zxid === ((5n << 32n) | 60n));
+    const got = learner.events.items.flatMap((e) => (e.kind === 'message' && (e.msg.type === 'PROPOSAL' || e.msg.type === 'COMMIT') ? [e.msg] : []));
+    assert.equal(got.length, sent.length);
+    got.forEach((msg, i) => sameMsg(msg, sent[i] as PeerMsg));
+    const gotAcks = leader.events.items.flatMap((e) => (e.kind === 'message' && e.msg.type === 'ACK' ? [e.msg] : []));
+    assert.equal(gotAcks.length, acks.length);
+    gotAcks.forEach((msg, i) => sameMsg(msg, acks[i] as PeerMsg));
+  } finally {
+    await closeAll(peers);
+  }
+});
+
 test('a killed election link reconnects and carries notifications again', async () => {
   const proxy = await TcpProxy.start();
   // Server 2 sees server 1 behind the proxy: a peer is its sid, not its address.

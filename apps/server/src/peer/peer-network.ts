@@ -19,6 +19,9 @@
  *   never redialed: a closed one sends the learner back to election.
  * - Every outbound queue is bounded (outboundMessagesPerLinkMax); a peer that
  *   does not keep up loses its link instead of growing it.
+ * - A broadcast stream's messages of one turn leave as batches (link-batcher.ts)
+ *   once the peer said it accepts them; received batches are unbatched here, so
+ *   the Driver sees the same messages in the same order either way.
  */
 import { Server, ServerCredentials, credentials, status as Status, type Client, type ClientDuplexStream, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { PeerMsg } from '@corral/broadcast';
@@ -26,12 +29,14 @@ import type { Notification } from '@corral/election';
 import { assert } from '@corral/base';
 import type { QuorumServerSpec } from '../config/server-config.js';
 import type { Logger } from '../logger.js';
+import { unbatched, type BroadcastWire } from './batch-codec.js';
 import { LeaderStreamDecoder, isLeaderMsg, isLearnerMsg, leaderMsgToWire, learnerMsgFromWire, learnerMsgToWire } from './broadcast-codec.js';
 import { notificationFromWire, notificationToWire } from './election-codec.js';
 import { defaultPeerLimits, validatePeerLimits, type PeerLimits } from './limits.js';
 import { peerAuthSecretFileKey, peerAuthSecretKey, type PeerService } from './peer-auth.js';
 import { PeerProtocolError } from './peer-errors.js';
 import { peerServices, type WireElectionMessage, type WireLeaderMessage, type WireLearnerMessage } from './peer-proto.js';
+import { LinkBatcher } from './link-batcher.js';
 import { PeerStream, type PeerCall } from './peer-stream.js';
 
 /** One broadcast stream: `leader` when this server accepted it from a learner, `learner` when it dialed a leader. */
@@ -81,6 +86,7 @@ interface Dialer {
 interface BroadcastEntry {
   readonly ref: BroadcastStreamRef;
   readonly peer: PeerStream;
+  readonly out: LinkBatcher<BroadcastWire>;
 }
 
 type BidiMethod = (options?: object) => ClientDuplexStream<unknown, unknown>;
@@ -170,30 +176,37 @@ export class PeerNetwork {
       call, side: 'connector', service: 'broadcast', dialedSid: sid,
       onOpen: () => this.options.events.broadcastOpened(ref),
       onMessage: (wire) => {
-        const msg = decoder.decode(wire as WireLeaderMessage);
-        if (msg !== null) this.options.events.broadcastMessage(ref, msg);
+        for (const w of unbatched(wire as WireLeaderMessage, this.limits.batchMessagesMax)) {
+          if (!peer.open) return;
+          if (w.msg === 'leaderInfo' && w.leaderInfo?.acceptsBatches === true) out.peerAcceptsBatches = true;
+          const msg = decoder.decode(w);
+          if (msg !== null) this.options.events.broadcastMessage(ref, msg);
+        }
       },
       onClose: (reason) => this.broadcastClosed(ref, reason),
     });
-    this.broadcastStreams.set(stream, { ref, peer });
+    const out = new LinkBatcher<BroadcastWire>(peer, this.limits);
+    this.broadcastStreams.set(stream, { ref, peer, out });
     return stream;
   }
 
-  /** Sends on a broadcast stream; false when it is closed or was just dropped for a full queue. */
+  /** Sends on a broadcast stream (with the rest of this turn's messages); false when it is closed or was just dropped for a full queue. */
   sendBroadcast(stream: number, msg: PeerMsg): boolean {
     const entry = this.broadcastStreams.get(stream);
     if (entry === undefined) return false;
     if (entry.ref.side === 'leader') {
       assert(isLeaderMsg(msg), `${msg.type} is not a leader message`);
-      return entry.peer.writeMany(leaderMsgToWire(msg, this.limits.snapChunkBytesMax));
+      return entry.out.add(leaderMsgToWire(msg, this.limits.snapChunkBytesMax));
     }
     assert(isLearnerMsg(msg), `${msg.type} is not a learner message`);
-    return entry.peer.write(learnerMsgToWire(msg));
+    return entry.out.add([learnerMsgToWire(msg)]);
   }
 
   /** Closes a broadcast stream (Ready.disconnect, or a learner leaving its leader). */
   closeBroadcast(stream: number, reason: string): void {
-    this.broadcastStreams.get(stream)?.peer.close(reason);
+    const entry = this.broadcastStreams.get(stream);
+    entry?.out.flush();
+    entry?.peer.close(reason);
   }
 
   /** Releases every socket, stream and timer. Idempotent. */
@@ -206,7 +219,11 @@ export class PeerNetwork {
       dialer.stream?.close('network closing');
     }
     for (const link of [...this.electionLinks.values()]) link.close('network closing');
-    for (const entry of [...this.broadcastStreams.values()]) entry.peer.close('network closing');
+    for (const entry of [...this.broadcastStreams.values()]) {
+      // What this turn queued goes ahead of the close, as it did before batching.
+      entry.out.flush();
+      entry.peer.close('network closing');
+    }
     for (const peer of [...this.pending]) peer.close('network closing');
     for (const stream of [...this.wakeUps]) stream.close('network closing');
     for (const dialer of this.dialers.values()) dialer.client.close();
@@ -386,17 +403,23 @@ export class PeerNetwork {
       onOpen: (sid) => {
         handshakeDone();
         ref = { sid, stream: this.nextStream++, side: 'leader' };
-        this.broadcastStreams.set(ref.stream, { ref, peer });
+        this.broadcastStreams.set(ref.stream, { ref, peer, out });
         this.options.events.broadcastOpened(ref);
       },
       onMessage: (wire) => {
-        if (ref !== null) this.options.events.broadcastMessage(ref, learnerMsgFromWire(wire as WireLearnerMessage));
+        if (ref === null) return;
+        for (const w of unbatched(wire as WireLearnerMessage, this.limits.batchMessagesMax)) {
+          if (!peer.open) return;
+          if ((w.msg === 'followerInfo' || w.msg === 'observerInfo') && w[w.msg]?.acceptsBatches === true) out.peerAcceptsBatches = true;
+          this.options.events.broadcastMessage(ref, learnerMsgFromWire(w));
+        }
       },
       onClose: (reason) => {
         handshakeDone();
         if (ref !== null) this.broadcastClosed(ref, reason);
       },
     });
+    const out = new LinkBatcher<BroadcastWire>(peer, this.limits);
   }
 
   private broadcastClosed(ref: BroadcastStreamRef, reason: string): void {

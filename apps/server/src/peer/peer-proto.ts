@@ -38,11 +38,11 @@ export interface WireElectionMessage {
 }
 
 export interface WireTxn { zxid: WireLong; data: Buffer }
-export interface WireLearnerInfo { acceptedEpoch: WireLong; protocolVersion: number; configVersion: WireLong }
+export interface WireLearnerInfo { acceptedEpoch: WireLong; protocolVersion: number; configVersion: WireLong; acceptsBatches?: boolean }
 
 /** LearnerMessage (learner → leader). */
 export interface WireLearnerMessage {
-  msg?: 'auth' | 'followerInfo' | 'observerInfo' | 'ackEpoch' | 'ack' | 'ping' | 'request' | 'revalidate';
+  msg?: 'auth' | 'followerInfo' | 'observerInfo' | 'ackEpoch' | 'ack' | 'ping' | 'request' | 'revalidate' | 'batch';
   auth?: WireAuthResponse | null;
   followerInfo?: WireLearnerInfo | null;
   observerInfo?: WireLearnerInfo | null;
@@ -51,16 +51,17 @@ export interface WireLearnerMessage {
   ping?: { sessionData: Buffer; round?: number } | null;
   request?: { data: Buffer } | null;
   revalidate?: { data: Buffer } | null;
+  batch?: { messages: WireLearnerMessage[] } | null;
 }
 
 /** LeaderMessage (leader → learner). */
 export interface WireLeaderMessage {
   msg?:
     | 'challenge' | 'accept' | 'leaderInfo' | 'diff' | 'trunc' | 'snap' | 'snapChunk' | 'proposal' | 'commit' | 'inform'
-    | 'newLeader' | 'upToDate' | 'ping' | 'revalidate';
+    | 'newLeader' | 'upToDate' | 'ping' | 'revalidate' | 'batch';
   challenge?: WireAuthChallenge | null;
   accept?: WireAuthAccept | null;
-  leaderInfo?: { newEpoch: WireLong; protocolVersion: number } | null;
+  leaderInfo?: { newEpoch: WireLong; protocolVersion: number; acceptsBatches?: boolean } | null;
   diff?: { zxid: WireLong } | null;
   trunc?: { zxid: WireLong } | null;
   snap?: { zxid: WireLong; sizeBytes: WireLong } | null;
@@ -72,6 +73,7 @@ export interface WireLeaderMessage {
   upToDate?: Record<string, never> | null;
   ping?: { sessionData: Buffer; round?: number } | null;
   revalidate?: { data: Buffer } | null;
+  batch?: { messages: WireLeaderMessage[] } | null;
 }
 
 /** Loads the peer API as proto-loader definitions. */

@@ -71,6 +71,8 @@ export class PeerStream {
   private readonly nonce = newPeerAuthNonce();
   private transcript: PeerAuthTranscript | null = null;
   private handshakeTimer: NodeJS.Timeout | null;
+  /** Messages written to the call whose write has not completed (HTTP/2 has not taken them). */
+  private unsentMessages = 0;
 
   constructor(private readonly options: PeerStreamOptions) {
     const { call, side } = options;
@@ -99,18 +101,37 @@ export class PeerStream {
 
   /** Queues messages that must go together (a SNAP's chunks), under the same limit. */
   writeMany(wires: readonly object[]): boolean {
+    if (!this.reserve(wires.length)) return false;
+    for (const wire of wires) this.writeCounted(wire, 1);
+    return true;
+  }
+
+  /**
+   * True when `count` more messages fit in this link's outbound queue (outboundMessagesMax, which
+   * counts every message a batch carries). Otherwise the peer is not keeping up: the link is
+   * dropped and this is false.
+   */
+  reserve(count: number): boolean {
     if (this.phase !== 'open') return false;
-    const { call, outboundMessagesMax, logger } = this.options;
-    if (call.writableLength + wires.length > outboundMessagesMax) {
+    const { outboundMessagesMax, logger } = this.options;
+    if (this.unsentMessages + count > outboundMessagesMax) {
       logger.warn(
-        { sid: this.options.mySid, peer: this.peerSid, service: this.options.service, queued: call.writableLength, outboundMessagesPerLinkMax: outboundMessagesMax },
+        { sid: this.options.mySid, peer: this.peerSid, service: this.options.service, queued: this.unsentMessages, outboundMessagesPerLinkMax: outboundMessagesMax },
         'peer link dropped: outbound queue full (slow peer)',
       );
       this.close('outbound queue full', { status: Status.RESOURCE_EXHAUSTED, hard: true });
       return false;
     }
-    for (const wire of wires) call.write(wire);
     return true;
+  }
+
+  /** Hands one gRPC message carrying `count` messages to the call (after `reserve`). */
+  writeCounted(wire: object, count: number): void {
+    if (this.phase !== 'open') return;
+    this.unsentMessages += count;
+    this.options.call.write(wire, () => {
+      this.unsentMessages -= count;
+    });
   }
 
   /** Closes the stream once and reports it; later calls do nothing. */

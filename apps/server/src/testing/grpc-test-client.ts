@@ -52,6 +52,17 @@ export class StreamSession {
     });
   }
 
+  /**
+   * Pings every `everyMs` until the stream ends, as a real client does: a
+   * session used only through unary calls (its ref) otherwise expires after
+   * its timeout, which a loaded machine can reach in the middle of a test.
+   */
+  keepAlive(everyMs = 250): void {
+    const timer = setInterval(() => this.stream.write({ ping: {} }), everyMs);
+    timer.unref();
+    void this.ended.then(() => clearInterval(timer));
+  }
+
   async next(kind: string, from = 0): Promise<Record<string, unknown>> {
     let done = false;
     void this.ended.then(() => {
@@ -79,16 +90,16 @@ export class StreamSession {
 }
 
 export async function openSession(
-  stubs: Pick<Stubs, 'corral'>, cleanups: (() => Promise<void> | void)[], resume?: { sessionId: string; password: Buffer },
-): Promise<{ s: StreamSession; sessionId: string; password: Buffer }> {
+  stubs: Pick<Stubs, 'corral'>, cleanups: (() => Promise<void> | void)[], resume?: { sessionId?: string; password?: Buffer; readOnly?: boolean },
+): Promise<{ s: StreamSession; sessionId: string; password: Buffer; readOnly: boolean }> {
   const stream = (stubs.corral as unknown as { Session: () => ClientDuplexStream<object, Record<string, unknown>> }).Session();
   const s = new StreamSession(stream);
   cleanups.push(() => {
     stream.cancel();
   });
   stream.write({ open: { timeoutMs: 4000, ...(resume === undefined ? {} : resume) } });
-  const opened = (await s.next('opened'))['opened'] as { sessionId: string; password: Buffer };
-  return { s, sessionId: opened.sessionId, password: opened.password };
+  const opened = (await s.next('opened'))['opened'] as { sessionId: string; password: Buffer; readOnly: boolean };
+  return { s, sessionId: opened.sessionId, password: opened.password, readOnly: opened.readOnly };
 }
 
 /** Stubs of every service on `address`, closed by `cleanups`. */

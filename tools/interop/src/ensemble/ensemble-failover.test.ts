@@ -1,6 +1,6 @@
 /**
- * Crash failover of a real-process ensemble (Corral once its ensemble mode
- * exists, Apache ZooKeeper 3.8 until then: see ensemble-target.ts). Writers
+ * Crash failover of a real-process ensemble (Corral, or Apache ZooKeeper 3.8
+ * with CORRAL_ENSEMBLE_TARGET=apache: see ensemble-target.ts). Writers
  * spread over every server create znodes while members are killed with
  * SIGKILL; afterwards every member must hold every acknowledged create. The
  * time from the leader's kill to the first acknowledged write sent after it is
@@ -18,7 +18,7 @@ const writerCount = 4;
 
 function writersOver(ensemble: TestEnsemble, root: string): Promise<WriteLoad> {
   const connectStrings = Array.from({ length: writerCount }, (_, index) => rotatedConnectString(ensemble.connectString, index));
-  return WriteLoad.start({ connectStrings, root });
+  return WriteLoad.start({ connectStrings, root, describeServers: () => ensemble.describe() });
 }
 
 describe('ensemble failover (real processes)', () => {
@@ -40,8 +40,7 @@ describe('ensemble failover (real processes)', () => {
     } finally {
       await load.stop();
     }
-    ensemble.restart(leader);
-    await ensemble.waitForQuorum({ sids: ensemble.sids });
+    await ensemble.restartAndWait([leader]);
     t.diagnostic(`${load.acked.length} acknowledged, ${load.uncertain.length} uncertain`);
     await assertMembersHold(ensemble, '/failover', load.acked.map((write) => write.path));
     await ensemble.close();
@@ -63,9 +62,7 @@ describe('ensemble failover (real processes)', () => {
     } finally {
       await load.stop();
     }
-    ensemble.restart(leader);
-    ensemble.restart(follower);
-    await ensemble.waitForQuorum({ sids: ensemble.sids });
+    await ensemble.restartAndWait([leader, follower]);
     await assertMembersHold(ensemble, '/five', load.acked.map((write) => write.path));
     await ensemble.close();
   });
@@ -78,8 +75,7 @@ describe('ensemble failover (real processes)', () => {
     // The writers keep writing while every server dies: the last acks race the kill.
     await ensemble.killAll();
     await load.stop();
-    for (const sid of ensemble.sids) ensemble.restart(sid);
-    await ensemble.waitForQuorum({ sids: ensemble.sids });
+    await ensemble.restartAndWait(ensemble.sids);
     t.diagnostic(`${suite.kind}: ${load.acked.length} acknowledged before the power cut`);
     await assertMembersHold(ensemble, '/power-cut', load.acked.map((write) => write.path));
     await ensemble.close();

@@ -73,7 +73,7 @@ describe('paused and partitioned leaders (real processes)', () => {
     const ensemble = await suite.start({ size: 3, proxied: true, tickTimeMs });
     const leader = await ensemble.waitForQuorum();
     const others = ensemble.sids.filter((sid) => sid !== leader);
-    const majority = await WriteLoad.start({ connectStrings: [ensemble.connectStringOf(others), ensemble.connectStringOf([...others].reverse())], root: '/part' });
+    const majority = await WriteLoad.start({ connectStrings: [ensemble.connectStringOf(others), ensemble.connectStringOf([...others].reverse())], root: '/part', describeServers: () => ensemble.describe() });
     // A client that only knows the old leader.
     const isolatedClient = await ZkClient.connect(ensemble.connectStringOf([leader]), { sessionTimeoutMs: 8_000 });
     const isolatedAcks: string[] = [];
@@ -111,7 +111,7 @@ describe('paused and partitioned leaders (real processes)', () => {
     const ensemble = await suite.start({ size: 3, proxied: true, tickTimeMs });
     const leader = await ensemble.waitForQuorum();
     const others = ensemble.sids.filter((sid) => sid !== leader);
-    const load = await WriteLoad.start({ connectStrings: [ensemble.connectStringOf(others), ensemble.connectStringOf([...others].reverse())], root: '/one-way' });
+    const load = await WriteLoad.start({ connectStrings: [ensemble.connectStringOf(others), ensemble.connectStringOf([...others].reverse())], root: '/one-way', describeServers: () => ensemble.describe() });
     try {
       await load.waitForAcksAfter(Date.now(), 50, 30_000);
       for (const follower of others) ensemble.cutOneWay(follower, leader);

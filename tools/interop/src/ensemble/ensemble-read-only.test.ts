@@ -9,11 +9,14 @@
  * read-only is refused, and so is a session of the replicated table (its
  * client stays suspended). The two restart: the read-only connection is
  * closed, `isro` says `rw`, the suspended session is back read-write with the
- * same id, and a new client connects read-write and writes.
+ * same id, and a new client connects read-write and writes. On Corral the
+ * same holds over gRPC: Corral's client on the survivor's grpcPort with
+ * canBeReadOnly (OpenSession.read_only) is read-only, reads, and gets
+ * NOTREADONLY for a create.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateMode, ZkClient, ZkCode, ZkError } from '@corral/client';
+import { CreateMode, GrpcSessionTransport, ZkClient, ZkCode, ZkError } from '@corral/client';
 import { missingReason, pythonBin } from '../paths.js';
 import { runPythonJson } from '../python-check.js';
 import { ensembleSuite } from './ensemble-suite.js';
@@ -54,7 +57,8 @@ describe('read-only mode (real processes)', { skip }, () => {
     // Apache 3.8 answers a new session on a read-only server with a bare NOTREADONLY header
     // (kazoo: "invalid server response") unless sessions may be local: it runs with them.
     const apacheOnly: Record<string, string> = suite.kind === 'apache' ? { localSessionsEnabled: 'true', localSessionsUpgradingEnabled: 'true' } : {};
-    const ensemble = await suite.start({ size: 3, settings: { 'readonlymode.enabled': 'true', ...apacheOnly }, apacheProperties: ['-Dreadonlymode.enabled=true'] });
+    const grpc = suite.kind === 'corral';
+    const ensemble = await suite.start({ size: 3, grpc, settings: { 'readonlymode.enabled': 'true', ...apacheOnly }, apacheProperties: ['-Dreadonlymode.enabled=true'] });
     const leader = await ensemble.waitForQuorum();
     // The survivor is a follower: the case of a server whose leader and peer went away.
     const survivor = ensemble.sids.find((sid) => sid !== leader) ?? 1;
@@ -91,6 +95,15 @@ describe('read-only mode (real processes)', { skip }, () => {
     assert.equal(Buffer.from((await readOnly.getData('/ro')).data ?? new Uint8Array()).toString(), 'before');
     assert.equal(codeOf(await readOnly.create('/ro/child', 'x').then(() => 'created', (error: unknown) => error)), ZkCode.NOTREADONLY);
     assert.equal(codeOf(await readOnly.setData('/ro', 'x').then(() => 'set', (error: unknown) => error)), ZkCode.NOTREADONLY);
+
+    if (grpc) {
+      const grpcOnly = `127.0.0.1:${ensemble.members.find((member) => member.sid === survivor)?.grpcPort ?? 0}`;
+      const overGrpc = await ZkClient.connect(grpcOnly, { transport: new GrpcSessionTransport(), canBeReadOnly: true, sessionTimeoutMs: 10_000 });
+      assert.equal(overGrpc.state, 'read-only');
+      assert.equal(Buffer.from((await overGrpc.getData('/ro')).data ?? new Uint8Array()).toString(), 'before');
+      assert.equal(codeOf(await overGrpc.create('/ro/grpc', 'x').then(() => 'created', (error: unknown) => error)), ZkCode.NOTREADONLY);
+      await overGrpc.close();
+    }
 
     const refused = await ZkClient.connect(only, { signal: AbortSignal.timeout(refusedAfterMs) }).then(async (client) => {
       await client.close();

@@ -43,6 +43,8 @@ const loopback = '127.0.0.1';
 export const testEnsembleLimits = {
   /** Whole-ensemble start attempts (a port taken between the check and the bind costs one). */
   startAttemptsMax: 3,
+  /** Wait before a member that lost a port race is started again. */
+  portRetryMs: 1_000,
   /** Apache's heap per member: small, since up to five JVMs share the machine. */
   apacheHeap: '-Xmx192m',
 } as const;
@@ -259,12 +261,43 @@ export class TestEnsemble {
     this.local.startMember(sid);
   }
 
+  /**
+   * Restarts `sids` and waits until every member serves under one leader
+   * (returned). A restarted member keeps its ports, and 40000-49999 lies in
+   * Linux's ephemeral range: another test's connection may hold one of them
+   * for a moment, and the member exits with EADDRINUSE. Such a member is
+   * started again, as TestEnsemble.start does for a whole ensemble.
+   */
+  async restartAndWait(sids: readonly number[]): Promise<number> {
+    for (const sid of sids) this.restart(sid);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.waitForQuorum({ sids: this.sids });
+      } catch (error) {
+        const lostPortRace = sids.filter((sid) => !this.isRunning(sid) && /EADDRINUSE|address already in use/i.test(this.describe([sid], 10)));
+        if (lostPortRace.length === 0 || attempt >= testEnsembleLimits.startAttemptsMax) throw error;
+        await new Promise((resolve) => setTimeout(resolve, testEnsembleLimits.portRetryMs));
+        for (const sid of lostPortRace) this.restart(sid);
+      }
+    }
+  }
+
   stopMember(sid: number): Promise<void> {
     return this.local.stopMember(sid);
   }
 
   isRunning(sid: number): boolean {
     return this.local.isRunning(sid);
+  }
+
+  /** The PID of a running member, or null. */
+  pid(sid: number): number | null {
+    return this.local.pid(sid);
+  }
+
+  /** How a member's last process ended (null while it runs). */
+  exitStatus(sid: number): { code: number | null; signal: NodeJS.Signals | null } | null {
+    return this.local.exitStatus(sid);
   }
 
   private linkProxies(viewer: number, peer: number): readonly LinkProxy[] {

@@ -21,6 +21,8 @@ export interface WriteLoadOptions {
   readonly connectStrings: readonly string[];
   readonly root: string;
   readonly sessionTimeoutMs?: number;
+  /** The servers' side for the message of a wait that timed out (e.g. TestEnsemble.describe: each member's last log lines). */
+  readonly describeServers?: () => string;
 }
 
 /** `host1,host2,host3` rotated so that it starts at `index` (ZkClient tries servers in order). */
@@ -33,9 +35,19 @@ export function rotatedConnectString(connectString: string, index: number): stri
 /** Codes a write may end with while servers fail; anything else is a test failure. */
 const failoverCodes: readonly ZkCode[] = [ZkCode.CONNECTIONLOSS, ZkCode.SESSIONMOVED, ZkCode.OPERATIONTIMEOUT];
 
+/** What one writer is doing, for the message of a wait that timed out. */
+interface WriterProgress {
+  /** The create in flight and when it was sent, or null between creates. */
+  inFlight: { readonly path: string; readonly sentAtMs: number } | null;
+  ackedCount: number;
+  failedCount: number;
+  lastFailure: string | null;
+}
+
 /** A running write load. */
 export class WriteLoad {
   readonly acked: AckedWrite[] = [];
+  private readonly progress: WriterProgress[];
   /** Creates whose outcome is unknown (connection lost before the answer). */
   readonly uncertain: string[] = [];
   private readonly unexpected: unknown[] = [];
@@ -45,7 +57,9 @@ export class WriteLoad {
   private constructor(
     private readonly clients: readonly ZkClient[],
     private readonly root: string,
+    private readonly describeServers: () => string,
   ) {
+    this.progress = clients.map(() => ({ inFlight: null, ackedCount: 0, failedCount: 0, lastFailure: null }));
     this.loops = clients.map((client, index) => this.loop(client, index));
   }
 
@@ -61,25 +75,42 @@ export class WriteLoad {
     } catch (error) {
       if (!isZkError(error, ZkCode.NODEEXISTS)) throw error;
     }
-    return new WriteLoad(clients, options.root);
+    return new WriteLoad(clients, options.root, options.describeServers ?? (() => ''));
   }
 
   private async loop(client: ZkClient, writer: number): Promise<void> {
+    const progress = this.progress[writer] as WriterProgress;
     for (let sequence = 0; !this.stopping; sequence++) {
       const path = `${this.root}/w${writer}-${sequence}`;
       const invokedAtMs = Date.now();
+      progress.inFlight = { path, sentAtMs: invokedAtMs };
       try {
         await client.create(path, path);
         this.acked.push({ path, invokedAtMs, ackedAtMs: Date.now() });
+        progress.ackedCount += 1;
       } catch (error) {
+        progress.failedCount += 1;
+        progress.lastFailure = `${error instanceof Error ? error.message : String(error)} at ${new Date().toISOString()}`;
         if (this.stopping) return;
         if (!isZkError(error, ...failoverCodes)) {
           this.unexpected.push(error);
           return;
         }
         this.uncertain.push(path);
+      } finally {
+        progress.inFlight = null;
       }
     }
+  }
+
+  /** One line per writer: its client's state, the create it waits on and for how long, its counts and last failure. */
+  describeWriters(): string {
+    const nowMs = Date.now();
+    return this.clients.map((client, index) => {
+      const progress = this.progress[index] as WriterProgress;
+      const waiting = progress.inFlight === null ? 'idle' : `waiting ${nowMs - progress.inFlight.sentAtMs} ms on ${progress.inFlight.path}`;
+      return `writer ${index}: ${client.state}, ${waiting}, ${progress.ackedCount} acked, ${progress.failedCount} failed (last: ${progress.lastFailure ?? 'none'})`;
+    }).join('\n');
   }
 
   /** Resolves when `count` creates sent after `sinceMs` were acknowledged; returns the first of them. */
@@ -90,7 +121,7 @@ export class WriteLoad {
       const first = after.reduce<AckedWrite | undefined>((best, write) => (best === undefined || write.ackedAtMs < best.ackedAtMs ? write : best), undefined);
       if (after.length >= count && first !== undefined) return first;
       if (this.unexpected.length > 0) throw new Error(`a writer failed: ${String(this.unexpected[0])}`);
-      if (Date.now() > deadline) throw new Error(`only ${after.length} of ${count} writes acknowledged within ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`only ${after.length} of ${count} writes acknowledged within ${timeoutMs} ms\n${this.describeWriters()}\n${this.describeServers()}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -3,7 +3,8 @@
 // its failing op; a session stream with watches delivered before the data
 // they announce, resumption keeping ephemerals, and one session space shared
 // with the jute port; Lock (mutual exclusion, growing fencing tokens, release
-// on session close and on cancel); Election (campaign, observe, proclaim,
+// on session close and on cancel, and an Acquire racing the container check that
+// reaps its emptied directory); Election (campaign, observe, proclaim,
 // resign); health and reflection. Method: an in-process server on random
 // ports in 40000-49999 with a temp data dir, driven by @grpc/grpc-js clients.
 import { afterEach, test } from 'node:test';
@@ -321,4 +322,16 @@ test('grpc: health reports SERVING for the server and its services, NOT_FOUND fo
   assert.equal((await call<{ status: number }>(stubs.health, 'Check', { service: '' })).status, 1);
   assert.equal((await call<{ status: number }>(stubs.health, 'Check', { service: 'corral.v1.Corral' })).status, 1);
   assert.equal((await rejection(call(stubs.health, 'Check', { service: 'nope' }))).code, 5);
+});
+
+test('grpc: Lock acquired again and again while the empty lock directory is reaped as a container', async () => {
+  // Every Unlock leaves the directory (a container that had children) empty: the container
+  // check, every few ms here, deletes it while the next Acquire may already count on it.
+  const { stubs } = await startServer('znode.container.checkIntervalMs=1');
+  const a = await openSession(stubs, cleanups);
+  const refA = { sessionId: a.sessionId, password: a.password };
+  for (let round = 0; round < 100; round += 1) {
+    const held = await call<{ key: string }>(stubs.lock, 'Acquire', { session: refA, name: '/reaped/locks' });
+    await call(stubs.lock, 'Unlock', { session: refA, key: held.key });
+  }
 });

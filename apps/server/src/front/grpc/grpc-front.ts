@@ -5,7 +5,9 @@
  * other's writes and trigger each other's watches. On an ensemble member it
  * serves like the jute port: reads from this member's tree, writes and
  * session creation forwarded to the leader by the Replica, UNAVAILABLE and
- * health NOT_SERVING while the member elects or syncs.
+ * health NOT_SERVING while the member elects or syncs. A member without a
+ * quorum in read-only mode serves as the jute port does: streams opened with
+ * `read_only` and unary reads, from its own tree; writes get NOTREADONLY.
  */
 import { fileURLToPath } from 'node:url';
 import { Server, ServerCredentials, loadPackageDefinition, type MethodDefinition, type ServiceDefinition, type ServerDuplexStream } from '@grpc/grpc-js';
@@ -135,7 +137,11 @@ export class GrpcFront {
         }));
       });
     });
-    const stopTicks = options.every(Math.max(10, Math.floor(config.tickTimeMs / 2)), () => gateway.tick());
+    const stopTicks = options.every(Math.max(10, Math.floor(config.tickTimeMs / 2)), () => {
+      gateway.tick();
+      // Read-only mode starts after a grace period inside election, with no event of its own: polled here.
+      health.setReadOnly(state.readOnly);
+    });
     options.logger.info({ port }, 'gRPC client API listening');
     return new GrpcFront({ port, server, gateway, waiters, health, streams, closeObservers, stopTicks });
   }

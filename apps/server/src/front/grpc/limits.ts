@@ -8,6 +8,11 @@ export const streamOutstandingRequestsMax = 1_000;
 export const unaryCallsInFlightMax = 10_000;
 /** Lock acquisitions and campaigns waiting at once on one server. */
 export const recipeWaitersMax = 10_000;
+/**
+ * Tries of one recipe's queue entry whose directory the container check
+ * deleted under it (NONODE): each try re-creates the directory first.
+ */
+export const queueEntryAttemptsMax = 8;
 /** Observe streams open at once on one server. */
 export const observersMax = 10_000;
 /** Largest call id a session stream may use (ids travel as positive int32 xids). */

@@ -46,6 +46,7 @@ export interface RestoreWatchesMsg {
 }
 export interface OpenSessionMsg {
   sessionId?: Int64; password?: Buffer; timeoutMs?: number; lastZxidSeen?: Int64; restoreWatches?: RestoreWatchesMsg | null; acceptBatches?: boolean;
+  readOnly?: boolean;
 }
 export interface AddAuthMsg { scheme?: string; auth?: Buffer }
 export interface SessionRequestMsg {

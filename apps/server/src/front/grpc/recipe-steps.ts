@@ -7,6 +7,7 @@
 import { ZkCode, ZkError } from '@corral/base';
 import { OpCode, type ClientRequest, type ClientResponse, type Stat } from '@corral/wire';
 import type { DataTree } from '@corral/data-tree';
+import { queueEntryAttemptsMax } from './limits.js';
 import type { SessionRefMsg } from './proto-types.js';
 import type { TreeWaiters } from './tree-waiters.js';
 import type { UnaryGateway } from './unary-gateway.js';
@@ -58,15 +59,27 @@ export async function ensureDirectory(context: RecipeContext, directory: string,
   }
 }
 
-/** Enters the queue: an ephemeral sequential node `directory/prefix-N` owned by `session`. */
+/**
+ * Enters the queue: an ephemeral sequential node `directory/prefix-N` owned
+ * by `session`. The directories are containers: once a queue has emptied,
+ * the container check may delete them between ensureDirectory seeing them
+ * and the create (NONODE), so that create is tried again behind a fresh
+ * ensureDirectory, as Curator's creatingParentContainersIfNeeded retries.
+ */
 export async function enterQueue(context: RecipeContext, options: { directory: string; prefix: string; value: Uint8Array; session: SessionRefMsg }): Promise<QueueEntry> {
-  await ensureDirectory(context, options.directory, options.session);
-  const response = await run(context, {
-    type: OpCode.create2, path: `${options.directory}/${options.prefix}`, data: options.value,
-    acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: ephemeralSequential,
-  }, options.session);
-  if (response?.type !== OpCode.create2) throw new ZkError(ZkCode.SYSTEMERROR, { message: 'create2 answered without a stat' });
-  return { path: response.path, czxid: response.stat.czxid };
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await ensureDirectory(context, options.directory, options.session);
+      const response = await run(context, {
+        type: OpCode.create2, path: `${options.directory}/${options.prefix}`, data: options.value,
+        acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: ephemeralSequential,
+      }, options.session);
+      if (response?.type !== OpCode.create2) throw new ZkError(ZkCode.SYSTEMERROR, { message: 'create2 answered without a stat' });
+      return { path: response.path, czxid: response.stat.czxid };
+    } catch (error) {
+      if (!(error instanceof ZkError) || error.code !== ZkCode.NONODE || attempt >= queueEntryAttemptsMax) throw error;
+    }
+  }
 }
 
 /** The queue's entries, lowest sequence first (ZooKeeper's suffix order). */

@@ -13,4 +13,10 @@ export interface ServedState {
   readonly watches: WatchManager;
   /** False while electing or syncing: calls get UNAVAILABLE, health says NOT_SERVING. */
   readonly serving: boolean;
+  /**
+   * True while a member without a quorum serves read-only clients
+   * (`readonlymode.enabled`): read-only streams and unary reads are served
+   * from this tree, writes answer NOTREADONLY. `serving` is false meanwhile.
+   */
+  readonly readOnly: boolean;
 }

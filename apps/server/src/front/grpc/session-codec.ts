@@ -448,7 +448,7 @@ export function encodeEvent(type: number, path: string): Buffer {
   return w.finish();
 }
 
-/** SessionResponse{opened}; `batches` says this server takes CallBatch (always, since it exists). */
+/** SessionResponse{opened}; `batches` says this server takes CallBatch (always, since it exists); `read_only` a read-only session. */
 export function encodeOpened(response: ConnectResponse, batches = true): Buffer {
   const w = writer;
   w.reset();
@@ -457,6 +457,7 @@ export function encodeOpened(response: ConnectResponse, batches = true): Buffer 
   w.bytes(2, response.passwd);
   w.int32(3, response.timeOut);
   if (batches) w.bool(4, true);
+  if (response.readOnly) w.bool(5, true);
   w.join(at);
   return w.finish();
 }

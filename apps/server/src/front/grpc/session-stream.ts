@@ -113,7 +113,8 @@ export class SessionStream implements ClientTransport {
       timeOut: open.timeoutMs ?? 0,
       sessionId: toBigint(open.sessionId, 'session_id'),
       passwd: password.length === 16 ? password : new Uint8Array(16),
-      readOnly: false,
+      // As the jute port's ConnectRequest flag: a member without a quorum serves only such streams.
+      readOnly: open.readOnly === true,
     }, (session) => {
       if (session === null || this.state !== 'awaiting-session') return;
       this.session = session;

@@ -15,6 +15,16 @@
  * every call in flight fails with CONNECTIONLOSS (UNAVAILABLE: the client
  * retries another member); the next call after the member serves again
  * opens new ones, and the old ones expire at the leader.
+ *
+ * Read-only mode (`readonlymode.enabled`, a member without a quorum): the
+ * anonymous sessions connect as read-only clients, as ZooKeeper's
+ * ReadOnlyZooKeeperServer serves a client that accepts it, so unary reads
+ * answer from this member's tree and writes answer NOTREADONLY (UNAVAILABLE:
+ * a client retries another member). A unary call promises no order and no
+ * recency beyond its own reply in either mode, so a read from a member cut
+ * off is as a read from a follower that lags. The sessions open read-write
+ * while the member has a quorum (the flag only allows read-only), and the
+ * read-only ones are closed when it rejoins one.
  */
 import { ZkCode, ZkError } from '@corral/base';
 import { OpCode, type ClientRequest, type ClientResponse, type ConnectResponse, type ReplyHeader } from '@corral/wire';
@@ -56,14 +66,14 @@ export class UnaryGateway implements ClientTransport {
   private readonly sessions: SessionTable;
   private readonly clock: () => number;
   private readonly sessionTimeoutMs: number;
-  private readonly state: Pick<ServedState, 'serving'>;
+  private readonly state: Pick<ServedState, 'serving' | 'readOnly'>;
   private readonly waiters = new Map<number, Waiter>();
   private nextXid = 1;
   private readonly reader: AnonymousSlot;
   private readonly writer: AnonymousSlot;
   private closed = false;
 
-  constructor(options: { core: ClientCore; sessions: SessionTable; clock: () => number; sessionTimeoutMs: number; state: Pick<ServedState, 'serving'> }) {
+  constructor(options: { core: ClientCore; sessions: SessionTable; clock: () => number; sessionTimeoutMs: number; state: Pick<ServedState, 'serving' | 'readOnly'> }) {
     this.core = options.core;
     this.sessions = options.sessions;
     this.clock = options.clock;
@@ -82,8 +92,8 @@ export class UnaryGateway implements ClientTransport {
   /** Runs one request, in `ref`'s session or the anonymous one. */
   async run(request: ClientRequest, ref: SessionRefMsg | null | undefined): Promise<UnaryReply> {
     if (this.closed) throw new ZkError(ZkCode.CONNECTIONLOSS, { message: 'server is shutting down' });
-    // Electing or syncing: UNAVAILABLE, so the client tries another member.
-    if (!this.state.serving) throw new ZkError(ZkCode.CONNECTIONLOSS, { message: 'this server is not serving (electing or syncing)' });
+    // Electing or syncing (and not read-only): UNAVAILABLE, so the client tries another member.
+    if (!this.state.serving && !this.state.readOnly) throw new ZkError(ZkCode.CONNECTIONLOSS, { message: 'this server is not serving (electing or syncing)' });
     if (this.waiters.size >= unaryCallsInFlightMax) throw new ZkError(ZkCode.THROTTLEDOP, { message: `more than ${unaryCallsInFlightMax} unary calls in flight` });
     const named = this.namedSession(ref);
     if (named === null && createsEphemeral(request)) {
@@ -131,7 +141,7 @@ export class UnaryGateway implements ClientTransport {
     slot.opening ??= new Promise<Session>((resolve, reject) => {
       // Each slot connects as its own transport: connects are matched to their answer by connection.
       this.core.connect(slot, {
-        protocolVersion: 0, lastZxidSeen: 0n, timeOut: this.sessionTimeoutMs, sessionId: 0n, passwd: new Uint8Array(16), readOnly: false,
+        protocolVersion: 0, lastZxidSeen: 0n, timeOut: this.sessionTimeoutMs, sessionId: 0n, passwd: new Uint8Array(16), readOnly: true,
       }, (session) => {
         slot.opening = null;
         if (session === null || this.closed) reject(new ZkError(ZkCode.CONNECTIONLOSS, { message: 'could not open the unary session' }));
