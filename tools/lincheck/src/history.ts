@@ -14,19 +14,21 @@ export interface Operation<Input, Output> {
   readonly input: Input;
   /** The answer; `null` exactly when `ret` is null. */
   readonly output: Output | null;
+  /** The handle HistoryRecorder gave its invocation, so the caller can tell what it knows of it. */
+  readonly handle?: number;
 }
 
 /** Collects a history from concurrent clients with one logical clock. */
 export class HistoryRecorder<Input, Output> {
   private time = 0;
-  private readonly pending = new Map<number, { clientId: number; call: number; input: Input }>();
+  private readonly pending = new Map<number, { clientId: number; call: number; input: Input; handle: number }>();
   private readonly done: Operation<Input, Output>[] = [];
   private nextHandle = 0;
 
   /** Records an invocation; returns a handle for its answer. */
   invoke(clientId: number, input: Input): number {
     const handle = this.nextHandle++;
-    this.pending.set(handle, { clientId, call: this.time++, input });
+    this.pending.set(handle, { clientId, call: this.time++, input, handle });
     return handle;
   }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run sim -- --seeds N --seed-start S` runs N seeds and ends with one
- * line `sim: N seeds, V violations`, exiting 1 on any violation after
+ * line `sim: N seeds, V violations` (plus `, U undecided` when the
+ * linearizability search gave up on U seeds), exiting 1 on any violation after
  * printing, for each failing seed, what failed and the command that replays
  * it. `--seed S` runs one seed (the replay form). Without `--seed-start`,
  * the start is drawn from node:crypto and printed: the simulation itself
@@ -14,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CrashCoverage } from './crash-coverage.js';
-import { runSeeds, type SimStack } from './run-seeds.js';
+import { runSeeds, summaryLine, type SimStack } from './run-seeds.js';
 import { describeConfig } from './swarm.js';
 import type { SwarmOverrides } from './swarm.js';
 
@@ -99,6 +100,9 @@ function main(): void {
     if (options.verbose) for (const line of result.recentTrace) process.stdout.write(`  | ${line}\n`);
     process.stdout.write(`  replay: ${replay}\n`);
   }
+  for (const { seed, partitions, replay } of summary.undecided) {
+    process.stdout.write(`\nseed ${seed}: linearizability undecided (search budget spent) on ${partitions.join(' ')}\n  replay: ${replay}\n`);
+  }
   const t = summary.totals;
   process.stdout.write(
     `sim: ${t.steps} steps, ${t.sentCount} messages (${t.lostCount} lost, ${t.duplicatedCount} duplicated, ${t.blockedCount} blocked, ${t.overflowCount} over inFlightMax), ` +
@@ -111,7 +115,7 @@ function main(): void {
   }
   const elapsedMs = performance.now() - startedMs;
   process.stdout.write(`sim: ${Math.round((options.seedCount / Math.max(elapsedMs, 1)) * 60_000)} seeds/min\n`);
-  process.stdout.write(`sim: ${summary.seedCount} seeds, ${summary.violationCount} violations\n`);
+  process.stdout.write(`${summaryLine(summary)}\n`);
   process.exitCode = summary.violationCount > 0 ? 1 : 0;
 }
 

@@ -25,6 +25,7 @@ import { openAclUnsafe } from '@corral/data-tree';
 import { HistoryRecorder, type Operation, type ZnodeInput, type ZnodeOutput } from '@corral/lincheck';
 import { OpCode, type ClientRequest, type ClientResponse } from '@corral/wire';
 import type { CheckContext, Checker } from './checkers/checker.js';
+import { CommittedRequests } from './committed-requests.js';
 import type { Xoshiro128 } from './prng.js';
 import type { ReplicaNode, ReplicaNodeEvent, ReplicaNodeView } from './replica-node.js';
 
@@ -79,6 +80,9 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
   private dataCounter = 0;
   private readonly rates: ClientRates;
   private readonly prng: Xoshiro128;
+  private readonly committed = new CommittedRequests();
+  /** The session and cxid of each recorded write, to resolve it if abandoned. */
+  private readonly writes = new Map<number, { readonly sessionId: bigint; readonly cxid: number }>();
 
   constructor(rates: ClientRates, prng: Xoshiro128) {
     this.rates = rates;
@@ -92,9 +96,18 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
     return this.opsIssued;
   }
 
-  /** The recorded history. */
+  /**
+   * The recorded history, without the abandoned operations known to have had no effect: reads
+   * (an unknown answer constrains nothing) and writes that were never committed and never will be
+   * (committed-requests.ts). What remains abandoned may or may not have happened.
+   */
   history(): Operation<ZnodeInput, ZnodeOutput>[] {
-    return this.recorder.operations();
+    return this.recorder.operations().filter((op) => {
+      if (op.ret !== null) return true;
+      if (op.input.kind === 'get' || op.input.kind === 'exists') return false;
+      const write = op.handle === undefined ? undefined : this.writes.get(op.handle);
+      return write === undefined || !this.committed.neverHappens(write.sessionId, write.cxid);
+    });
   }
 
   /** One base tick: clients whose server is gone abandon; some act. */
@@ -108,6 +121,7 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
   }
 
   onEvent(event: ReplicaNodeEvent, _context: CheckContext<ReplicaNodeView>): string | null {
+    if (event.kind === 'applied') this.committed.applied(event.txns);
     if (event.kind !== 'client') return null;
     const output = event.output;
     const client = this.byOrigin.get(output.origin);
@@ -209,6 +223,7 @@ export class SimClients implements Checker<ReplicaNodeView, ReplicaNodeEvent> {
         break;
     }
     const handle = input === null ? null : this.recorder.invoke(client.id, input);
+    if (handle !== null) this.writes.set(handle, { sessionId: client.sessionId, cxid });
     client.inflight.push({ kind: 'op', cxid, path, handle, input });
     node.submit(client.sessionId, cxid, request);
   }

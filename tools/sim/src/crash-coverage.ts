@@ -3,13 +3,20 @@
  * persistence point of synchronisation, each (point × role × DIFF/TRUNC/SNAP)
  * covered by seeds"). A combination is `point/when/role/sync`:
  *
- * - point: the write or message a server crashes at (`crashPoints`);
+ * - point: the write or message a server crashes at (`crashPoints`). The
+ *   epochs are two points, as ZooKeeper's two files: `accepted-epoch` is
+ *   written on LEADERINFO (a learner, before its ACKEPOCH) or when a leader
+ *   announces its epoch, `current-epoch` on NEWLEADER (a learner, with the
+ *   sync's log, before its NEWLEADER ack) or when the leader's discovery
+ *   ends. broadcast hands both in one HardState, but each write changes
+ *   one of them, so the point is the field the write changes;
  * - when: before the write is durable, or after (NEWLEADER's ack only after
  *   it is sent; UPTODATE only on receipt, before the learner acts on it);
  * - role: leading, following or observing;
  * - sync: for a learner, how its current role synchronised (DIFF, TRUNC or
  *   SNAP; `none` before the leader chose, i.e. at LEADERINFO's acceptedEpoch
- *   write); `leader` for the leader.
+ *   write); `leader` for the leader. A learner writes acceptedEpoch after
+ *   its sync only at an epoch rollover (broadcast README, "Epoch rollover").
  *
  * `reachableCombinations` lists every combination the protocol can reach
  * (a leader only appends and writes epochs; a snapshot is installed only
@@ -21,7 +28,7 @@
 import type { Xoshiro128 } from './prng.js';
 
 /** The persistence points of synchronisation where a seed may crash a server. */
-export const crashPoints = ['append', 'snapshot', 'truncate', 'epoch', 'newleader-ack', 'uptodate'] as const;
+export const crashPoints = ['append', 'snapshot', 'truncate', 'accepted-epoch', 'current-epoch', 'newleader-ack', 'uptodate'] as const;
 export type CrashPoint = (typeof crashPoints)[number];
 
 /** A server's role when it reaches a crash point. */
@@ -48,14 +55,16 @@ function combinations(): readonly CrashTarget[] {
   const both = ['before', 'after'] as const;
   for (const when of both) {
     list.push({ point: 'append', when, role: 'leading', sync: 'leader' });
-    list.push({ point: 'epoch', when, role: 'leading', sync: 'leader' });
+    list.push({ point: 'accepted-epoch', when, role: 'leading', sync: 'leader' });
+    list.push({ point: 'current-epoch', when, role: 'leading', sync: 'leader' });
   }
   for (const role of ['following', 'observing'] as const) {
-    for (const when of both) list.push({ point: 'epoch', when, role, sync: 'none' });
+    for (const when of both) list.push({ point: 'accepted-epoch', when, role, sync: 'none' });
     for (const sync of ['DIFF', 'TRUNC', 'SNAP'] as const) {
       for (const when of both) {
         list.push({ point: 'append', when, role, sync });
-        list.push({ point: 'epoch', when, role, sync });
+        list.push({ point: 'accepted-epoch', when, role, sync });
+        list.push({ point: 'current-epoch', when, role, sync });
       }
       list.push({ point: 'newleader-ack', when: 'after', role, sync });
       list.push({ point: 'uptodate', when: 'before', role, sync });
@@ -68,7 +77,7 @@ function combinations(): readonly CrashTarget[] {
   return list;
 }
 
-/** Every combination synchronisation can reach (52). */
+/** Every combination synchronisation can reach (66). */
 export const reachableCombinations: readonly CrashTarget[] = combinations();
 
 /**

@@ -54,6 +54,10 @@ export interface SeedResult {
   readonly crashPointsReached?: ReadonlyMap<string, number>;
   /** Full stack: the broadcast coverage marks (rare paths) the seed reached. */
   readonly marks?: readonly string[];
+  /** Full stack: partitions of the clients' history the linearizability search gave up on (undecided). */
+  readonly lincheckUndecided?: readonly string[];
+  /** Full stack: how a scripted scenario (observer-trunc.ts) ended, when the seed ran one. */
+  readonly scenario?: string;
 }
 
 /** Bounds of the simulated disk per server; far above what a run writes, so hitting one is a bug. */

@@ -51,6 +51,8 @@ export class FaultPlan {
     private readonly rates: FaultRates,
     private readonly prng: Xoshiro128,
     private readonly trace: Trace,
+    /** Servers a scenario keeps down: the plan does not restart them. */
+    private readonly held: (sid: ServerId) => boolean = () => false,
   ) {}
 
   /** One base tick of faults. */
@@ -65,7 +67,7 @@ export class FaultPlan {
     }
     // A failed fsync crashes a server behind the plan's back: schedule its restart too.
     for (const sid of target.members) {
-      if (!target.isUp(sid) && !this.restartAt.has(sid)) this.restartAt.set(sid, this.tickIndex + 1 + prng.below(rates.downTicksMax));
+      if (!target.isUp(sid) && !this.restartAt.has(sid) && !this.held(sid)) this.restartAt.set(sid, this.tickIndex + 1 + prng.below(rates.downTicksMax));
     }
     if (prng.chance(rates.crashPerTick)) {
       const sid = prng.pick(target.members);

@@ -52,10 +52,19 @@ export function faultTargetOf<M extends { readonly kind: string }, V, E extends 
   };
 }
 
-/** Runs the safety phase: `ticks` base ticks of faults. */
-export function runSafetyPhase<M extends { readonly kind: string }, V, E extends NodeEvent>(sim: Simulation<M, V, E>, plan: FaultPlan, ticks: number, onTick?: () => void): void {
+/** Base ticks a scripted scenario may extend the safety phase by. */
+export const scenarioExtensionTicksMax = 2000;
+
+/**
+ * Runs the safety phase: `ticks` base ticks of faults, longer while `extend` says a scripted
+ * scenario is still under way (at most {@link scenarioExtensionTicksMax} more).
+ */
+export function runSafetyPhase<M extends { readonly kind: string }, V, E extends NodeEvent>(
+  sim: Simulation<M, V, E>, plan: FaultPlan, ticks: number, onTick?: () => void, extend?: () => boolean,
+): void {
   const target = faultTargetOf(sim);
-  for (let tick = 0; tick < ticks && sim.violations.length === 0; tick++) {
+  const more = (tick: number): boolean => tick < ticks || (tick < ticks + scenarioExtensionTicksMax && extend?.() === true);
+  for (let tick = 0; more(tick) && sim.violations.length === 0; tick++) {
     plan.tick(target);
     onTick?.();
     for (let i = 0; i < baseTickPeriodSteps; i++) sim.step();

@@ -41,6 +41,13 @@ import type { ClientRequest } from '@corral/wire';
 import { crashKey, type CrashPoint, type CrashRole, type CrashSync } from './crash-coverage.js';
 import type { Envelope, NodeReady, NodeStart, SimNode } from './node.js';
 
+/** A txn a server applied: its zxid, a hash of its bytes, and the bytes (to read its header). */
+export interface AppliedTxn {
+  readonly zxid: Zxid;
+  readonly hash: number;
+  readonly bytes?: Uint8Array;
+}
+
 /** A message between simulated servers. */
 export type ReplicaMessage =
   | { readonly kind: 'vote'; readonly notification: Notification }
@@ -84,7 +91,7 @@ export class RecordStore {
 
 /** Events of the replica node, for the checkers and the client workload. */
 export type ReplicaNodeEvent =
-  | { readonly kind: 'applied'; readonly sid: ServerId; readonly incarnation: number; readonly txns: readonly { readonly zxid: Zxid; readonly hash: number }[]; readonly digest: string; readonly text: string }
+  | { readonly kind: 'applied'; readonly sid: ServerId; readonly incarnation: number; readonly txns: readonly AppliedTxn[]; readonly digest: string; readonly text: string }
   | { readonly kind: 'installed'; readonly sid: ServerId; readonly incarnation: number; readonly zxid: Zxid; readonly digest: string; readonly text: string }
   | { readonly kind: 'started'; readonly sid: ServerId; readonly incarnation: number; readonly zxid: Zxid; readonly text: string }
   | { readonly kind: 'established'; readonly sid: ServerId; readonly role: 'leading' | 'following' | 'observing'; readonly epoch: number; readonly appliedZxid: Zxid; readonly text: string }
@@ -163,8 +170,8 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
   private readonly observer: boolean;
   private volatile: TestDisk;
   private localTick = 0;
-  /** The Replica's Ready whose writes are not durable yet, with their write id once issued. */
-  private held: { readonly ready: ReplicaReady; writeId: number | null } | null = null;
+  /** The Replica's Ready whose writes are not durable yet, with their write id once issued and the crash points they touch. */
+  private held: { readonly ready: ReplicaReady; writeId: number | null; readonly points: readonly CrashPoint[] } | null = null;
   /** A decision waiting for the previous role's last Ready. */
   private decision: ElectionResult | null = null;
   private role: ReplicaNodeView['role'] = 'looking';
@@ -183,6 +190,11 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
   private retryConnect = false;
   /** Set when a crash point fired: the seed runner crashes the server after this step. */
   crashRequested: string | null = null;
+  /**
+   * Set by a scenario (observer-trunc.ts): DIFF/TRUNC/SNAP from this server are lost, so the
+   * stream breaks at its sync, as a link that fails at that moment would.
+   */
+  dropSyncFrom: ServerId | null = null;
   /** How the current learner role synchronised (DIFF, TRUNC, SNAP), for crash-point coverage. */
   private lastSync: CrashSync = 'none';
   /** Next sequence number per (peer, stream) sent, and expected per (peer, stream) received. */
@@ -227,6 +239,8 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
           if (message.msg.type === 'FOLLOWERINFO' || message.msg.type === 'OBSERVERINFO') this.outbox.push({ to: from, message: { kind: 'close', stream: message.stream } });
           return;
         }
+        const type = message.msg.type;
+        if (from === this.dropSyncFrom && (type === 'DIFF' || type === 'TRUNC' || type === 'SNAP')) return;
         const key = `${from}:${message.stream}`;
         const expected = this.receivedSeq.get(key) ?? 0;
         if (message.seq < expected) return;
@@ -236,7 +250,6 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
           return;
         }
         this.receivedSeq.set(key, expected + 1);
-        const type = message.msg.type;
         if (this.leader === null && (type === 'DIFF' || type === 'TRUNC' || type === 'SNAP')) this.lastSync = type;
         if (type === 'UPTODATE') {
           this.hitCrashPoint('uptodate', 'before');
@@ -267,7 +280,7 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     const held = this.held;
     if (held === null || held.writeId !== writeId) return;
     this.held = null;
-    this.afterDurable(held.ready);
+    this.afterDurable(held.ready, held.points);
     this.startDecided();
   }
 
@@ -313,7 +326,7 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
       else if (this.held !== null && this.held.ready === replica) {
         assert(writeId !== null, 'a Ready with writes has a write id');
         this.held.writeId = writeId;
-      } else this.afterDurable(replica);
+      } else this.afterDurable(replica, []);
     }
     this.startDecided();
   }
@@ -370,7 +383,7 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     const tree = this.replica.dataTree;
     // A Ready that applied txns has no broadcast part: the tree stands at the last of them.
     if (ready.applied.length > 0) {
-      const txns = ready.applied.map((txn: Txn) => ({ zxid: txn.zxid, hash: hashOf(txn.bytes) }));
+      const txns = ready.applied.map((txn: Txn) => ({ zxid: txn.zxid, hash: hashOf(txn.bytes), bytes: txn.bytes }));
       const last = txns.at(-1)?.zxid ?? 0n;
       this.events.push({ kind: 'applied', sid: this.sid, incarnation: this.options.incarnation, txns, digest: String(tree.digest()), text: `${this.sid} applied ${txns.length} to 0x${last.toString(16)}` });
     }
@@ -394,10 +407,11 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
       this.events.push({ kind: 'current-epoch', sid: this.sid, epoch, leaderSid: this.leaderSid, text: `${this.sid} currentEpoch ${epoch} from ${this.leaderSid}` });
     }
     if (readyWrites(broadcast)) {
-      for (const point of this.pointsOf(broadcast)) this.hitCrashPoint(point, 'before');
+      const points = this.pointsOf(broadcast);
+      for (const point of points) this.hitCrashPoint(point, 'before');
       this.volatile = applyReadyWrites(this.volatile, broadcast);
       this.persistQueue.push(this.options.records.put({ kind: 'ready', writes: broadcast }));
-      this.held = { ready, writeId: null };
+      this.held = { ready, writeId: null, points };
     }
     return after;
   }
@@ -432,13 +446,22 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     else this.replica.leaderLost();
   }
 
-  /** The persistence points a broadcast Ready's writes touch. */
+  /**
+   * The persistence points a broadcast Ready's writes touch (before they reach the volatile disk).
+   * An epoch write is the point of the field it changes (crash-coverage.ts); one that changes
+   * neither is a learner's NEWLEADER re-synced to the epoch it already holds: currentEpoch's.
+   */
   private pointsOf(ready: Ready): CrashPoint[] {
     const points: CrashPoint[] = [];
     if (ready.append.length > 0) points.push('append');
     if (ready.snapshot !== null) points.push('snapshot');
     if (ready.truncate !== null) points.push('truncate');
-    if (ready.hardState !== null) points.push('epoch');
+    const hard = ready.hardState;
+    if (hard !== null) {
+      const accepted = hard.acceptedEpoch !== this.volatile.acceptedEpoch;
+      if (accepted) points.push('accepted-epoch');
+      if (hard.currentEpoch !== this.volatile.currentEpoch || !accepted) points.push('current-epoch');
+    }
     return points;
   }
 
@@ -460,11 +483,11 @@ export class ReplicaNode implements SimNode<ReplicaMessage, ReplicaNodeView, Rep
     this.crashRequested = crashKey({ point, when, role: this.role, sync });
   }
 
-  /** Steps 4–6: the Ready's writes are durable. */
-  private afterDurable(ready: ReplicaReady): void {
+  /** Steps 4–6: the Ready's writes (touching `points`) are durable. */
+  private afterDurable(ready: ReplicaReady, points: readonly CrashPoint[]): void {
     const broadcast = ready.broadcast;
     assert(broadcast !== null, 'only broadcast Readies persist');
-    if (readyWrites(broadcast)) for (const point of this.pointsOf(broadcast)) this.hitCrashPoint(point, 'after');
+    for (const point of points) this.hitCrashPoint(point, 'after');
     if (broadcast.messagesAfterPersist.some((out) => out.msg.type === 'ACK' && out.to !== this.sid && zxidCounter(out.msg.zxid) === 0)) this.hitCrashPoint('newleader-ack', 'after');
     for (const out of broadcast.messagesAfterPersist) if (out.to === this.sid) this.replica.step(this.sid, out.msg);
     for (const ref of broadcast.disconnect) this.outbox.push({ to: ref.sid, message: { kind: 'close', stream: ref.stream } });

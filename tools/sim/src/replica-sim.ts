@@ -23,6 +23,7 @@ import { Network } from './network.js';
 import { runLivenessPhase, runSafetyPhase } from './phases.js';
 import { Xoshiro128 } from './prng.js';
 import { drawCrashTarget, type CrashTarget } from './crash-coverage.js';
+import { ObserverTruncDirector, quietFaults } from './observer-trunc.js';
 import { RecordStore, ReplicaNode, type CrashAt, type ReplicaMessage, type ReplicaNodeEvent, type ReplicaNodeView } from './replica-node.js';
 import { Simulation } from './simulation.js';
 import { swarmConfig, type SimConfig, type SwarmOverrides } from './swarm.js';
@@ -41,6 +42,13 @@ export interface RunReplicaSeedOptions {
   readonly crashAt?: { readonly point: CrashAt; readonly chance: number };
   /** Aims the seed at this crash combination (with the swarm's steering for it) instead of drawing one. */
   readonly crashTarget?: CrashTarget | null;
+  /** Overrides the linearizability search's step budget (tests of the undecided count). */
+  readonly lincheckSearchStepsMax?: number;
+}
+
+/** Whether the seed's target is an observer's crash after TRUNC: the scenario director makes that sync happen. */
+function directed(target: CrashTarget | null): boolean {
+  return target?.role === 'observing' && target.sync === 'TRUNC';
 }
 
 /** Defects for the tests of the FIFO and linearizability checkers. */
@@ -72,12 +80,12 @@ export interface ReplicaSwarm {
 const tickMs = 100;
 /**
  * Crashes that make TRUNC likely: a leader dying before its proposal is durable leaves it on
- * followers only; a leader dying at its discovery's epoch write has sent its history (with such
+ * followers only; a leader dying at its discovery's currentEpoch write has sent its history (with such
  * a tail) to learners and never establishes, so the next leader lacks it.
  */
 const truncHelpers: readonly CrashAt[] = [
   { point: 'append', when: 'before', role: 'leading', chance: 0.02 },
-  { point: 'epoch', when: 'before', role: 'leading', chance: 0.2 },
+  { point: 'current-epoch', when: 'before', role: 'leading', chance: 0.2 },
   { point: 'append', when: 'before', role: 'following', chance: 0.1 },
 ];
 const diskLimits = { recordsMax: 100_000, pendingWritesMax: 10_000, tear: 'unsynced' } as const;
@@ -92,6 +100,8 @@ const diskLimits = { recordsMax: 100_000, pendingWritesMax: 10_000, tear: 'unsyn
 export function replicaSwarm(config: SimConfig, prng: Xoshiro128, target: CrashTarget | null): ReplicaSwarm {
   const snapWanted = target?.sync === 'SNAP';
   const truncWanted = target?.sync === 'TRUNC';
+  // A learner writes acceptedEpoch after its sync only at a rollover: a small counter limit.
+  const rolloverWanted = target?.point === 'accepted-epoch' && target.role !== 'leading' && target.sync !== 'none';
   // Every draw is made whatever the target, so that steering changes only the steered values.
   const pendingDrawn = prng.pick([1, 3, 50]);
   const pendingProposalsMax = truncWanted ? 50 : pendingDrawn;
@@ -103,23 +113,24 @@ export function replicaSwarm(config: SimConfig, prng: Xoshiro128, target: CrashT
     windowTxnsMax,
     learnerPendingTxnsMax,
     outboundMessagesPerPeerMax: 2 * learnerPendingTxnsMax + 1000,
-    zxidCounterMax: prng.pick([0xffffffff, 0xffffffff, 4, 20]),
+    zxidCounterMax: rolloverWanted ? prng.pick([4, 20]) : prng.pick([0xffffffff, 0xffffffff, 4, 20]),
     initLimitTicks: config.stepDown.initLimitTicks,
     syncLimitTicks: config.stepDown.syncLimitTicks,
   };
-  const pauseLeaderPerTick = prng.chance(0.5) ? 0 : prng.pick([0.005, 0.02, 0.05]);
+  const pauseDrawn = prng.chance(0.5) ? 0 : prng.pick([0.005, 0.02, 0.05]);
   const pauseTicksMax = 2 * config.stepDown.initLimitTicks + prng.intBetween(1, 100);
   const chanceDrawn = prng.pick([0.05, 0.2, 0.5]);
   const snapshotEveryDrawn = prng.pick([0, 3, 10]);
   const purgeDrawn = prng.chance(0.5);
   const clientCount = prng.intBetween(1, 4);
   const actDrawn = prng.pick([0.1, 0.3, 0.8]);
+  // A directed seed scripts its own faults: no pauses and no helper crashes.
   return {
-    pauseLeaderPerTick,
+    pauseLeaderPerTick: directed(target) ? 0 : pauseDrawn,
     pauseTicksMax,
-    crashAt: target === null ? [] : truncWanted ? [target, ...truncHelpers] : [target],
-    // TRUNC and SNAP syncs are rare: crash at most hits.
-    crashAtChance: truncWanted || snapWanted ? Math.max(chanceDrawn * 2, 0.5) : chanceDrawn,
+    crashAt: target === null ? [] : truncWanted && !directed(target) ? [target, ...truncHelpers] : [target],
+    // TRUNC and SNAP syncs are rare (a directed seed reaches its point about once): crash at most hits.
+    crashAtChance: directed(target) ? 1 : truncWanted || snapWanted ? Math.max(chanceDrawn * 2, 0.5) : chanceDrawn,
     limits,
     snapshotEvery: snapWanted ? 3 : snapshotEveryDrawn,
     purgeLog: snapWanted || purgeDrawn,
@@ -187,7 +198,8 @@ function runSeedUnmarked(seed: number, options: RunReplicaSeedOptions): SeedResu
   // The crash target first: an observer's crash point needs an observer in the ensemble.
   const drawnTarget = drawCrashTarget(prng);
   const target = options.crashTarget === undefined ? drawnTarget : options.crashTarget;
-  const config = swarmConfig(seed, prng, options.overrides, { observerCountMin: target?.role === 'observing' ? 1 : 0 });
+  const drawnConfig = swarmConfig(seed, prng, options.overrides, { observerCountMin: target?.role === 'observing' ? 1 : 0 });
+  const config = directed(target) ? { ...drawnConfig, faults: quietFaults(drawnConfig.faults) } : drawnConfig;
   const drawn = replicaSwarm(config, prng, target);
   const swarm: ReplicaSwarm = {
     ...drawn,
@@ -269,11 +281,24 @@ function runSeedUnmarked(seed: number, options: RunReplicaSeedOptions): SeedResu
     sim.pause(leader);
     resumeAt.set(leader, sim.now + prng.intBetween(1, swarm.pauseTicksMax) * 10);
   };
-  runSafetyPhase(sim, new FaultPlan(config.faults, prng, trace), config.safetyTicks, () => {
+  const director = !directed(target) ? null : new ObserverTruncDirector({
+    voters: config.voters, observers: config.observers, nodeOf,
+    get now() {
+      return sim.now;
+    },
+    cutOneWay: (from, to) => sim.network.cutOneWay(from, to),
+    heal: () => sim.network.heal(sim.now),
+    crash: (sid) => sim.crash(sid, false),
+    restart: (sid) => sim.restart(sid),
+  }, trace, 4 * config.stepDown.initLimitTicks + prng.intBetween(1, 50));
+  runSafetyPhase(sim, new FaultPlan(config.faults, prng, trace, (sid) => director?.holds(sid) ?? false), config.safetyTicks, () => {
+    director?.onTick();
     crashAtPoints();
     pauseLeaders();
     clients.tick(sim.members, nodeOf);
-  });
+    // A directed seed runs until its scenario is over and the servers its crash points took are back.
+  }, () => director !== null && (director.outcome === null || restartAt.size > 0));
+  director?.finish();
   crashPointsOn = false;
   crashAtPoints();
   for (const sid of resumeAt.keys()) sim.resume(sid);
@@ -294,7 +319,7 @@ function runSeedUnmarked(seed: number, options: RunReplicaSeedOptions): SeedResu
     const ticksMax = 2 * config.livenessTicksMax + 4 * swarm.limits.initLimitTicks;
     liveness = runLivenessPhase(sim, { config, prng, goal: new CommitGoal(), onTick, ticksMax });
   }
-  if (sim.violations.length === 0) finalChecks(sim, clients, liveness.core);
+  const lincheckUndecided = sim.violations.length === 0 ? finalChecks(sim, clients, liveness.core, options.lincheckSearchStepsMax) : [];
   return {
     seed,
     config,
@@ -309,18 +334,26 @@ function runSeedUnmarked(seed: number, options: RunReplicaSeedOptions): SeedResu
     simulation: sim.stats,
     crashPoints: crashPointsHit,
     crashPointsReached,
+    lincheckUndecided,
+    scenario: director?.outcome ?? undefined,
   };
 }
 
-/** Linearizability of the clients' history; acknowledged writes in the core leader's tree. */
-function finalChecks(sim: Simulation<ReplicaMessage, ReplicaNodeView, ReplicaNodeEvent>, clients: SimClients, core: readonly ServerId[]): void {
+/**
+ * Linearizability of the clients' history; acknowledged writes in the core leader's tree. Returns
+ * the partitions the search gave up on: undecided is not a pass, the run reports how many.
+ */
+function finalChecks(
+  sim: Simulation<ReplicaMessage, ReplicaNodeView, ReplicaNodeEvent>, clients: SimClients, core: readonly ServerId[], searchStepsMax: number | undefined,
+): string[] {
   const context = sim.context();
   const leader = core.map((sid) => context.views.get(sid)).find((view) => view?.role === 'leading');
   const lost = leader === undefined ? null : lostAcknowledgedWrite(clients.acknowledged, leader);
   if (lost !== null) sim.violations.push({ checker: 'acknowledged-writes', step: sim.now, message: lost });
-  const result = checkLinearizable(znodeModel, clients.history());
+  const result = checkLinearizable(znodeModel, clients.history(), searchStepsMax === undefined ? {} : { searchStepsMax });
   if (result.verdict === 'violation') {
     const failure = result.failures.find((f) => f.verdict === 'violation');
     sim.violations.push({ checker: 'linearizability', step: sim.now, message: `${failure?.partition ?? '?'}: ${(failure?.history ?? []).join(' | ')}` });
   }
+  return result.failures.filter((f) => f.verdict === 'undecided').map((f) => f.partition);
 }

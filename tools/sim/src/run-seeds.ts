@@ -17,6 +17,8 @@ export interface RunSeedsOptions extends RunSeedOptions {
   readonly stack?: SimStack;
   /** Deliberate broadcast defects (full stack only; tests). */
   readonly faults?: UnsafeFaults;
+  /** Overrides the linearizability search's step budget (full stack only; tests). */
+  readonly lincheckSearchStepsMax?: number;
   readonly seedStart: number;
   readonly seedCount: number;
   /** Called after each seed, for progress output. */
@@ -43,6 +45,17 @@ export interface RunSeedsSummary {
   readonly violationCount: number;
   readonly totals: FaultTotals;
   readonly failures: readonly { readonly result: SeedResult; readonly violation: Violation; readonly replay: string }[];
+  /**
+   * Seeds whose history the linearizability search could not decide within its budget: not a
+   * violation, not a pass either; each with its replay command.
+   */
+  readonly undecided: readonly { readonly seed: number; readonly partitions: readonly string[]; readonly replay: string }[];
+}
+
+/** The closing line: `sim: N seeds, V violations`, and the undecided seeds when there are any. */
+export function summaryLine(summary: Pick<RunSeedsSummary, 'seedCount' | 'violationCount' | 'undecided'>): string {
+  const undecided = summary.undecided.length === 0 ? '' : `, ${summary.undecided.length} undecided`;
+  return `sim: ${summary.seedCount} seeds, ${summary.violationCount} violations${undecided}`;
 }
 
 /** The command that replays one seed with the same overrides. */
@@ -56,18 +69,23 @@ export function replayCommand(seed: number, overrides: SwarmOverrides = {}, stac
 /** Runs seeds seedStart .. seedStart + seedCount - 1. */
 export function runSeeds(options: RunSeedsOptions): RunSeedsSummary {
   const failures: { result: SeedResult; violation: Violation; replay: string }[] = [];
+  const undecided: { seed: number; partitions: readonly string[]; replay: string }[] = [];
   let violationCount = 0;
   const totals: FaultTotals = { steps: 0, sentCount: 0, lostCount: 0, duplicatedCount: 0, blockedCount: 0, overflowCount: 0, crashCount: 0, tornRecordCount: 0, failedFsyncCount: 0, lostWriteCount: 0 };
   for (let i = 0; i < options.seedCount; i++) {
     const seed = options.seedStart + i;
-    const result = options.stack === 'election' ? runElectionSeed(seed, options) : runReplicaSeed(seed, { overrides: options.overrides, faults: options.faults });
+    const result = options.stack === 'election'
+      ? runElectionSeed(seed, options)
+      : runReplicaSeed(seed, { overrides: options.overrides, faults: options.faults, lincheckSearchStepsMax: options.lincheckSearchStepsMax });
     options.onResult?.(result);
     addTotals(totals, result);
     violationCount += result.violations.length;
     const violation = result.violations[0];
     if (violation !== undefined) failures.push({ result, violation, replay: replayCommand(seed, options.overrides, options.stack) });
+    const partitions = result.lincheckUndecided ?? [];
+    if (partitions.length > 0) undecided.push({ seed, partitions, replay: replayCommand(seed, options.overrides, options.stack) });
   }
-  return { seedCount: options.seedCount, violationCount, totals, failures };
+  return { seedCount: options.seedCount, violationCount, totals, failures, undecided };
 }
 
 function addTotals(totals: FaultTotals, result: SeedResult): void {
