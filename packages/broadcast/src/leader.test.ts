@@ -69,3 +69,42 @@ test('leader: inbound REQUESTs can be taken while a Ready is outstanding; those 
   leader.advance(ready);
   assert.deepEqual(leader.ready().inbound.map((inbound) => inbound.msg.type), ['REQUEST']);
 });
+
+// Goal: an observer whose log is ahead of the new leader's (it logged proposals of an old epoch no
+// quorum has) does not stop the leader: it has no vote, so a new election would choose the same
+// leader again, forever (found by the sim's observer-TRUNC scenario, seed 7201539). As ZooKeeper's
+// waitForEpochAck, only its stream is dropped; once established, the leader TRUNCs it when it
+// reconnects. A follower ahead still stops the leader (the election chose wrongly).
+test('leader: an observer ahead in discovery is dropped, the leader establishes, and the observer is truncated when it rejoins', () => {
+  const cluster = new Cluster({ voters: [1, 2, 3], observers: [4] });
+  const shared: Txn[] = [{ zxid: makeZxid(1, 1), bytes: encodeText('a') }];
+  const orphan: Txn[] = [...shared, { zxid: makeZxid(1, 2), bytes: encodeText('orphan') }];
+  for (const sid of [1, 2, 3]) cluster.setDisk(sid, { acceptedEpoch: 1, currentEpoch: 1, snapshotZxid: 0n, snapshot: [], log: shared, logBaseZxid: 0n });
+  cluster.setDisk(4, { acceptedEpoch: 1, currentEpoch: 1, snapshotZxid: 0n, snapshot: [], log: orphan, logBaseZxid: 0n });
+  // The observer's ACKEPOCH reaches the leader while discovery still waits for a quorum.
+  cluster.elect(1, [2, 3, 4]);
+  const traced = (pattern: RegExp): boolean => cluster.trace.some((line) => pattern.test(line));
+  const step = (held: readonly string[]): void => {
+    for (const sid of cluster.nodes.keys()) {
+      cluster.process(sid);
+      cluster.persist(sid);
+    }
+    for (const [from, to] of cluster.busyLinks()) if (!held.includes(`${from}->${to}`)) while (cluster.deliver(from, to));
+  };
+  for (let round = 0; round < 50 && !traced(/LEADERINFO/); round += 1) step([]);
+  // The followers' ACKEPOCHs wait: the observer's reaches the leader first.
+  for (let round = 0; round < 50 && !traced(/deliver 4->1 ACKEPOCH/); round += 1) step(['2->1', '3->1']);
+  assert.ok(traced(/deliver 4->1 ACKEPOCH/), 'the observer acked the epoch in discovery');
+  assert.equal(cluster.node(1).role, 'LEADING', 'an observer ahead does not stop the leader');
+  stabilize(cluster);
+  assert.deepEqual(cluster.checker.violations, []);
+  assert.equal(cluster.node(1).role, 'LEADING', 'the leader established without the observer');
+  assert.equal(cluster.node(4).role, 'LOOKING', 'the observer was dropped');
+  // Rejoining the established leader, the observer is truncated to the quorum's history.
+  cluster.join(4, 1);
+  stabilize(cluster);
+  assert.deepEqual(cluster.checker.violations, []);
+  assert.ok(cluster.trace.some((line) => /1->4 TRUNC/.test(line)), 'the leader sent the observer a TRUNC');
+  const logOf = (sid: number): string[] => cluster.describeLog(sid).map((line) => line.replace(/^\d+ /, ''));
+  assert.deepEqual(logOf(4), logOf(2), 'the observer holds the quorum\'s history, not its orphan');
+});

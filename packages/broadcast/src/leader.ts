@@ -374,7 +374,14 @@ export class Leader {
     h.peerLastZxid = lastZxid;
     h.peerCommittedZxid = msg.committedZxid;
     if (this.phase !== 'discovery') return this.sync.start(h, this.syncPoint());
-    if (this.discovery.ackEpoch(h, msg, this.epoch ?? 0, this.summary) === 'ahead') return this.stop(`learner ${h.sid} is ahead of the leader`);
+    if (this.discovery.ackEpoch(h, msg, this.epoch ?? 0, this.summary) === 'ahead') {
+      // An observer ahead holds proposals no quorum logged; it has no vote, so a new election
+      // would choose this leader again (a livelock). As ZooKeeper's waitForEpochAck, only its
+      // stream goes; once established, the leader TRUNCs it. A follower ahead means the
+      // election chose wrongly: the leader gives up and it is elected instead.
+      if (h.observer) return this.learners.drop(h, 'observer is ahead of the leader');
+      return this.stop(`learner ${h.sid} is ahead of the leader`);
+    }
     this.maybeFinishDiscovery();
   }
 
