@@ -285,3 +285,23 @@ test('ensemble: a sync is answered once a quorum echoed the leadership round sta
   assert.deepEqual(summary(ensemble.takeOutputs(1)), [`reply 7 1 ${ZkCode.OK}`]);
   assert.deepEqual(summary(ensemble.takeOutputs(3)), [`reply 8 1 ${ZkCode.OK}`]);
 });
+
+// Goal: a client that moves to a follower which has not yet applied its session's creation keeps
+// its session: whether a session lives is the leader's to say (ZooKeeper's
+// Learner.validateSession), not the lagging follower's tree (found by the in-process ensemble test
+// under CI load, where the follower answered "expired").
+test('ensemble: a reconnect to a follower whose tree lacks the session yet is revalidated by the leader', () => {
+  const ensemble = three();
+  ensemble.server(3).holdDisk = true;
+  const sessionId = connectOn(ensemble, 2, 7);
+  const lagging = ensemble.server(3).replica;
+  assert.equal(lagging.dataTree.sessions().has(sessionId), false, 'the follower has not applied the session yet');
+  lagging.reconnect(8, sessionId, testSessionPassword(sessionId), 30_000, [], 1_000_000);
+  ensemble.run();
+  ensemble.releaseDisk(3);
+  ensemble.run();
+  assert.deepEqual(summary(ensemble.takeOutputs(3)), ['connected 8']);
+  lagging.submit(sessionId, 1, create('/moved'), [], 1_000_000);
+  ensemble.run();
+  assert.deepEqual(summary(ensemble.takeOutputs(3)), [`reply 8 1 ${ZkCode.OK}`]);
+});

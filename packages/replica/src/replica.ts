@@ -354,7 +354,10 @@ export class Replica {
       this.outputs.push({ kind: 'refused', origin, reason: 'this server is not serving', expired: false });
       return;
     }
-    if (!this.tree.sessions().has(sessionId) || !passwordsEqual(this.sessionPassword(sessionId), passwd)) {
+    // The password is derived from the id: checked here. Whether the session lives is the
+    // leader's to say (ZooKeeper's Learner.validateSession): a learner whose tree has not yet
+    // applied the session's creation (a client that moved before this server caught up) asks.
+    if (!passwordsEqual(this.sessionPassword(sessionId), passwd)) {
       this.outputs.push({ kind: 'refused', origin, reason: 'session expired or bad password', expired: true });
       return;
     }
