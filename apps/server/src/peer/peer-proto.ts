@@ -87,6 +87,8 @@ export interface PeerServices {
   readonly broadcast: ServiceDefinition;
   readonly ElectionClient: ServiceClientConstructor;
   readonly BroadcastClient: ServiceClientConstructor;
+  /** Encodes a LeaderMessage (the Follow stream's responses), for bytes shared by several streams. */
+  readonly leaderMessageSerialize: (value: object) => Buffer;
 }
 
 let cached: PeerServices | null = null;
@@ -98,6 +100,14 @@ export function peerServices(): PeerServices {
     corral: { peer: { v1: { Election: ServiceClientConstructor; Broadcast: ServiceClientConstructor } } };
   };
   const { Election, Broadcast } = api.corral.peer.v1;
-  cached = { election: Election.service, broadcast: Broadcast.service, ElectionClient: Election, BroadcastClient: Broadcast };
+  const follow = Broadcast.service['Follow'];
+  if (follow === undefined) throw new Error('peer.proto has no Broadcast.Follow');
+  const leaderMessageSerialize = follow.responseSerialize as (value: object) => Buffer;
+  // A leader writes a Buffer it encoded once for several learners (leader-wire-sharing.ts) as it is.
+  const broadcast: ServiceDefinition = {
+    ...Broadcast.service,
+    Follow: { ...follow, responseSerialize: (value: object) => (Buffer.isBuffer(value) ? value : leaderMessageSerialize(value)) },
+  };
+  cached = { election: Election.service, broadcast, ElectionClient: Election, BroadcastClient: Broadcast, leaderMessageSerialize };
   return cached;
 }
