@@ -102,5 +102,5 @@ test('an encode function turns each group into what the stream writes', async ()
   out.add([commit(1), commit(2), commit(3)]);
   await turnEnd();
   assert.deepEqual(groups, [2, 1]);
-  assert.deepEqual(stream.writes.map((w) => String(w.wire)), ['1,2', '3']);
+  assert.deepEqual(stream.writes.map((w) => (w.wire as Buffer).toString()), ['1,2', '3']);
 });
