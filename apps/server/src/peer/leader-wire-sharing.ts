@@ -10,7 +10,6 @@
 import type { PeerMsg } from '@corral/broadcast';
 import { batchWire, type BroadcastWire } from './batch-codec.js';
 import { leaderMsgToWire, type LeaderPeerMsg } from './broadcast-codec.js';
-import type { SupersedeRule } from './link-batcher.js';
 import type { WireLeaderMessage } from './peer-proto.js';
 
 /** Encoded groups remembered within one turn: a batch per learner stream of a few streams' flushes. */
@@ -64,9 +63,3 @@ function sameMessages(a: readonly BroadcastWire[], b: readonly BroadcastWire[]):
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-
-/** A COMMIT supersedes an earlier COMMIT of the turn across PROPOSALs (see SupersedeRule). */
-export const leaderCommitSupersedes: SupersedeRule<BroadcastWire> = {
-  supersedes: (wire) => wire.msg === 'commit',
-  passes: (wire) => wire.msg === 'proposal',
-};

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BroadcastWire } from './batch-codec.js';
-import { leaderCommitSupersedes } from './leader-wire-sharing.js';
+import { leaderCommitSupersedes, learnerAckSupersedes } from './supersede-rules.js';
 import { LinkBatcher, type BatchedStream } from './link-batcher.js';
-import type { WireLeaderMessage } from './peer-proto.js';
+import type { WireLeaderMessage, WireLearnerMessage } from './peer-proto.js';
 
 class RecordingStream implements BatchedStream {
   readonly writes: { wire: object; count: number }[] = [];
@@ -103,4 +103,17 @@ test('an encode function turns each group into what the stream writes', async ()
   await turnEnd();
   assert.deepEqual(groups, [2, 1]);
   assert.deepEqual(stream.writes.map((w) => (w.wire as Buffer).toString()), ['1,2', '3']);
+});
+
+test('a learner\'s ACK drops the turn\'s earlier ACK across requests and PINGs, never a NEWLEADER ACK', async () => {
+  const stream = new RecordingStream(100);
+  const out = new LinkBatcher<BroadcastWire>(stream, { batchMessagesMax: 100, batchBytesMax: 100_000 }, { supersede: learnerAckSupersedes });
+  out.peerAcceptsBatches = true;
+  const zxid = (epoch: number, counter: number): string => String((BigInt(epoch) << 32n) | BigInt(counter));
+  const ack = (z: string): WireLearnerMessage => ({ msg: 'ack', ack: { zxid: z } });
+  const request: WireLearnerMessage = { msg: 'request', request: { data: Buffer.alloc(1) } };
+  assert.ok(out.add([ack(zxid(2, 0)), ack(zxid(2, 1)), request, ack(zxid(2, 2)), ack(zxid(2, 3))]));
+  await turnEnd();
+  const names = (wire: object): string[] => ((wire as WireLearnerMessage).batch?.messages ?? []).map((m) => `${String(m.msg)}${m.ack?.zxid ?? ''}`);
+  assert.deepEqual(stream.writes.map((w) => names(w.wire)), [[`ack${zxid(2, 0)}`, 'request', `ack${zxid(2, 3)}`]]);
 });

@@ -47,7 +47,8 @@ export class LinkBatcher<W extends BroadcastWire> {
   private supersedable = -1;
   private flushQueued = false;
   private readonly encode: (group: readonly W[]) => object;
-  private readonly supersede: SupersedeRule<W> | null;
+  /** Which messages a later one makes redundant; null: none (set once the peer said it allows it). */
+  supersede: SupersedeRule<W> | null;
 
   constructor(
     private readonly peer: BatchedStream,

@@ -37,7 +37,8 @@ import { peerAuthSecretFileKey, peerAuthSecretKey, type PeerService } from './pe
 import { PeerProtocolError } from './peer-errors.js';
 import { peerServices, type WireElectionMessage, type WireLeaderMessage, type WireLearnerMessage } from './peer-proto.js';
 import { LinkBatcher } from './link-batcher.js';
-import { LeaderWireMemo, SharedLeaderEncoder, leaderCommitSupersedes } from './leader-wire-sharing.js';
+import { LeaderWireMemo, SharedLeaderEncoder } from './leader-wire-sharing.js';
+import { leaderCommitSupersedes, learnerAckSupersedes } from './supersede-rules.js';
 import { PeerStream, type PeerCall } from './peer-stream.js';
 
 /** One broadcast stream: `leader` when this server accepted it from a learner, `learner` when it dialed a leader. */
@@ -184,6 +185,7 @@ export class PeerNetwork {
         for (const w of unbatched(wire as WireLeaderMessage, this.limits.batchMessagesMax)) {
           if (!peer.open) return;
           if (w.msg === 'leaderInfo' && w.leaderInfo?.acceptsBatches === true) out.peerAcceptsBatches = true;
+          if (w.msg === 'leaderInfo' && w.leaderInfo?.cumulativeAcks === true) out.supersede = learnerAckSupersedes;
           const msg = decoder.decode(w);
           if (msg !== null) this.options.events.broadcastMessage(ref, msg);
         }

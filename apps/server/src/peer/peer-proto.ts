@@ -61,7 +61,7 @@ export interface WireLeaderMessage {
     | 'newLeader' | 'upToDate' | 'ping' | 'revalidate' | 'batch';
   challenge?: WireAuthChallenge | null;
   accept?: WireAuthAccept | null;
-  leaderInfo?: { newEpoch: WireLong; protocolVersion: number; acceptsBatches?: boolean } | null;
+  leaderInfo?: { newEpoch: WireLong; protocolVersion: number; acceptsBatches?: boolean; cumulativeAcks?: boolean } | null;
   diff?: { zxid: WireLong } | null;
   trunc?: { zxid: WireLong } | null;
   snap?: { zxid: WireLong; sizeBytes: WireLong } | null;
