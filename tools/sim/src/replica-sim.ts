@@ -25,6 +25,7 @@ import { Xoshiro128 } from './prng.js';
 import { drawCrashTarget, type CrashTarget } from './crash-coverage.js';
 import { ObserverTruncDirector, quietFaults } from './observer-trunc.js';
 import { RecordStore, ReplicaNode, type CrashAt, type ReplicaMessage, type ReplicaNodeEvent, type ReplicaNodeView } from './replica-node.js';
+import { withoutSuperseded } from './superseded.js';
 import { Simulation } from './simulation.js';
 import { swarmConfig, type SimConfig, type SwarmOverrides } from './swarm.js';
 import { Trace } from './trace.js';
@@ -227,6 +228,7 @@ function runSeedUnmarked(seed: number, options: RunReplicaSeedOptions): SeedResu
   const sim = new Simulation<ReplicaMessage, ReplicaNodeView, ReplicaNodeEvent>({
     voters: config.voters,
     observers: config.observers,
+    turnBatch: withoutSuperseded,
     factory: (start) => {
       const incarnation = (incarnations.get(start.sid) ?? -1) + 1;
       incarnations.set(start.sid, incarnation);

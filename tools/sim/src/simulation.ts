@@ -29,6 +29,12 @@ export interface SimulationOptions<M extends { readonly kind: string }, V, E ext
   readonly disks: ReadonlyMap<ServerId, SimDisk>;
   readonly checkers: readonly Checker<V, E>[];
   readonly trace: Trace;
+  /**
+   * One step is one turn of each server's event loop: with this, what a server sends in a step
+   * leaves at the step's end, as one batch that `turnBatch` may thin (the server's link drops
+   * superseded messages of a turn); without it, each message leaves at once.
+   */
+  readonly turnBatch?: (batch: readonly Envelope<M>[]) => Envelope<M>[];
 }
 
 /** Counters for the run summary. */
@@ -51,6 +57,8 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
   private readonly pausedInbox = new Map<ServerId, { from: ServerId; message: M }[]>();
   /** Messages waiting for a write to be durable, by server and write id. */
   private readonly afterPersist = new Map<ServerId, Map<number, readonly Envelope<M>[]>>();
+  /** With `turnBatch`: what each server sent in this step, in order. */
+  private readonly turnOutbox = new Map<ServerId, Envelope<M>[]>();
 
   constructor(options: SimulationOptions<M, V, E>) {
     this.options = options;
@@ -92,6 +100,7 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
       if (!(error instanceof AssertionError)) throw error;
       this.violations.push({ checker: 'assertion', step: this.now, message: error.message });
     }
+    this.flushTurn(this.now);
     this.options.clock.advance();
   }
 
@@ -105,6 +114,7 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
     this.disk(sid).crash();
     if (tearTail) this.disk(sid).tearTail();
     this.afterPersist.delete(sid);
+    this.turnOutbox.delete(sid);
     this.network.dropTo(sid);
     this.options.trace.line(`${this.now} crash ${sid}${tearTail ? ' torn' : ''}`);
   }
@@ -237,6 +247,24 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
   }
 
   private send(node: SimNode<M, V, E>, envelope: Envelope<M>, now: number): void {
+    if (this.options.turnBatch === undefined) return this.leave(node, envelope, now);
+    const outbox = this.turnOutbox.get(node.sid);
+    if (outbox === undefined) this.turnOutbox.set(node.sid, [envelope]);
+    else outbox.push(envelope);
+  }
+
+  /** The end of a step: each server's turn batch leaves (a server that crashed meanwhile sends nothing). */
+  private flushTurn(now: number): void {
+    const turnBatch = this.options.turnBatch;
+    if (turnBatch === undefined || this.turnOutbox.size === 0) return;
+    for (const [sid, batch] of this.turnOutbox) {
+      const node = this.nodes.get(sid);
+      if (node !== undefined) for (const envelope of turnBatch(batch)) this.leave(node, envelope, now);
+    }
+    this.turnOutbox.clear();
+  }
+
+  private leave(node: SimNode<M, V, E>, envelope: Envelope<M>, now: number): void {
     const leaving = node.leaving?.(envelope) ?? envelope;
     this.network.send(node.sid, leaving.to, leaving.message, now);
   }
