@@ -4,6 +4,7 @@ export { Learner } from './learner.js';
 export { MajorityQuorum } from './quorum.js';
 export { defaultBroadcastLimits, validateBroadcastLimits } from './limits.js';
 export { planSync, syncMessages } from './sync-plan.js';
+export { serveLogRead } from './leader-sync.js';
 export { TxnWindow } from './txn-window.js';
 export type { LeaderConfig, ProposeResult } from './leader.js';
 export type { LearnerConfig, LearnerPhase } from './learner.js';

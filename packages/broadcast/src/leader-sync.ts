@@ -7,6 +7,7 @@
  */
 import { assert, makeZxid, type Zxid } from '@corral/base';
 import type { LearnerHandle } from './learner-handle.js';
+import type { BroadcastLimits } from './limits.js';
 import { mark } from './marks.js';
 import type { LearnerStreams } from './learner-streams.js';
 import type { ReadyBuilder } from './ready-builder.js';
@@ -31,12 +32,16 @@ export class LearnerSync {
   private readonly builder: ReadyBuilder;
   private readonly streams: LearnerStreams;
   private readonly window: TxnWindow;
+  private readonly limits: BroadcastLimits;
   private readonly skipTrunc: boolean;
 
-  constructor(options: { readonly builder: ReadyBuilder; readonly streams: LearnerStreams; readonly window: TxnWindow; readonly skipTrunc: boolean }) {
+  constructor(options: {
+    readonly builder: ReadyBuilder; readonly streams: LearnerStreams; readonly window: TxnWindow; readonly limits: BroadcastLimits; readonly skipTrunc: boolean;
+  }) {
     this.builder = options.builder;
     this.streams = options.streams;
     this.window = options.window;
+    this.limits = options.limits;
     this.skipTrunc = options.skipTrunc;
   }
 
@@ -44,7 +49,7 @@ export class LearnerSync {
   start(h: LearnerHandle, at: SyncPoint): void {
     const start = startSync({
       sid: h.sid, stream: h.stream, peerLastZxid: h.peerLastZxid, peerCommittedZxid: h.peerCommittedZxid, window: this.window,
-      appliedZxid: at.appliedZxid, diskLogBaseZxid: at.diskLogBaseZxid, skipTrunc: this.skipTrunc,
+      appliedZxid: at.appliedZxid, diskLogBaseZxid: at.diskLogBaseZxid, limits: this.limits, skipTrunc: this.skipTrunc,
     });
     if (start.kind === 'plan') return this.queue(h, start.plan, [], at);
     h.state = 'log-read';
@@ -53,7 +58,7 @@ export class LearnerSync {
 
   /** The driver's read for `h` is back. */
   afterLogRead(h: LearnerHandle, read: LogRead, txns: readonly Txn[], at: SyncPoint): void {
-    const { plan, fromDisk } = planAfterLogRead({ read, txns, peerLastZxid: h.peerLastZxid, window: this.window, appliedZxid: at.appliedZxid });
+    const { plan, fromDisk } = planAfterLogRead({ read, txns, peerLastZxid: h.peerLastZxid, window: this.window, appliedZxid: at.appliedZxid, limits: this.limits });
     this.queue(h, plan, fromDisk, at);
   }
 
@@ -82,7 +87,18 @@ export interface SyncStartInput {
   /** Where the leader's tree stands when the sync's messages are sent (a SNAP's zxid). */
   readonly appliedZxid: Zxid;
   readonly diskLogBaseZxid: Zxid;
+  readonly limits: BroadcastLimits;
   readonly skipTrunc: boolean;
+}
+
+/**
+ * Disk records a DIFF may carry besides the window: the learner holds the whole sync until
+ * UPTODATE (learnerPendingTxnsMax; the leader runs with the same limits), and proposals may
+ * arrive before UPTODATE. Longer, the learner would stop at every attempt and never catch up
+ * (sim seed 9003411 at 50d238d): a SNAP instead.
+ */
+export function diskDiffRecordsMax(limits: BroadcastLimits, windowSize: number): number {
+  return limits.learnerPendingTxnsMax - limits.pendingProposalsMax - windowSize;
 }
 
 /** The plan, or a log read when the learner is below the window but its committed point is on disk. */
@@ -95,14 +111,24 @@ export function startSync(input: SyncStartInput): SyncStart {
     skipTrunc: input.skipTrunc,
   });
   if (plan.kind !== 'SNAP') return { kind: 'plan', plan };
-  if (input.peerCommittedZxid < input.diskLogBaseZxid) {
+  const recordsMax = diskDiffRecordsMax(input.limits, input.window.size);
+  if (input.peerCommittedZxid < input.diskLogBaseZxid || recordsMax < 1) {
     mark('sync-snap');
     return { kind: 'plan', plan };
   }
   const read: LogRead = {
-    sid: input.sid, stream: input.stream, fromZxid: input.peerCommittedZxid, upToZxid: input.window.baseZxid, diskLogBaseZxid: input.diskLogBaseZxid,
+    sid: input.sid, stream: input.stream, fromZxid: input.peerCommittedZxid, upToZxid: input.window.baseZxid, diskLogBaseZxid: input.diskLogBaseZxid, recordsMax,
   };
   return { kind: 'read', read };
+}
+
+/**
+ * A log read served from records in memory (the simulator's and tests' drivers): the records in
+ * the range, or none when they are more than `recordsMax` (as the server's driver does).
+ */
+export function serveLogRead(records: readonly Txn[], read: LogRead): Txn[] {
+  const txns = records.filter((txn) => txn.zxid >= read.fromZxid && txn.zxid <= read.upToZxid);
+  return txns.length > read.recordsMax ? [] : txns;
 }
 
 /** A SNAP at the zxid the leader's tree stands at. */
@@ -118,12 +144,14 @@ export interface LogReadResult {
   readonly peerLastZxid: Zxid;
   readonly window: TxnWindow;
   readonly appliedZxid: Zxid;
+  readonly limits: BroadcastLimits;
 }
 
 /**
  * The sync once the read is back: a DIFF from disk when the learner's last zxid is one of the
  * records, a TRUNC to its committed zxid (the read's start) otherwise, a SNAP if the read is not
- * contiguous with the window any more (it moved while the read ran).
+ * contiguous with the window any more (it moved while the read ran) or the sync would hold
+ * more than the learner takes (diskDiffRecordsMax, with the window as it is now).
  */
 export function planAfterLogRead(result: LogReadResult): { readonly plan: SyncPlan; readonly fromDisk: readonly Txn[] } {
   const { read, txns } = result;
@@ -134,7 +162,8 @@ export function planAfterLogRead(result: LogReadResult): { readonly plan: SyncPl
   }
   const start = read.fromZxid === read.diskLogBaseZxid || txns[0]?.zxid === read.fromZxid;
   const contiguous = (txns.at(-1)?.zxid ?? read.fromZxid) === read.upToZxid && result.window.baseZxid === read.upToZxid;
-  if (!start || !contiguous) {
+  const fits = txns.length <= read.recordsMax && txns.length <= diskDiffRecordsMax(result.limits, result.window.size);
+  if (!start || !contiguous || !fits) {
     mark('sync-snap');
     return { plan: snapPlan(result.appliedZxid), fromDisk: [] };
   }

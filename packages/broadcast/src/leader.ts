@@ -114,7 +114,7 @@ export class Leader {
       sid: this.sid, quorum: this.quorum, builder: this.builder, streams: this.learners, window: this.window,
       committedZxid: state.appliedZxid, commitWithoutQuorum: this.faults.commitWithoutQuorum === true,
     });
-    this.sync = new LearnerSync({ builder: this.builder, streams: this.learners, window: this.window, skipTrunc: this.faults.skipTrunc === true });
+    this.sync = new LearnerSync({ builder: this.builder, streams: this.learners, window: this.window, limits: this.limits, skipTrunc: this.faults.skipTrunc === true });
     this.rolloverLeader = { sid: this.sid, quorum: this.quorum, builder: this.builder, streams: this.learners };
     this.maybeChooseEpoch();
   }

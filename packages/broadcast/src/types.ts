@@ -189,6 +189,8 @@ export interface LogRead {
   readonly upToZxid: Zxid;
   /** The disk log's base when the read was asked for (fromZxid may equal it: no record there). */
   readonly diskLogBaseZxid: Zxid;
+  /** Records the learner can take; when the range holds more, the driver returns none (the leader sends a SNAP). */
+  readonly recordsMax: number;
 }
 
 /** A learner installs the snapshot a SNAP carried: the tree and log are replaced at `zxid`. */

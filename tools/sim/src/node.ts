@@ -60,6 +60,11 @@ export interface SimNode<M, V, E extends NodeEvent = NodeEvent> {
   advance(ready: NodeReady<M, E>, writeId: number | null): void;
   /** A read-only view of the node's state, for checkers. */
   view(): V;
+  /**
+   * Called as each message is handed to the network, in the order they leave (a message held
+   * for an fsync leaves after those sent meanwhile): a node numbering its streams does it here.
+   */
+  leaving?(envelope: Envelope<M>): Envelope<M>;
 }
 
 /** Creates a node for a server on start and on every restart. */

@@ -27,26 +27,22 @@ test('the full stack passes every seed of the swarm, reaching broadcast\'s rare 
   if (seedCount >= 300) assert.deepEqual(markNames.filter((name) => !rarer.includes(name) && !marks.has(name)), []);
 });
 
-test('a straggler above the leader\'s epoch makes it move past it, and the whole core converges (seeds 1156, 1515)', () => {
+test('a straggler above the leader\'s epoch makes it move past it, and the whole core converges (seeds 1156, 2209)', () => {
   // The liveness goal asks every core member to catch up with the leader: before broadcast moved
   // past such a straggler, it could not join until the next epoch (seed 1004463 at 17dde73).
-  // Each with the crash target it drew before the epoch point split in two (the draws are the same).
-  const seeds = [
-    { seed: 1156, crashTarget: { point: 'append', when: 'before', role: 'following', sync: 'DIFF' } },
-    { seed: 1515, crashTarget: { point: 'current-epoch', when: 'before', role: 'following', sync: 'SNAP' } },
-  ] as const;
-  for (const { seed, crashTarget } of seeds) {
-    const result = runReplicaSeed(seed, { crashTarget });
+  // The first two seeds in 1..12000 whose result's marks hold it since streams are numbered as
+  // they leave (runSeeds over that range; regenerate when the swarm's draws change).
+  for (const seed of [1156, 2209]) {
+    const result = runReplicaSeed(seed);
     assert.ok(result.marks?.includes('rollover-straggler'), `seed ${seed} reaches the straggler's rollover`);
     assert.deepEqual(result.violations, [], `seed ${seed}`);
     assert.notEqual(result.convergedAfterTicks, null);
   }
 });
 
-test('a crash-restarted learner holding an old epoch\'s orphans is truncated to a shared point, and the core converges (seed 2561)', () => {
-  // Seed 55046883018588 (main's) no longer reaches it since the epoch point split (its TRUNC
-  // helpers changed); 2561 is the first follower-TRUNC-aimed seed in 1..3000 that does.
-  const result = runReplicaSeed(2561);
+test('a crash-restarted learner holding an old epoch\'s orphans is truncated to a shared point, and the core converges (seed 69)', () => {
+  // The first seed in 1..12000 that reaches it since streams are numbered as they leave.
+  const result = runReplicaSeed(69);
   assert.ok(result.marks?.includes('sync-trunc-shared-point'));
   assert.deepEqual(result.violations, []);
   assert.notEqual(result.convergedAfterTicks, null);
@@ -89,9 +85,9 @@ test('with the forced crash point and pauses, correct code still passes', () => 
 // --seeds 12000 --seed-start 1` prints another such list as "seeds that fire every combination
 // above" (regenerate when the swarm's draws change).
 const coveringSeeds: readonly number[] = [
-  5, 6, 12, 13, 18, 21, 22, 23, 25, 32, 44, 51, 52, 56, 69, 73, 75, 85, 94, 105, 109, 129, 135, 150, 157, 169, 176, 181, 187, 189, 192,
-  208, 224, 236, 241, 258, 262, 284, 285, 322, 335, 341, 399, 428, 480, 500, 501, 525, 714, 738, 812, 824, 1050, 1222, 1239, 1241, 1361,
-  1480, 1566, 1632, 2006, 2561,
+  3, 5, 6, 12, 18, 21, 22, 23, 25, 32, 43, 49, 52, 58, 66, 69, 75, 85, 94, 105, 109, 129, 135, 136, 150, 157, 161, 166, 169, 176, 181,
+  185, 187, 192, 208, 213, 217, 241, 262, 284, 316, 323, 335, 367, 381, 382, 480, 500, 584, 704, 738, 824, 917, 942, 959, 1153, 1377,
+  1480, 1632, 1958, 2561,
 ];
 
 test('crash coverage: pinned seeds crash a server at every combination, and every check passes after the restarts', () => {

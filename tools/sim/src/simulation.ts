@@ -210,20 +210,20 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
       }
       node.persisted(result.writeId);
       const held = this.afterPersist.get(sid);
-      for (const envelope of held?.get(result.writeId) ?? []) this.network.send(sid, envelope.to, envelope.message, now);
+      for (const envelope of held?.get(result.writeId) ?? []) this.send(node, envelope, now);
       held?.delete(result.writeId);
     }
   }
 
   private execute(node: SimNode<M, V, E>, now: number): void {
     const ready = node.ready();
-    for (const envelope of ready.send) this.network.send(node.sid, envelope.to, envelope.message, now);
+    for (const envelope of ready.send) this.send(node, envelope, now);
     let writeId: number | null = null;
     if (ready.persist.length > 0) {
       writeId = this.disk(node.sid).write(ready.persist, now);
       if (ready.sendAfterPersist.length > 0) this.afterPersist.get(node.sid)?.set(writeId, ready.sendAfterPersist);
     } else {
-      for (const envelope of ready.sendAfterPersist) this.network.send(node.sid, envelope.to, envelope.message, now);
+      for (const envelope of ready.sendAfterPersist) this.send(node, envelope, now);
     }
     if (ready.events.length > 0) {
       const context = this.context();
@@ -234,6 +234,11 @@ export class Simulation<M extends { readonly kind: string }, V, E extends NodeEv
       }
     }
     node.advance(ready, writeId);
+  }
+
+  private send(node: SimNode<M, V, E>, envelope: Envelope<M>, now: number): void {
+    const leaving = node.leaving?.(envelope) ?? envelope;
+    this.network.send(node.sid, leaving.to, leaving.message, now);
   }
 
   private checkState(): void {

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeZxid, type Zxid } from '@corral/base';
-import type { Ready, Txn } from '@corral/broadcast';
+import type { LogRead, Ready, Txn } from '@corral/broadcast';
 import { DataTree, encodeTxn, serializeSnapshot, type Txn as TreeTxn } from '@corral/data-tree';
 import { MemoryDisk, MemorySnapshotStore, MemoryTxnLog } from '@corral/txn-log';
 import { parseZooCfg } from '../config/zoo-cfg.js';
@@ -77,7 +77,9 @@ test('driver disk: TRUNC with the sync\'s records, epochs, log reads, a rebuild 
   await disk.persist(ready({ truncate: makeZxid(1, 3), append: second.map((c) => c.txn), hardState: { acceptedEpoch: 2, currentEpoch: 2 } }));
   assert.deepEqual(await zxidsOf(log), [makeZxid(1, 1), makeZxid(1, 2), makeZxid(1, 3), makeZxid(2, 1), makeZxid(2, 2)]);
   assert.deepEqual(disk.position(), { currentEpoch: 2n, lastLoggedZxid: makeZxid(2, 2) });
-  const read = await disk.read({ sid: 2, stream: 1, fromZxid: makeZxid(1, 2), upToZxid: makeZxid(2, 1), diskLogBaseZxid: 0n });
+  const read = await disk.read({ sid: 2, stream: 1, fromZxid: makeZxid(1, 2), upToZxid: makeZxid(2, 1), diskLogBaseZxid: 0n, recordsMax: 3 });
+  // One record more than the learner takes: none (the leader sends a SNAP).
+  assert.deepEqual(await disk.read({ sid: 2, stream: 1, fromZxid: makeZxid(1, 2), upToZxid: makeZxid(2, 1), diskLogBaseZxid: 0n, recordsMax: 2 }), []);
   assert.deepEqual(read.map((txn) => txn.zxid), [makeZxid(1, 2), makeZxid(1, 3), makeZxid(2, 1)]);
   // Rebuilt at 1.3: the snapshot at 1.2 plus the log's 1.3.
   const rebuilt = await disk.rebuild(makeZxid(1, 3));
@@ -145,7 +147,7 @@ test('driver disk: a sync longer than the log\'s pending-records limit is append
 
 test('driver disk: a log read larger than snapshotSizeFactor times the newest snapshot returns nothing (the leader SNAPs)', async () => {
   const records = [1, 2, 3, 4].map((counter) => createAt(makeZxid(1, counter), counter));
-  const range = { sid: 2, stream: 1, fromZxid: makeZxid(1, 1), upToZxid: makeZxid(1, 4), diskLogBaseZxid: 0n };
+  const range: LogRead = { sid: 2, stream: 1, fromZxid: makeZxid(1, 1), upToZxid: makeZxid(1, 4), diskLogBaseZxid: 0n, recordsMax: 1000 };
   /** The read with a snapshot of the tree at 1.1 on disk, under `factor`. */
   async function readUnder(factor: string): Promise<{ read: bigint[]; snapshotBytes: number; logBytes: number }> {
     const dataDir = mkdtempSync(join(tmpdir(), 'corral-driver-disk-'));
@@ -191,8 +193,7 @@ test('driver disk: a log range this process wrote and knows to be over the DIFF 
     reads += 1;
     return readBatchesFrom(zxid, options);
   };
-  const range = (from: number, upTo: number): { sid: number; stream: number; fromZxid: bigint; upToZxid: bigint; diskLogBaseZxid: bigint } => (
-    { sid: 2, stream: 1, fromZxid: makeZxid(1, from), upToZxid: makeZxid(1, upTo), diskLogBaseZxid: 0n });
+  const range = (from: number, upTo: number): LogRead => ({ sid: 2, stream: 1, fromZxid: makeZxid(1, from), upToZxid: makeZxid(1, upTo), diskLogBaseZxid: 0n, recordsMax: 1000 });
   // Forty creates are several times the one-node snapshot: known without a read.
   assert.deepEqual(await disk.read(range(1, 40)), []);
   assert.equal(reads, 0);

@@ -221,8 +221,9 @@ export class DriverDisk {
   /**
    * The records a leader's `Ready.logReads` asked for (committed and
    * immutable), or none once they would total more than snapshotSizeFactor
-   * times the newest snapshot's size (LearnerHandler's txnlog size limit):
-   * the leader then sends a SNAP, cheaper than that many txns.
+   * times the newest snapshot's size (LearnerHandler's txnlog size limit) or
+   * more than the read's recordsMax: the leader then sends a SNAP, cheaper
+   * than that many txns (and within what the learner holds).
    */
   async read(read: LogRead): Promise<Txn[]> {
     const bytesMax = await this.diskDiffBytesMax();
@@ -235,7 +236,7 @@ export class DriverDisk {
       for (const record of batch) {
         if (record.zxid < read.fromZxid) continue;
         bytes += record.bytes.byteLength;
-        if (bytes > bytesMax) return [];
+        if (bytes > bytesMax || txns.length >= read.recordsMax) return [];
         txns.push({ zxid: record.zxid, bytes: record.bytes });
       }
     }

@@ -12,6 +12,7 @@
  */
 import { assert, type Zxid } from '@corral/base';
 import { Leader } from '../leader.js';
+import { serveLogRead } from '../leader-sync.js';
 import { Learner } from '../learner.js';
 import { defaultBroadcastLimits, type BroadcastLimits } from '../limits.js';
 import { MajorityQuorum } from '../quorum.js';
@@ -220,7 +221,7 @@ export class Cluster {
     // The driver reads the log whenever it likes; here, once the Ready is done.
     for (const read of node.logReads) {
       if (!(machine instanceof Leader)) break;
-      machine.logRead(read, node.volatile.log.filter((txn) => txn.zxid >= read.fromZxid && txn.zxid <= read.upToZxid));
+      machine.logRead(read, serveLogRead(node.volatile.log, read));
     }
     node.logReads = [];
     this.maybeSnapshot(node);

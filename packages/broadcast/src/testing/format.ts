@@ -75,7 +75,7 @@ export function formatReady(sid: number, ready: Ready): string[] {
   if (ready.hardState !== null) lines.push(`${p} hard-state accepted=${ready.hardState.acceptedEpoch} current=${ready.hardState.currentEpoch}`);
   for (const out of ready.messagesAfterPersist) lines.push(`${p} send-after-persist ${formatOut(sid, out)}`);
   for (const ref of ready.disconnect) lines.push(`${p} disconnect ${ref.sid}`);
-  for (const read of ready.logReads) lines.push(`${p} read-log for ${read.sid} ${formatZxid(read.fromZxid)}..${formatZxid(read.upToZxid)}`);
+  for (const read of ready.logReads) lines.push(`${p} read-log for ${read.sid} ${formatZxid(read.fromZxid)}..${formatZxid(read.upToZxid)} max=${read.recordsMax}`);
   for (const inbound of ready.inbound) lines.push(`${p} inbound ${formatMsg(inbound.msg)} from ${inbound.from}`);
   if (ready.established) lines.push(`${p} established`);
   if (ready.stopped !== null) lines.push(`${p} stopped: ${ready.stopped.reason}`);

@@ -92,6 +92,7 @@ function addNodes(command: Command): Cluster {
     [
       ['pendingProposalsMax', number('pending')],
       ['windowTxnsMax', number('window')],
+      ['learnerPendingTxnsMax', number('learner-pending')],
       ['zxidCounterMax', number('counter-max')],
       ['initLimitTicks', number('init')],
       ['syncLimitTicks', number('sync')],
