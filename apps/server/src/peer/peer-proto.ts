@@ -6,7 +6,7 @@
  */
 import { loadPackageDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
-import { protoRoot } from '../front/grpc/grpc-front.js';
+import { protoRoot } from '../proto-root.js';
 
 /** The peer API's proto file, relative to protoRoot. */
 export const peerProtoFile = 'peer.proto';
