@@ -108,3 +108,29 @@ test('leader: an observer ahead in discovery is dropped, the leader establishes,
   const logOf = (sid: number): string[] => cluster.describeLog(sid).map((line) => line.replace(/^\d+ /, ''));
   assert.deepEqual(logOf(4), logOf(2), 'the observer holds the quorum\'s history, not its orphan');
 });
+
+// Goal: an ACK is cumulative: a learner logs its stream's proposals in order and acks once they
+// are durable, so its ACK of the newest proposal of a write acknowledges the older ones (the
+// server's peer link sends only the last ACK of a turn to a leader that says cumulative_acks).
+test('leader: one ACK of the newest proposal acknowledges the older ones, and commits them with the leader\'s own', () => {
+  const cluster = new Cluster({ voters: [1, 2, 3] });
+  cluster.elect(1, [2, 3]);
+  stabilize(cluster);
+  const leader = cluster.node(1).machine;
+  assert.ok(leader instanceof Leader);
+  const zxids = ['a', 'b', 'c'].map((data) => {
+    const result = leader.propose(encodeText(data));
+    assert.ok(result.ok);
+    return result.zxid;
+  });
+  const ready = leader.ready();
+  // The leader's own write is durable: its self-ack goes back in, as the Driver does.
+  for (const out of ready.messagesAfterPersist) if (out.to === 1) leader.step(1, out.msg);
+  leader.advance(ready);
+  assert.deepEqual(leader.hasReady() ? leader.ready().committed : [], [], 'no quorum yet');
+  leader.step(2, { type: 'ACK', zxid: zxids[2] as bigint }, cluster.streamOf(2));
+  const next = leader.ready();
+  assert.deepEqual(next.committed.map((txn) => txn.zxid), zxids, 'all three commit');
+  const commits = next.messages.filter((out) => out.to === 2 && out.msg.type === 'COMMIT');
+  assert.equal(commits.length, 3);
+});

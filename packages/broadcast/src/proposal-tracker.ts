@@ -78,12 +78,22 @@ export class ProposalTracker {
     builder.ackOwnProposal(sid, txn.zxid);
   }
 
-  /** `sid` has `zxid` durable. False when it is neither committed nor outstanding. */
+  /**
+   * `sid` has `zxid` durable, and every older proposal too: a learner logs its stream's proposals
+   * in order and acks only once they are durable, so one ACK vouches for the older ones (a
+   * learner's link sends only the last ACK of a write). Acks of a voter are a prefix of the
+   * queue (in-order ACKs, NEWLEADER's ackUpTo), so marking stops at the first already acked.
+   * False when `zxid` is neither committed nor outstanding.
+   */
   ack(zxid: Zxid, sid: ServerId): boolean {
     if (zxid <= this.committed) return true;
-    const proposal = this.find(zxid);
-    if (proposal === undefined) return false;
-    if (!proposal.acks.includes(sid)) proposal.acks.push(sid);
+    const index = this.indexOf(zxid);
+    if (index < 0) return false;
+    for (let i = index; i >= this.head; i--) {
+      const acks = (this.queue[i] as Outstanding).acks;
+      if (acks.includes(sid)) break;
+      acks.push(sid);
+    }
     this.tryCommit();
     return true;
   }
@@ -139,18 +149,18 @@ export class ProposalTracker {
   }
 
   /**
-   * The outstanding proposal of `zxid`. Counters within an epoch are dense,
+   * The index in `queue` of the outstanding proposal of `zxid`, or -1. Counters within an epoch are dense,
    * so its place is first guessed as an offset from the oldest; an epoch
    * rollover breaks that, and a binary search answers then.
    */
-  private find(zxid: Zxid): Outstanding | undefined {
+  private indexOf(zxid: Zxid): number {
     const queue = this.queue;
     const oldest = queue[this.head];
-    if (oldest === undefined || zxid < oldest.txn.zxid) return undefined;
+    if (oldest === undefined || zxid < oldest.txn.zxid) return -1;
     const offset = zxid - oldest.txn.zxid;
     if (offset < BigInt(queue.length - this.head)) {
-      const guess = queue[this.head + Number(offset)] as Outstanding;
-      if (guess.txn.zxid === zxid) return guess;
+      const guess = this.head + Number(offset);
+      if ((queue[guess] as Outstanding).txn.zxid === zxid) return guess;
     }
     let low = this.head;
     let high = queue.length;
@@ -159,8 +169,7 @@ export class ProposalTracker {
       if ((queue[mid] as Outstanding).txn.zxid < zxid) low = mid + 1;
       else high = mid;
     }
-    const found = queue[low];
-    return found?.txn.zxid === zxid ? found : undefined;
+    return queue[low]?.txn.zxid === zxid ? low : -1;
   }
 
   private commit(txn: Txn): void {

@@ -13,6 +13,7 @@ import type { ClientTransport, ReplyBacklog, Session } from '../session/session.
 import { operationName } from '../stats/connection-stats.js';
 import type { ServerStats } from '../stats/server-stats.js';
 import { ReplyEstimates } from './reply-estimates.js';
+import { hopTrace } from '../stats/hop-trace.js';
 
 /** A connect waiting for its `connected` or `refused`. */
 export interface PendingConnect {
@@ -112,6 +113,7 @@ export class ClientConnections {
         this.refused(out.origin, out.reason, out.expired);
         return;
       case 'reply':
+        hopTrace.mark('reply');
         this.reply(out);
         return;
       case 'event': {

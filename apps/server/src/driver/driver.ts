@@ -45,6 +45,7 @@ import { ClientConnections } from './client-connections.js';
 import { DriverDisk } from './driver-disk.js';
 import { EnsembleRole } from './ensemble-role.js';
 import { broadcastTrace, startBroadcastTrace } from './ensemble-trace.js';
+import { hopTrace } from '../stats/hop-trace.js';
 import type { RoleHost, RoleRunner, ServerMode } from './role-runner.js';
 import { SoloRole } from './solo-role.js';
 
@@ -270,6 +271,7 @@ export class Driver implements ClientCore, RoleHost {
 
   submit(session: Session, xid: number, type: number, request: ClientRequest | null, origin: ClientTransport | null = session.transport): void {
     const nowMs = this.clock();
+    hopTrace.mark('client-in', String(type));
     this.options.stats.packetsReceived += 1;
     if (origin === null) return;
     if (request !== null && request.type === OpCode.auth) {
@@ -385,6 +387,7 @@ export class Driver implements ClientCore, RoleHost {
    */
   private turn(): void {
     if (this.closed) return;
+    hopTrace.mark('turn');
     this.roles?.pump();
     while (!this.failed && this.replica.hasReady()) {
       const ready = this.replica.ready();
@@ -440,9 +443,11 @@ export class Driver implements ClientCore, RoleHost {
     this.rewriting = broadcast.snapshot !== null || broadcast.truncate !== null;
     this.appendingCount += broadcast.append.length;
     const startedMs = broadcastTrace.enabled ? performance.now() : 0;
+    hopTrace.mark('persist-start', String(broadcast.append.length));
     this.disk.persist(broadcast).then(
       () => {
         if (broadcastTrace.enabled) broadcastTrace.wrote(broadcast.append.length, performance.now() - startedMs);
+        hopTrace.mark('persist-end');
         this.persisting = false;
         this.rewriting = false;
         this.appendingCount -= broadcast.append.length;

@@ -27,6 +27,7 @@ import { ProposalSizeStats } from '../stats/proposal-size-stats.js';
 import { broadcastTrace } from './ensemble-trace.js';
 import { MeasuredLeader } from './measured-leader.js';
 import type { RoleHost, RoleRunner, ServerMode } from './role-runner.js';
+import { hopTrace } from '../stats/hop-trace.js';
 
 /**
  * Base ticks between a refused connect to the leader and the next attempt (20 ms): a follower
@@ -291,6 +292,7 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
   }
 
   broadcastMessage(ref: BroadcastStreamRef, msg: PeerMsg): void {
+    hopTrace.mark('peer-in', msg.type);
     const { replica } = this.options.host;
     broadcastTrace.received(msg.type);
     if (ref.side === 'leader') {

@@ -106,7 +106,7 @@ export function learnerMsgFromWire(w: WireLearnerMessage): LearnerPeerMsg {
  */
 export function leaderMsgToWire(msg: LeaderPeerMsg, snapChunkBytesMax: number): WireLeaderMessage[] {
   switch (msg.type) {
-    case 'LEADERINFO': return [{ msg: 'leaderInfo', leaderInfo: { newEpoch: writeEpoch(msg.newEpoch, 'newEpoch'), protocolVersion: peerProtocolVersion, acceptsBatches: true } }];
+    case 'LEADERINFO': return [{ msg: 'leaderInfo', leaderInfo: { newEpoch: writeEpoch(msg.newEpoch, 'newEpoch'), protocolVersion: peerProtocolVersion, acceptsBatches: true, cumulativeAcks: true } }];
     case 'DIFF': return [{ msg: 'diff', diff: { zxid: writeUint64(msg.zxid, 'zxid') } }];
     case 'TRUNC': return [{ msg: 'trunc', trunc: { zxid: writeUint64(msg.zxid, 'zxid') } }];
     case 'SNAP': return snapToWire(msg.zxid, msg.snapshot, snapChunkBytesMax);

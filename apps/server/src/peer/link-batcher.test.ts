@@ -1,12 +1,14 @@
 // Goal: a LinkBatcher writes a turn's messages in order, as single messages until the peer said
 // it accepts batches and as batches split at batchMessagesMax after; it counts every message
-// against the link's queue limit and writes at once when flushed before a close.
+// against the link's queue limit and writes at once when flushed before a close; with the
+// leader's rule a COMMIT drops the turn's earlier COMMIT across PROPOSALs only.
 // Method: a recording stand-in for the PeerStream; microtasks are awaited explicitly.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BroadcastWire } from './batch-codec.js';
+import { leaderCommitSupersedes, learnerAckSupersedes } from './supersede-rules.js';
 import { LinkBatcher, type BatchedStream } from './link-batcher.js';
-import type { WireLeaderMessage } from './peer-proto.js';
+import type { WireLeaderMessage, WireLearnerMessage } from './peer-proto.js';
 
 class RecordingStream implements BatchedStream {
   readonly writes: { wire: object; count: number }[] = [];
@@ -68,4 +70,50 @@ test('flush writes at once (before a close)', () => {
   out.add([commit(1), commit(2)]);
   out.flush();
   assert.deepEqual(stream.writes.map((w) => zxids(w.wire)), [['1', '2']]);
+});
+
+test('with a supersede rule, a COMMIT drops the turn\'s earlier COMMIT across PROPOSALs, not across anything else', async () => {
+  const stream = new RecordingStream(100);
+  const out = new LinkBatcher<BroadcastWire>(stream, { batchMessagesMax: 100, batchBytesMax: 100_000 }, { supersede: leaderCommitSupersedes });
+  out.peerAcceptsBatches = true;
+  const proposal = (zxid: number): WireLeaderMessage => ({ msg: 'proposal', proposal: { txn: { zxid: String(zxid), data: Buffer.alloc(1) } } });
+  const ping: WireLeaderMessage = { msg: 'ping', ping: { sessionData: Buffer.alloc(0) } };
+  assert.ok(out.add([commit(1), proposal(3), commit(2), commit(3), ping, commit(4)]));
+  assert.ok(out.add([proposal(5), commit(5)]));
+  await turnEnd();
+  const names = (wire: object): string[] => ((wire as WireLeaderMessage).batch?.messages ?? []).map((m) => `${String(m.msg)}${m.commit?.zxid ?? m.proposal?.txn?.zxid ?? ''}`);
+  assert.deepEqual(stream.writes.map((w) => names(w.wire)), [['proposal3', 'commit3', 'ping', 'proposal5', 'commit5']]);
+  assert.equal(stream.writes[0]?.count, 5, 'only the messages written count against the queue');
+  assert.ok(out.add([commit(6)]));
+  await turnEnd();
+  assert.deepEqual(stream.writes.map((w) => zxids(w.wire)).at(-1), ['6'], 'a new turn supersedes nothing of the last');
+});
+
+test('an encode function turns each group into what the stream writes', async () => {
+  const stream = new RecordingStream(100);
+  const groups: number[] = [];
+  const out = new LinkBatcher<BroadcastWire>(stream, { batchMessagesMax: 2, batchBytesMax: 10_000 }, {
+    encode: (group) => {
+      groups.push(group.length);
+      return Buffer.from(group.map((w) => (w as WireLeaderMessage).commit?.zxid ?? '?').join(','));
+    },
+  });
+  out.peerAcceptsBatches = true;
+  out.add([commit(1), commit(2), commit(3)]);
+  await turnEnd();
+  assert.deepEqual(groups, [2, 1]);
+  assert.deepEqual(stream.writes.map((w) => (w.wire as Buffer).toString()), ['1,2', '3']);
+});
+
+test('a learner\'s ACK drops the turn\'s earlier ACK across requests and PINGs, never a NEWLEADER ACK', async () => {
+  const stream = new RecordingStream(100);
+  const out = new LinkBatcher<BroadcastWire>(stream, { batchMessagesMax: 100, batchBytesMax: 100_000 }, { supersede: learnerAckSupersedes });
+  out.peerAcceptsBatches = true;
+  const zxid = (epoch: number, counter: number): string => String((BigInt(epoch) << 32n) | BigInt(counter));
+  const ack = (z: string): WireLearnerMessage => ({ msg: 'ack', ack: { zxid: z } });
+  const request: WireLearnerMessage = { msg: 'request', request: { data: Buffer.alloc(1) } };
+  assert.ok(out.add([ack(zxid(2, 0)), ack(zxid(2, 1)), request, ack(zxid(2, 2)), ack(zxid(2, 3))]));
+  await turnEnd();
+  const names = (wire: object): string[] => ((wire as WireLearnerMessage).batch?.messages ?? []).map((m) => `${String(m.msg)}${m.ack?.zxid ?? ''}`);
+  assert.deepEqual(stream.writes.map((w) => names(w.wire)), [[`ack${zxid(2, 0)}`, 'request', `ack${zxid(2, 3)}`]]);
 });

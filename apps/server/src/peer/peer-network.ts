@@ -31,13 +31,15 @@ import type { QuorumServerSpec } from '../config/server-config.js';
 import type { Logger } from '../logger.js';
 import { unbatched, type BroadcastWire } from './batch-codec.js';
 import type { SnapshotStagingFactory } from './snapshot-preload.js';
-import { LeaderStreamDecoder, isLeaderMsg, isLearnerMsg, leaderMsgToWire, learnerMsgFromWire, learnerMsgToWire } from './broadcast-codec.js';
+import { LeaderStreamDecoder, isLeaderMsg, isLearnerMsg, learnerMsgFromWire, learnerMsgToWire } from './broadcast-codec.js';
 import { notificationFromWire, notificationToWire } from './election-codec.js';
 import { defaultPeerLimits, validatePeerLimits, type PeerLimits } from './limits.js';
 import { peerAuthSecretFileKey, peerAuthSecretKey, type PeerService } from './peer-auth.js';
 import { PeerProtocolError } from './peer-errors.js';
 import { peerServices, type WireElectionMessage, type WireLeaderMessage, type WireLearnerMessage } from './peer-proto.js';
 import { LinkBatcher } from './link-batcher.js';
+import { LeaderWireMemo, SharedLeaderEncoder } from './leader-wire-sharing.js';
+import { leaderCommitSupersedes, learnerAckSupersedes } from './supersede-rules.js';
 import { PeerStream, type PeerCall } from './peer-stream.js';
 
 /** One broadcast stream: `leader` when this server accepted it from a learner, `learner` when it dialed a leader. */
@@ -109,6 +111,9 @@ export class PeerNetwork {
   private broadcastHandshakeCount = 0;
   private nextStream = 1;
   private closed = false;
+  /** A leader's messages converted and encoded once for all its learners. */
+  private readonly leaderWires: LeaderWireMemo;
+  private readonly leaderEncoder = new SharedLeaderEncoder(peerServices().leaderMessageSerialize);
 
   private constructor(
     private readonly options: PeerNetworkOptions,
@@ -116,6 +121,7 @@ export class PeerNetwork {
   ) {
     this.limits = options.limits ?? defaultPeerLimits;
     this.specs = new Map(options.servers.map((spec) => [spec.sid, spec]));
+    this.leaderWires = new LeaderWireMemo(this.limits.snapChunkBytesMax);
   }
 
   /** Binds the quorum and election ports and starts dialing the peers with smaller sids. */
@@ -183,6 +189,7 @@ export class PeerNetwork {
         for (const w of unbatched(wire as WireLeaderMessage, this.limits.batchMessagesMax)) {
           if (!peer.open) return;
           if (w.msg === 'leaderInfo' && w.leaderInfo?.acceptsBatches === true) out.peerAcceptsBatches = true;
+          if (w.msg === 'leaderInfo' && w.leaderInfo?.cumulativeAcks === true) out.supersede = learnerAckSupersedes;
           const msg = decoder.decode(w);
           if (msg !== null) this.options.events.broadcastMessage(ref, msg);
         }
@@ -203,7 +210,7 @@ export class PeerNetwork {
     if (entry === undefined) return false;
     if (entry.ref.side === 'leader') {
       assert(isLeaderMsg(msg), `${msg.type} is not a leader message`);
-      return entry.out.add(leaderMsgToWire(msg, this.limits.snapChunkBytesMax));
+      return entry.out.add(this.leaderWires.toWire(msg));
     }
     assert(isLearnerMsg(msg), `${msg.type} is not a learner message`);
     return entry.out.add([learnerMsgToWire(msg)]);
@@ -426,7 +433,7 @@ export class PeerNetwork {
         if (ref !== null) this.broadcastClosed(ref, reason);
       },
     });
-    const out = new LinkBatcher<BroadcastWire>(peer, this.limits);
+    const out = new LinkBatcher<BroadcastWire>(peer, this.limits, { encode: (group) => this.leaderEncoder.encode(group), supersede: leaderCommitSupersedes });
   }
 
   private broadcastClosed(ref: BroadcastStreamRef, reason: string): void {

@@ -63,7 +63,7 @@ export interface WireLeaderMessage {
     | 'newLeader' | 'upToDate' | 'ping' | 'revalidate' | 'batch';
   challenge?: WireAuthChallenge | null;
   accept?: WireAuthAccept | null;
-  leaderInfo?: { newEpoch: WireLong; protocolVersion: number; acceptsBatches?: boolean } | null;
+  leaderInfo?: { newEpoch: WireLong; protocolVersion: number; acceptsBatches?: boolean; cumulativeAcks?: boolean } | null;
   diff?: { zxid: WireLong } | null;
   trunc?: { zxid: WireLong } | null;
   snap?: { zxid: WireLong; sizeBytes: WireLong } | null;
@@ -119,6 +119,8 @@ export interface PeerServices {
   readonly broadcast: ServiceDefinition;
   readonly ElectionClient: ServiceClientConstructor;
   readonly BroadcastClient: ServiceClientConstructor;
+  /** Encodes a LeaderMessage (the Follow stream's responses), for bytes shared by several streams. */
+  readonly leaderMessageSerialize: (value: object) => Buffer;
 }
 
 let cached: PeerServices | null = null;
@@ -129,11 +131,19 @@ export function peerServices(): PeerServices {
   const root = new protobuf.Root().loadSync(join(protoRoot, peerProtoFile), { keepCase: false });
   root.resolveAll();
   const election = leanServiceDefinition(root.lookupService('corral.peer.v1.Election'));
-  const broadcast = leanServiceDefinition(root.lookupService('corral.peer.v1.Broadcast'));
+  const broadcastService = leanServiceDefinition(root.lookupService('corral.peer.v1.Broadcast'));
+  const follow = broadcastService['Follow'];
+  if (follow === undefined) throw new Error('peer.proto has no Broadcast.Follow');
+  const leaderMessageSerialize = follow.responseSerialize as (value: object) => Buffer;
+  // A leader writes a Buffer it encoded once for several learners (leader-wire-sharing.ts) as it is.
+  const broadcast: ServiceDefinition = {
+    ...broadcastService,
+    Follow: { ...follow, responseSerialize: (value: object) => (Buffer.isBuffer(value) ? value : leaderMessageSerialize(value)) },
+  };
   cached = {
-    election, broadcast,
+    election, broadcast, leaderMessageSerialize,
     ElectionClient: makeClientConstructor(election, 'corral.peer.v1.Election'),
-    BroadcastClient: makeClientConstructor(broadcast, 'corral.peer.v1.Broadcast'),
+    BroadcastClient: makeClientConstructor(broadcastService, 'corral.peer.v1.Broadcast'),
   };
   return cached;
 }
