@@ -14,9 +14,7 @@ import { readMyid } from './config/myid.js';
 import { ConfigError, parseZooCfg } from './config/zoo-cfg.js';
 import { createLogger } from './logger.js';
 import { CorralServer } from './server.js';
-import { BackupError, exportBackup, restoreBackup } from './storage/backup.js';
-import { runEnsembleCommand } from './ensemble/ensemble-command.js';
-import { dumpLogCommand, dumpSnapshotCommand } from './storage/inspect.js';
+import { BackupError } from './storage/backup-error.js';
 import { RecoveryError } from './storage/recovery.js';
 
 const usage = `usage:
@@ -50,9 +48,12 @@ function storageDirs(args: string[]): { dataDir: string; dataLogDir: string } {
   return { dataDir, dataLogDir: flag(args, '--data-log-dir') ?? dataDir };
 }
 
+// The commands other than `server` are imported when run: a server's start-up does not load them.
+
 async function snapshotExport(args: string[]): Promise<void> {
   const file = flag(args, '--out');
   if (file === undefined) throw new ConfigError('--out', 'is required');
+  const { exportBackup } = await import('./storage/backup.js');
   const zxid = await exportBackup({ ...storageDirs(args), file, logger: createLogger({ quiet: true }) });
   process.stdout.write(`exported state at zxid 0x${zxid.toString(16)} to ${file}\n`);
 }
@@ -60,6 +61,7 @@ async function snapshotExport(args: string[]): Promise<void> {
 async function snapshotRestore(args: string[]): Promise<void> {
   const file = flag(args, '--in');
   if (file === undefined) throw new ConfigError('--in', 'is required');
+  const { restoreBackup } = await import('./storage/backup.js');
   const zxid = await restoreBackup({ ...storageDirs(args), file, force: args.includes('--force') });
   process.stdout.write(`restored state at zxid 0x${zxid.toString(16)} from ${file}\n`);
 }
@@ -98,9 +100,9 @@ async function runServer(args: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, sub, ...rest] = argv;
   if (command === 'server') return runServer(argv.slice(1));
-  if (command === 'ensemble') return runEnsembleCommand(argv.slice(1));
-  if (command === 'log' && sub === 'dump' && rest[0] !== undefined) return dumpLogCommand(rest[0]);
-  if (command === 'snapshot' && sub === 'dump' && rest[0] !== undefined) return dumpSnapshotCommand(rest[0]);
+  if (command === 'ensemble') return (await import('./ensemble/ensemble-command.js')).runEnsembleCommand(argv.slice(1));
+  if (command === 'log' && sub === 'dump' && rest[0] !== undefined) return (await import('./storage/inspect.js')).dumpLogCommand(rest[0]);
+  if (command === 'snapshot' && sub === 'dump' && rest[0] !== undefined) return (await import('./storage/inspect.js')).dumpSnapshotCommand(rest[0]);
   if (command === 'snapshot' && sub === 'export') return snapshotExport(rest);
   if (command === 'snapshot' && sub === 'restore') return snapshotRestore(rest);
   process.stderr.write(usage);

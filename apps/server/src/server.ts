@@ -18,7 +18,7 @@ import { ClientListener } from './net/client-listener.js';
 import { SessionTable } from './session/session-table.js';
 import { ServerStats } from './stats/server-stats.js';
 import { ContainerManager } from './core/container-manager.js';
-import { GrpcFront } from './front/grpc/grpc-front.js';
+import type { GrpcFront } from './front/grpc/grpc-front.js';
 import { storageLimits } from './storage/storage-limits.js';
 import { Driver } from './driver/driver.js';
 
@@ -130,7 +130,9 @@ export class CorralServer {
     }
     try {
       // The front reads the tree through the Driver at each use: a SNAP install or a rebuild replaces it.
-      if (config.grpcPort !== null) grpc = await GrpcFront.start({ config, core: driver, sessions, state: driver, clock, logger, every: (ms, run) => driver.every(ms, run) });
+      // Imported only when configured: its modules (proto-loader parsing the client API's
+      // .proto files, reflection) are start-up time that a server without it does not need.
+      if (config.grpcPort !== null) grpc = await (await import('./front/grpc/grpc-front.js')).GrpcFront.start({ config, core: driver, sessions, state: driver, clock, logger, every: (ms, run) => driver.every(ms, run) });
     } catch (error) {
       await listener.close(true);
       await driver.close();

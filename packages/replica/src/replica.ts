@@ -59,6 +59,13 @@ export interface ReplicaOptions {
    * hashes with node:crypto, the simulator with anything deterministic.
    */
   readonly sessionPassword: (sessionId: bigint) => Uint8Array;
+  /**
+   * The tree already loaded from a SNAP's bytes (snapshot-frames), or null.
+   * Injected: the server's peer stream loads it while the chunks arrive, so
+   * loading overlaps the transfer. Null (and the default) deserializes the
+   * bytes at install.
+   */
+  readonly preloadedSnapshot?: (snapshot: Uint8Array) => DataTree | null;
   readonly limits?: Partial<ReplicaLimits>;
 }
 
@@ -80,6 +87,7 @@ export class Replica {
   private readonly tickMs: number;
   private readonly extendedTypesEnabled: boolean;
   private readonly sessionPassword: (sessionId: bigint) => Uint8Array;
+  private readonly preloadedSnapshot: (snapshot: Uint8Array) => DataTree | null;
   private nowMs: number;
   private nextSessionId: bigint;
 
@@ -143,6 +151,7 @@ export class Replica {
     this.tickMs = options.tickMs;
     this.extendedTypesEnabled = options.extendedTypesEnabled ?? true;
     this.sessionPassword = options.sessionPassword;
+    this.preloadedSnapshot = options.preloadedSnapshot ?? (() => null);
     this.limits = {
       waitingWritesMax: options.limits?.waitingWritesMax ?? waitingWritesMax,
       sessionQueueMax: options.limits?.sessionQueueMax ?? sessionQueueMax,
@@ -759,7 +768,7 @@ export class Replica {
   private installSnapshot(bytes: Uint8Array): void {
     // Only a learner installs a SNAP: no prep holds the old tree.
     assert(this.prep === null, 'a leader does not install a snapshot');
-    const tree = deserializeSnapshot(snapshotChunksOf(bytes));
+    const tree = this.preloadedSnapshot(bytes) ?? deserializeSnapshot(snapshotChunksOf(bytes));
     this.tree = tree;
     this.final.replaceTree(tree);
   }

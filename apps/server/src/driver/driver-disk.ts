@@ -14,7 +14,7 @@
  * (`resetAndAppend`) — an install interrupted between the two is rolled back
  * at the next start (storage is opened without txn-log's own completion).
  */
-import { zxidEpoch, zxidToHex, type Zxid } from '@corral/base';
+import { assert, zxidEpoch, zxidToHex, type Zxid } from '@corral/base';
 import type { HardState, InitialState, LogRead, Ready, Txn } from '@corral/broadcast';
 import { createSnapshotLoader, decodeTxn, serializeSnapshot, type DataTree } from '@corral/data-tree';
 import type { SnapshotStore, SnapshotWriter, TxnLogStore } from '@corral/txn-log';
@@ -24,6 +24,7 @@ import type { Logger } from '../logger.js';
 import { loadExactSnapshot, recoverTree } from '../storage/recovery.js';
 import { readEpochs, writeEpochs } from './epoch-files.js';
 import { LogSizeMarks } from './log-size-marks.js';
+import { takeSnapshotStaging, type SnapshotStaging } from '../peer/snapshot-preload.js';
 
 /** What the disk needs. */
 export interface DriverDiskOptions {
@@ -175,13 +176,16 @@ export class DriverDisk {
   private async installSnapshot(zxid: Zxid, bytes: Uint8Array, records: readonly Txn[]): Promise<void> {
     const { log, snapshots, logger } = this.options;
     const startedMs = performance.now();
-    const writer = snapshots.beginSnapshot(zxid, { installed: true });
+    // The peer stream staged the chunks here as they arrived (StagedSnapshot), or nobody did.
+    const staged = takeSnapshotStaging(bytes);
+    assert(staged === null || (staged instanceof StagedSnapshot && staged.zxid === zxid), 'a staged SNAP is this disk\'s, at the SNAP zxid');
+    const writer = staged?.writer ?? snapshots.beginSnapshot(zxid, { installed: true });
     let info;
     try {
       // The chunks' write is issued before the first await, so the disk
       // stores them while this thread loads the tree from the same bytes (the
       // Replica's next half-Ready). They stay invisible until the manifest.
-      const chunksWritten = writeChunksNow(writer, bytes);
+      const chunksWritten = staged?.written() ?? writeChunksNow(writer, bytes);
       // A snapshot of the old history must not be written or purged across a
       // rewrite, and newer local snapshots go (a history the leader
       // overrides) before this one's manifest exists.
@@ -203,6 +207,15 @@ export class DriverDisk {
       { zxid: zxidToHex(zxid), bytes: info.byteCount, records: records.length, storedMs: Math.round(storedMs), ms: Math.round(performance.now() - startedMs) },
       'installed the leader\'s snapshot',
     );
+  }
+
+  /**
+   * A learner's SNAP in flight: its chunks are written as they arrive,
+   * invisible until `installSnapshot` commits them (a crash, or an aborted
+   * stream, leaves orphan chunks that the store removes at open).
+   */
+  stageSnapshot(zxid: Zxid): SnapshotStaging {
+    return new StagedSnapshot(zxid, this.options.snapshots.beginSnapshot(zxid, { installed: true }));
   }
 
   /**
@@ -325,6 +338,46 @@ export class DriverDisk {
     this.logSizes.purgedBelow(purged.oldestRetainedZxid);
     if (purged.oldestRetainedZxid > this.diskLogBaseZxid) this.diskLogBaseZxid = purged.oldestRetainedZxid;
     onCompacted(purged.oldestRetainedZxid);
+  }
+}
+
+/** Bytes of staged chunks between two sync batches (a SNAP arrives in about 1 MiB pieces). */
+export const stagedSnapshotFlushBytes = 4 * 1024 * 1024;
+
+/** A SNAP's chunks written as the peer stream loads them (DriverDisk.stageSnapshot). */
+class StagedSnapshot implements SnapshotStaging {
+  private readonly writes: Promise<void>[] = [];
+  private unflushedBytes = 0;
+  private aborted = false;
+
+  constructor(readonly zxid: Zxid, readonly writer: SnapshotWriter) {}
+
+  write(chunk: Uint8Array): void {
+    if (this.aborted) return;
+    this.track(this.writer.write(chunk));
+    this.unflushedBytes += chunk.byteLength;
+    if (this.unflushedBytes < stagedSnapshotFlushBytes) return;
+    this.unflushedBytes = 0;
+    this.track(this.writer.flush());
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.writer.abort().catch(() => undefined);
+  }
+
+  /** Every chunk written (the rest flushed now); rejects with the first failed write. */
+  written(): Promise<void> {
+    assert(!this.aborted, 'an aborted staging is never installed');
+    this.track(this.writer.flush());
+    return Promise.all(this.writes).then(() => undefined);
+  }
+
+  /** Keeps the write and marks it handled: a SNAP never installed must not leave an unhandled rejection. */
+  private track(write: Promise<void>): void {
+    write.catch(() => undefined);
+    this.writes.push(write);
   }
 }
 

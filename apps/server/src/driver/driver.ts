@@ -33,6 +33,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import type { ClientCore } from '../core/client-core.js';
 import type { Logger } from '../logger.js';
 import type { PeerLimits } from '../peer/limits.js';
+import { takePreloadedTree } from '../peer/snapshot-preload.js';
 import { estimateReplyBytes } from '../core/reply-size.js';
 import { storageLimits } from '../storage/storage-limits.js';
 import { sessionPassword } from '../session/session-ids.js';
@@ -143,6 +144,8 @@ export class Driver implements ClientCore, RoleHost {
     const startMs = Date.now();
     const replica = new Replica({
       serverId: sid, tree, tickMs: config.tickTimeMs, startMs, extendedTypesEnabled: config.extendedTypesEnabled, sessionPassword,
+      // The tree a SNAP's peer stream loaded as its chunks arrived.
+      preloadedSnapshot: takePreloadedTree,
       // Prep keeps every txn under the log's record limit, so no request can become a storage failure.
       limits: { txnBytesMax: storageLimits(config).recordBytesMax },
     });

@@ -125,6 +125,8 @@ export class EnsembleRole implements RoleRunner, PeerEvents {
     };
     const networkOptions = {
       sid: membership.myid, servers: membership.servers, secret: config.peerAuthSecret, limits: peerLimits, logger: host.logger, events: role,
+      // A SNAP's chunks are stored as they arrive, while the peer stream loads the tree from them.
+      snapshotStaging: (zxid: bigint) => host.disk.stageSnapshot(zxid),
       ...(config.quorumListenOnAllIPs ? { listenHost: '0.0.0.0' } : {}),
     };
     for (let attempt = 1; ; attempt += 1) {

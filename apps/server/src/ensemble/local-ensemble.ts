@@ -20,10 +20,16 @@ export type MemberLauncher = (member: EnsembleMember, configPath: string) => Mem
 /** The Corral CLI next to this module (dist/ensemble → dist/cli.js). */
 export const corralCliPath: string = fileURLToPath(new URL('../cli.js', import.meta.url));
 
+/**
+ * Node options for every member, space-separated (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+ * to profile a bench's members: NODE_OPTIONS refuses --cpu-prof). Read at each launch.
+ */
+export const memberNodeArgsEnv = 'CORRAL_MEMBER_NODE_ARGS';
+
 /** Runs `node dist/cli.js server --config <zoo.cfg>` (no wrapper: the PID is the server). */
 export const corralLauncher: MemberLauncher = (member, configPath) => ({
   command: process.execPath,
-  args: [corralCliPath, 'server', '--config', configPath],
+  args: [...(process.env[memberNodeArgsEnv]?.split(' ').filter((arg) => arg !== '') ?? []), corralCliPath, 'server', '--config', configPath],
   cwd: member.dir,
 });
 

@@ -3,10 +3,12 @@
  * LearnerMessage (learner → leader) and LeaderMessage (leader → learner).
  * A SNAP goes out as a Snap announcement and SnapChunks of at most
  * `snapChunkBytesMax`; `LeaderStreamDecoder` reassembles them under
- * `snapshotBytesMax`, checking the announced size before buffering.
+ * `snapshotBytesMax`, checking the announced size before buffering, and
+ * loads the tree from them as they arrive (snapshot-preload).
  */
 import type { PeerMsg, Txn } from '@corral/broadcast';
 import { PeerProtocolError } from './peer-errors.js';
+import { SnapshotPreload, type SnapshotStagingFactory } from './snapshot-preload.js';
 import type { WireLeaderMessage, WireLearnerInfo, WireLearnerMessage, WireTxn } from './peer-proto.js';
 import { readBytes, readEpoch, readUint64, writeBytes, writeEpoch, writeUint64 } from './wire-values.js';
 
@@ -141,9 +143,19 @@ export interface LeaderStreamDecoderLimits {
  * its last chunk nothing but chunks may arrive.
  */
 export class LeaderStreamDecoder {
-  private snap: { zxid: bigint; sizeBytes: number; receivedBytes: number; chunks: Uint8Array[] } | null = null;
+  private snap: { zxid: bigint; sizeBytes: number; receivedBytes: number; chunks: Uint8Array[]; preload: SnapshotPreload } | null = null;
 
-  constructor(private readonly limits: LeaderStreamDecoderLimits) {}
+  constructor(
+    private readonly limits: LeaderStreamDecoderLimits,
+    /** Where a SNAP's chunks are stored as they arrive; none by default. */
+    private readonly staging: SnapshotStagingFactory = () => null,
+  ) {}
+
+  /** The stream ended: a snapshot in flight is dropped (its staged chunks too). */
+  abandon(): void {
+    this.snap?.preload.abandon();
+    this.snap = null;
+  }
 
   /** The decoded message, or null while a snapshot's chunks are still arriving. */
   decode(w: WireLeaderMessage): LeaderPeerMsg | null {
@@ -172,7 +184,7 @@ export class LeaderStreamDecoder {
     if (sizeBytes > BigInt(this.limits.snapshotBytesMax)) {
       throw new PeerProtocolError('snapshot-size', `snapshot of ${sizeBytes} bytes above snapshotBytesMax ${this.limits.snapshotBytesMax}`);
     }
-    this.snap = { zxid, sizeBytes: Number(sizeBytes), receivedBytes: 0, chunks: [] };
+    this.snap = { zxid, sizeBytes: Number(sizeBytes), receivedBytes: 0, chunks: [], preload: new SnapshotPreload(this.staging(zxid)) };
     return null;
   }
 
@@ -188,12 +200,15 @@ export class LeaderStreamDecoder {
     snap.receivedBytes += data.byteLength;
     if (snap.receivedBytes > snap.sizeBytes) throw new PeerProtocolError('snapshot-size', `snapshot chunks exceed the announced ${snap.sizeBytes} bytes`);
     snap.chunks.push(data);
+    snap.preload.push(data);
     if (!w.snapChunk.last) return null;
     if (snap.receivedBytes !== snap.sizeBytes) {
       throw new PeerProtocolError('snapshot-size', `snapshot ended at ${snap.receivedBytes} of the announced ${snap.sizeBytes} bytes`);
     }
     this.snap = null;
-    return { type: 'SNAP', zxid: snap.zxid, snapshot: readBytes(Buffer.concat(snap.chunks, snap.sizeBytes)) };
+    const snapshot = readBytes(Buffer.concat(snap.chunks, snap.sizeBytes));
+    snap.preload.finish(snapshot);
+    return { type: 'SNAP', zxid: snap.zxid, snapshot };
   }
 }
 

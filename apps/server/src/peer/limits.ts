@@ -34,6 +34,13 @@ export interface PeerLimits {
    * on its own. At most messageBytesMax, which gRPC enforces on every message.
    */
   readonly batchBytesMax: number;
+  /**
+   * HTTP/2 flow-control window of a learner's connection to its leader (bytes the leader may
+   * send ahead of what the learner has read). HTTP/2's default of 64 KiB makes a SNAP move one
+   * window per round trip, and none while the learner loads the chunks it has: with a window
+   * of the snapshot's order the leader sends on while the learner loads.
+   */
+  readonly broadcastReceiveWindowBytes: number;
   /** Broadcast streams one server accepts at once (learners, including reconnecting ones). */
   readonly broadcastStreamsMax: number;
   /** First reconnect delay of an election link. */
@@ -52,6 +59,7 @@ export const defaultPeerLimits: PeerLimits = {
   messageBytesMax: 34 * 1024 * 1024,
   batchMessagesMax: 4096,
   batchBytesMax: 1024 * 1024,
+  broadcastReceiveWindowBytes: 32 * 1024 * 1024,
   broadcastStreamsMax: 256,
   reconnectDelayMsMin: 50,
   reconnectDelayMsMax: 2_000,
@@ -73,6 +81,9 @@ export function validatePeerLimits(limits: PeerLimits): PeerLimits {
   assertLimit('messageBytesMax', limits.messageBytesMax);
   assertLimit('batchMessagesMax', limits.batchMessagesMax);
   assertLimit('batchBytesMax', limits.batchBytesMax);
+  assertLimit('broadcastReceiveWindowBytes', limits.broadcastReceiveWindowBytes);
+  // HTTP/2 caps a flow-control window at 2^31 - 1.
+  assertLimitBelow('broadcastReceiveWindowBytes', limits.broadcastReceiveWindowBytes, '2^31', 2 ** 31);
   assertLimit('broadcastStreamsMax', limits.broadcastStreamsMax);
   assertLimit('reconnectDelayMsMin', limits.reconnectDelayMsMin);
   assertLimit('reconnectDelayMsMax', limits.reconnectDelayMsMax);

@@ -30,6 +30,7 @@ import { assert } from '@corral/base';
 import type { QuorumServerSpec } from '../config/server-config.js';
 import type { Logger } from '../logger.js';
 import { unbatched, type BroadcastWire } from './batch-codec.js';
+import type { SnapshotStagingFactory } from './snapshot-preload.js';
 import { LeaderStreamDecoder, isLeaderMsg, isLearnerMsg, learnerMsgFromWire, learnerMsgToWire } from './broadcast-codec.js';
 import { notificationFromWire, notificationToWire } from './election-codec.js';
 import { defaultPeerLimits, validatePeerLimits, type PeerLimits } from './limits.js';
@@ -74,6 +75,8 @@ export interface PeerNetworkOptions {
   readonly limits?: PeerLimits;
   readonly logger: Logger;
   readonly events: PeerEvents;
+  /** Learner: where a SNAP's snapshot chunks are stored as they arrive (snapshot-preload); none by default. */
+  readonly snapshotStaging?: SnapshotStagingFactory;
 }
 
 interface Dialer {
@@ -173,11 +176,12 @@ export class PeerNetwork {
     const ref: BroadcastStreamRef = { sid, stream, side: 'learner' };
     let client = this.broadcastClients.get(sid);
     if (client === undefined) {
-      client = new (peerServices().BroadcastClient)(`${spec.host}:${spec.quorumPort}`, credentials.createInsecure(), this.channelOptions());
+      const options = { ...this.channelOptions(), 'grpc-node.flow_control_window': this.limits.broadcastReceiveWindowBytes };
+      client = new (peerServices().BroadcastClient)(`${spec.host}:${spec.quorumPort}`, credentials.createInsecure(), options);
       this.broadcastClients.set(sid, client);
     }
     const call = (client as unknown as { Follow: BidiMethod }).Follow();
-    const decoder = new LeaderStreamDecoder(this.limits);
+    const decoder = new LeaderStreamDecoder(this.limits, this.options.snapshotStaging);
     const peer = this.peerStream({
       call, side: 'connector', service: 'broadcast', dialedSid: sid,
       onOpen: () => this.options.events.broadcastOpened(ref),
@@ -190,7 +194,10 @@ export class PeerNetwork {
           if (msg !== null) this.options.events.broadcastMessage(ref, msg);
         }
       },
-      onClose: (reason) => this.broadcastClosed(ref, reason),
+      onClose: (reason) => {
+        decoder.abandon();
+        this.broadcastClosed(ref, reason);
+      },
     });
     const out = new LinkBatcher<BroadcastWire>(peer, this.limits);
     this.broadcastStreams.set(stream, { ref, peer, out });

@@ -4,9 +4,11 @@
  * strings, enums as names, `msg` naming the set oneof member). Only the
  * codecs in this directory use these shapes.
  */
-import { loadPackageDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
+import { join } from 'node:path';
+import { makeClientConstructor, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
-import { protoRoot } from '../front/grpc/grpc-front.js';
+import protobuf from 'protobufjs';
+import { protoRoot } from '../proto-root.js';
 
 /** The peer API's proto file, relative to protoRoot. */
 export const peerProtoFile = 'peer.proto';
@@ -76,9 +78,39 @@ export interface WireLeaderMessage {
   batch?: { messages: WireLeaderMessage[] } | null;
 }
 
-/** Loads the peer API as proto-loader definitions. */
+/** How messages become JavaScript objects: camelCase fields, longs as decimal strings, enum names, defaults, `msg` oneofs. */
+const peerObjectOptions = { longs: String, enums: String, defaults: true, oneofs: true } as const;
+
+/** Loads the peer API as proto-loader definitions (with reflection descriptors; tools and tests). */
 export function loadPeerApi(): PackageDefinition {
-  return loadSync([peerProtoFile], { includeDirs: [protoRoot], keepCase: false, longs: String, enums: String, defaults: true, oneofs: true });
+  return loadSync([peerProtoFile], { includeDirs: [protoRoot], keepCase: false, ...peerObjectOptions });
+}
+
+/**
+ * One service's grpc-js definition built straight from protobufjs, with the
+ * same codecs proto-loader makes (fromObject + encode, decode + toObject
+ * with peerObjectOptions) but without the descriptors it also builds for
+ * reflection: those took ~50 ms of CPU at every member's start-up.
+ */
+function leanServiceDefinition(service: protobuf.Service): ServiceDefinition {
+  const definition: Record<string, unknown> = {};
+  for (const method of service.methodsArray) {
+    const request = method.resolvedRequestType;
+    const response = method.resolvedResponseType;
+    if (request === null || response === null) throw new Error(`peer.proto: ${method.name} has unresolved types`);
+    definition[method.name] = {
+      path: `/${service.fullName.slice(1)}/${method.name}`,
+      requestStream: method.requestStream === true,
+      responseStream: method.responseStream === true,
+      // protobufjs writes a Buffer under Node (its BufferWriter), as proto-loader hands it on.
+      requestSerialize: (value: object) => request.encode(request.fromObject(value)).finish() as Buffer,
+      requestDeserialize: (bytes: Buffer) => request.toObject(request.decode(bytes), peerObjectOptions),
+      responseSerialize: (value: object) => response.encode(response.fromObject(value)).finish() as Buffer,
+      responseDeserialize: (bytes: Buffer) => response.toObject(response.decode(bytes), peerObjectOptions),
+      originalName: method.name.charAt(0).toLowerCase() + method.name.slice(1),
+    };
+  }
+  return definition as ServiceDefinition;
 }
 
 /** The two services, ready for a grpc-js Server, and their client constructors. */
@@ -96,18 +128,22 @@ let cached: PeerServices | null = null;
 /** The Election and Broadcast service definitions (loaded once per process). */
 export function peerServices(): PeerServices {
   if (cached !== null) return cached;
-  const api = loadPackageDefinition(loadPeerApi()) as unknown as {
-    corral: { peer: { v1: { Election: ServiceClientConstructor; Broadcast: ServiceClientConstructor } } };
-  };
-  const { Election, Broadcast } = api.corral.peer.v1;
-  const follow = Broadcast.service['Follow'];
+  const root = new protobuf.Root().loadSync(join(protoRoot, peerProtoFile), { keepCase: false });
+  root.resolveAll();
+  const election = leanServiceDefinition(root.lookupService('corral.peer.v1.Election'));
+  const broadcastService = leanServiceDefinition(root.lookupService('corral.peer.v1.Broadcast'));
+  const follow = broadcastService['Follow'];
   if (follow === undefined) throw new Error('peer.proto has no Broadcast.Follow');
   const leaderMessageSerialize = follow.responseSerialize as (value: object) => Buffer;
   // A leader writes a Buffer it encoded once for several learners (leader-wire-sharing.ts) as it is.
   const broadcast: ServiceDefinition = {
-    ...Broadcast.service,
+    ...broadcastService,
     Follow: { ...follow, responseSerialize: (value: object) => (Buffer.isBuffer(value) ? value : leaderMessageSerialize(value)) },
   };
-  cached = { election: Election.service, broadcast, ElectionClient: Election, BroadcastClient: Broadcast, leaderMessageSerialize };
+  cached = {
+    election, broadcast, leaderMessageSerialize,
+    ElectionClient: makeClientConstructor(election, 'corral.peer.v1.Election'),
+    BroadcastClient: makeClientConstructor(broadcastService, 'corral.peer.v1.Broadcast'),
+  };
   return cached;
 }

@@ -16,6 +16,7 @@ import { crc32 } from 'node:zlib';
 import { decodeTxn, deserializeSnapshot, serializeSnapshot } from '@corral/data-tree';
 import { installSnapshot, openStorage, silentLogger } from '@corral/txn-log';
 import type { Logger } from '../logger.js';
+import { BackupError } from './backup-error.js';
 import { recoverTree } from './recovery.js';
 
 const magic = Buffer.from('CORRALBK', 'latin1');
@@ -24,10 +25,7 @@ export const backupFormatVersion = 1;
 /** Largest chunk accepted from a backup file (checked before allocating). */
 export const backupChunkBytesMax = 64 * 1024 * 1024;
 
-/** The backup file is malformed, corrupt or from a newer Corral. */
-export class BackupError extends Error {
-  override readonly name = 'BackupError';
-}
+export { BackupError };
 
 function storageLocked(error: unknown): boolean {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {

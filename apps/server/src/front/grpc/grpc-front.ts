@@ -9,7 +9,6 @@
  * quorum in read-only mode serves as the jute port does: streams opened with
  * `read_only` and unary reads, from its own tree; writes get NOTREADONLY.
  */
-import { fileURLToPath } from 'node:url';
 import { Server, ServerCredentials, loadPackageDefinition, type MethodDefinition, type ServiceDefinition, type ServerDuplexStream } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
@@ -29,9 +28,8 @@ import { SessionStream, peerAddress } from './session-stream.js';
 import type { ServedState } from './served-state.js';
 import { TreeWaiters } from './tree-waiters.js';
 import { UnaryGateway } from './unary-gateway.js';
+import { protoRoot } from '../../proto-root.js';
 
-/** Where the .proto files live: the repository's proto/ directory. */
-export const protoRoot = fileURLToPath(new URL('../../../../../proto', import.meta.url));
 
 /** The client API's proto files, relative to protoRoot. */
 export const clientApiProtoFiles = ['corral/v1/corral.proto', 'corral/v1/lock.proto', 'corral/v1/election.proto', 'grpc/health/v1/health.proto'] as const;
