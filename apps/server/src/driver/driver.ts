@@ -271,7 +271,7 @@ export class Driver implements ClientCore, RoleHost {
 
   submit(session: Session, xid: number, type: number, request: ClientRequest | null, origin: ClientTransport | null = session.transport): void {
     const nowMs = this.clock();
-    hopTrace.mark('client-in', String(type));
+    if (hopTrace.enabled) hopTrace.mark('client-in', String(type));
     this.options.stats.packetsReceived += 1;
     if (origin === null) return;
     if (request !== null && request.type === OpCode.auth) {
@@ -443,7 +443,7 @@ export class Driver implements ClientCore, RoleHost {
     this.rewriting = broadcast.snapshot !== null || broadcast.truncate !== null;
     this.appendingCount += broadcast.append.length;
     const startedMs = broadcastTrace.enabled ? performance.now() : 0;
-    hopTrace.mark('persist-start', String(broadcast.append.length));
+    if (hopTrace.enabled) hopTrace.mark('persist-start', String(broadcast.append.length));
     this.disk.persist(broadcast).then(
       () => {
         if (broadcastTrace.enabled) broadcastTrace.wrote(broadcast.append.length, performance.now() - startedMs);
