@@ -8,7 +8,7 @@
 //   node tools/bench/client-bench.mjs [options]
 //
 // Options:
-//   --servers a,b     corral (a fresh apps/server/dist/cli.js) and/or apache (Debian's
+//   --servers a,b     corral (a fresh build, through apps/server/bin/corral.js) and/or apache (Debian's
 //                     ZooKeeper 3.8, as packages/client's interop test starts it); default both
 //   --clients a,b     corral (@corral/client over jute), nzk (node-zookeeper-client), and
 //                     corral-grpc (@corral/client over a Corral.Session stream; Corral only);

@@ -27,8 +27,8 @@
 //   --jute-coalesce on|off  the jute driver writes the requests of one event-loop turn in
 //                     one socket write (default on; `off` = one write per request, as before
 //                     2026-12-02 08:40Z)
-//   --cli FILE        the server's cli.js (default apps/server/dist/cli.js; for A/B runs
-//                     against a saved build)
+//   --cli FILE        the server's entry (default apps/server/bin/corral.js, which runs the
+//                     bundle when fresh; a saved build's dist/cli.js for A/B runs)
 //
 // Transports: `jute` = the ZooKeeper port, driven with @corral/wire's codecs over
 // node:net (a minimal client: connect handshake, pipelined requests, FIFO replies);
@@ -37,7 +37,7 @@
 // written as issued: no grpc-js per-message flush wait);
 // `grpc-unary` = unary Corral calls, N channels x M calls in flight, no session;
 // `-mux`: the same, with all N sessions multiplexed on one HTTP/2 connection.
-// Starts its own Corral server (apps/server/dist/cli.js; fresh data dir; random
+// Starts its own Corral server (apps/server/bin/corral.js: the bundle when fresh; fresh data dir; random
 // loopback ports in 40000-49999) and stops it by PID. Measures; asserts nothing.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
@@ -54,7 +54,7 @@ import protoLoader from '@grpc/proto-loader';
 import { FrameDecoder, OpCode, CreateMode, encodeConnectRequest, decodeConnectResponse, encodeRequest, decodeReply } from '@corral/wire';
 
 const repo = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-const cli = join(repo, 'apps', 'server', 'dist', 'cli.js');
+const cli = join(repo, 'apps', 'server', 'bin', 'corral.js');
 
 // ---- options -----------------------------------------------------------------
 const opts = parseOptions({ sessions: 32, outstanding: 100, duration: 10, warmup: 3, repeat: 1, only: 'create,set,get,mixed', transports: 'jute,grpc-stream,grpc-stream-mux,grpc-unary,grpc-unary-mux', json: '', cpuProfDir: '', cli, grpcCodec: 'lean', grpcBatch: 'on', juteCoalesce: 'on' });

@@ -26,7 +26,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 SHARED="${ZKBENCH_DIR:-$(cd "$REPO/.." && pwd)/shared/bench}"
-CLI="$REPO/apps/server/dist/cli.js"
+# The bin shim: runs the esbuild bundle when it is fresh, else dist/cli.js (saying so on stderr).
+CLI="$REPO/apps/server/bin/corral.js"
+CLI_BUILT="$REPO/apps/server/dist/server-entry.js"
 PY=/usr/bin/python3
 NODE=${NODE:-node}
 JAVA=${JAVA:-java}
@@ -66,8 +68,8 @@ done
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 [ -x "$SHARED/run.sh" ] || { echo "shared benchmark not found at $SHARED (set ZKBENCH_DIR)" >&2; exit 1; }
-if [ "$STAND_IN" = 0 ] && [ ! -f "$CLI" ]; then
-  echo "Corral is not built: $CLI is missing. Run \`npm run build\` in $REPO first." >&2
+if [ "$STAND_IN" = 0 ] && [ ! -f "$CLI_BUILT" ]; then
+  echo "Corral is not built: $CLI_BUILT is missing. Run \`npm run build\` in $REPO first." >&2
   exit 1
 fi
 if [ "$ENSEMBLE" = 1 ] && { [ "$STAND_IN" = 1 ] || [ "$RECOVERY" = 1 ] || [ "$PINNED" = 1 ]; }; then

@@ -8,10 +8,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { heldPort } from './testing/held-port.js';
+import { resolveServerEntry } from './server-entry.js';
 
-const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+// The file a launcher runs: the bundle when fresh (so the shipped form is what is tested), else cli.js.
+const cli = resolveServerEntry().file;
 const lines = 'server.1=127.0.0.1:41001:42001\nserver.2=127.0.0.1:41002:42002\nserver.3=127.0.0.1:41003:42003';
 
 const cases = [

@@ -8,10 +8,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { heldPort } from './testing/held-port.js';
+import { resolveServerEntry } from './server-entry.js';
 
-const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+// The file a launcher runs: the bundle when fresh (so the shipped form is what is tested), else cli.js.
+const cli = resolveServerEntry().file;
 
 function runServer(config: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {

@@ -9,11 +9,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DataTree, encodeTxn, serializeSnapshot, type Txn } from '@corral/data-tree';
 import { openStorage } from '@corral/txn-log';
+import { resolveServerEntry } from './server-entry.js';
 
-const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+// The file a launcher runs: the bundle when fresh (so the shipped form is what is tested), else cli.js.
+const cli = resolveServerEntry().file;
 const open = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -13,7 +13,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ZkCode } from '@corral/base';
 import { DataTree, decodeTxn } from '@corral/data-tree';
 import { openStorage, silentLogger } from '@corral/txn-log';
@@ -21,8 +20,10 @@ import { OpCode } from '@corral/wire';
 import { createLogger } from './logger.js';
 import { recoverTree } from './storage/recovery.js';
 import { RawClient } from './testing/raw-client.js';
+import { resolveServerEntry } from './server-entry.js';
 
-const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+// The file a launcher runs: the bundle when fresh (so the shipped form is what is tested), else cli.js.
+const cli = resolveServerEntry().file;
 const iterations = Number(process.env.CORRAL_CRASH_ITERATIONS ?? 24);
 const sessionsPerIteration = 8;
 const outstandingPerSession = 16;

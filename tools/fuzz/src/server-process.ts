@@ -1,5 +1,5 @@
 /**
- * The server under test: a real `node apps/server/dist/cli.js server`
+ * The server under test: a real `node apps/server/bin/corral.js server`
  * child process on a random port in 40000-49999 (retried if the bind loses
  * a race) with a fresh temporary data dir, stopped by PID. The fuzz talks
  * to it only over TCP, and reads its RSS from /proc.
@@ -12,8 +12,8 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-/** apps/server/dist/cli.js, found from this module (tools/fuzz/dist). */
-export const corralCli: string = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'apps', 'server', 'dist', 'cli.js');
+/** The `corral` bin shim (runs the bundle when fresh, else dist/cli.js), found from this module (tools/fuzz/dist). */
+export const corralCli: string = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'apps', 'server', 'bin', 'corral.js');
 
 const startMsMax = 30_000;
 const stopMsMax = 10_000;

@@ -13,8 +13,13 @@ export const packageRoot: string = dirname(dirname(fileURLToPath(import.meta.url
 export const repoRoot: string = dirname(dirname(packageRoot));
 /** Scripts and programs the tests run (py, java). */
 export const testdataDir: string = join(packageRoot, 'testdata');
-/** The Corral server entry point (built by the lead in apps/server). */
-export const corralCli: string = join(repoRoot, 'apps', 'server', 'dist', 'cli.js');
+/**
+ * The Corral server entry point: the `corral` bin shim, which runs the esbuild bundle when it is
+ * fresh, else apps/server/dist/cli.js (apps/server/src/server-entry.ts), in its own process.
+ */
+export const corralCli: string = join(repoRoot, 'apps', 'server', 'bin', 'corral.js');
+/** What the shim needs built (it says so and exits 1 without it). */
+export const corralBuilt: string = join(repoRoot, 'apps', 'server', 'dist', 'server-entry.js');
 
 /** Debian's Python, which has kazoo (the first python3 on PATH does not). */
 export const pythonBin = '/usr/bin/python3';

@@ -13,7 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { registerChild, signalChild } from './child-registry.js';
 import { fourLetterWord } from './four-letter.js';
 import { interopLimits } from './limits.js';
-import { corralCli, javaBin, slf4jSimpleJar, zookeeperClasspath } from './paths.js';
+import { corralBuilt, corralCli, javaBin, slf4jSimpleJar, zookeeperClasspath } from './paths.js';
 import { pickFreePort } from './ports.js';
 import { apacheSystemProperties, resolveServerOptions, zooCfgText } from './zoo-cfg.js';
 import type { ResolvedServerOptions, ServerOptions } from './zoo-cfg.js';
@@ -51,10 +51,10 @@ interface LaunchPlan {
 
 const hostLoopback = '127.0.0.1';
 
-/** Starts the Corral server from apps/server/dist/cli.js. */
+/** Starts the Corral server through the `corral` bin shim (the bundle when fresh). */
 export function startCorral(options: ServerOptions = {}): Promise<RunningServer> {
-  if (!existsSync(corralCli)) {
-    return Promise.reject(new Error(`Corral server not built: ${corralCli} is missing`));
+  if (!existsSync(corralBuilt)) {
+    return Promise.reject(new Error(`Corral server not built: ${corralBuilt} is missing`));
   }
   return startServer('corral', options, (configPath) => ({
     command: process.execPath,

@@ -100,7 +100,7 @@ test('LocalEnsemble: kill -9, pause/resume, restart and close act on each member
 async function startEnsembleCommand(dir: string): Promise<{ child: ChildProcess; basePort: number; output: () => string; exited: Promise<number | null> }> {
   for (let attempt = 1; ; attempt++) {
     const basePort = await freeBasePort();
-    const child = spawn(process.execPath, [corralCliPath, 'ensemble', '--local', '3', '--base-port', String(basePort), '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [corralCliPath(), 'ensemble', '--local', '3', '--base-port', String(basePort), '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       text += chunk.toString();

@@ -5,7 +5,6 @@
  * controls each by PID: kill -9, SIGSTOP/SIGCONT, restart, stop. Used by
  * `corral ensemble --local N` and by the real-process ensemble tests.
  */
-import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connectStringOf, validateLayout, writeEnsembleFiles, zooCfgPath } from './ensemble-config.js';
 import type { EnsembleLayout, EnsembleMember } from './ensemble-config.js';
@@ -13,12 +12,18 @@ import { askFourLetterWord, modeOf } from './four-letter-client.js';
 import type { ServerMode } from './four-letter-client.js';
 import { MemberProcess } from './member-process.js';
 import type { MemberCommand } from './member-process.js';
+import { resolveServerEntry } from '../server-entry.js';
 
 /** Builds the command that runs `member` from its zoo.cfg. */
 export type MemberLauncher = (member: EnsembleMember, configPath: string) => MemberCommand;
 
-/** The Corral CLI next to this module (dist/ensemble → dist/cli.js). */
-export const corralCliPath: string = fileURLToPath(new URL('../cli.js', import.meta.url));
+/**
+ * The Corral CLI a member runs: the bundle when fresh, else dist/cli.js (see server-entry.ts).
+ * Resolved at each launch, not from this module's URL: inside the bundle that URL is dist/'s.
+ */
+export function corralCliPath(): string {
+  return resolveServerEntry().file;
+}
 
 /**
  * Node options for every member, space-separated (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
@@ -26,10 +31,10 @@ export const corralCliPath: string = fileURLToPath(new URL('../cli.js', import.m
  */
 export const memberNodeArgsEnv = 'CORRAL_MEMBER_NODE_ARGS';
 
-/** Runs `node dist/cli.js server --config <zoo.cfg>` (no wrapper: the PID is the server). */
+/** Runs `node <corral CLI> server --config <zoo.cfg>` (no wrapper: the PID is the server). */
 export const corralLauncher: MemberLauncher = (member, configPath) => ({
   command: process.execPath,
-  args: [...(process.env[memberNodeArgsEnv]?.split(' ').filter((arg) => arg !== '') ?? []), corralCliPath, 'server', '--config', configPath],
+  args: [...(process.env[memberNodeArgsEnv]?.split(' ').filter((arg) => arg !== '') ?? []), corralCliPath(), 'server', '--config', configPath],
   cwd: member.dir,
 });
 

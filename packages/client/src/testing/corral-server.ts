@@ -1,7 +1,8 @@
 /**
  * Test helper: runs apps/server's CLI as a child process on a random port in
  * 40000-49999 (retried if taken) with a temp data dir, and stops it by PID.
- * A child, not an import: @corral/client may not depend on apps/server.
+ * A child, not an import: @corral/client may not depend on apps/server. It
+ * runs the `corral` bin shim, which picks the bundle or dist/cli.js.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -9,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../../../../apps/server/dist/cli.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../../../apps/server/bin/corral.js', import.meta.url));
+/** What the shim needs built. */
+const serverBuilt = fileURLToPath(new URL('../../../../apps/server/dist/server-entry.js', import.meta.url));
 
 /** A running Corral server owned by one test. */
 export interface TestServer {
@@ -22,7 +25,7 @@ export interface TestServer {
 
 /** Starts a server; `extra` lines are appended to zoo.cfg. */
 export async function startCorralServer(extra = ''): Promise<TestServer> {
-  if (!existsSync(cli)) throw new Error(`build apps/server first: ${cli} is missing`);
+  if (!existsSync(serverBuilt)) throw new Error(`build apps/server first: ${serverBuilt} is missing`);
   const failures: string[] = [];
   for (let attempt = 0; attempt < 10; attempt++) {
     const port = 40000 + Math.floor(Math.random() * 10000);
