@@ -562,31 +562,44 @@ export class DataTree {
   /**
    * Adds a node with a given persisted stat under an existing parent without
    * touching the parent's stat or firing watches: system nodes and snapshot
-   * loading. Returns false if the parent is missing or the node exists.
+   * loading, on a tree that has applied no txn yet. Returns false if the
+   * parent is missing.
    */
   restoreNode(path: string, data: Uint8Array | null, acl: readonly ACL[], stat: Readonly<StatPersisted>): boolean {
-    const existing = this.nodes.get(path);
-    if (existing !== undefined) {
-      // A fuzzy snapshot walks the node map in insertion order: a node deleted
-      // and re-created during the walk is written twice. The later record
-      // wins; its old children are removed by replaying the log after it.
-      this.forgetNode(path, existing);
-      const replacement = new Znode(ownData(data), this.aclCache.acquire(acl), stat);
-      replacement.children = existing.children;
-      this.linkNode(path, replacement);
-      return true;
-    }
+    // Orphans (a node in the map its parent does not list) come only from
+    // replaying txns; before any, every node is listed by its parent, so a
+    // name new to the parent is a path new to the map and needs no lookup.
+    assert(this.processedZxid === 0n, 'restoreNode builds a tree that has applied no txn');
     if (path === '/') {
-      this.linkNode('/', new Znode(ownData(data), this.aclCache.acquire(acl), stat));
+      this.restoreOver('/', data, acl, stat);
       return true;
     }
     const slash = path.lastIndexOf('/');
     const parent = this.restoreParent(path, slash);
     if (parent === undefined) return false;
     // Child names are not part of a node's hash, so the parent's digest term is unchanged.
-    parent.addChild(path.slice(slash + 1));
-    this.linkNode(path, new Znode(ownData(data), this.aclCache.acquire(acl), stat));
+    if (parent.addChildIfAbsent(path.slice(slash + 1))) {
+      this.linkNode(path, new Znode(ownData(data), this.aclCache.acquire(acl), stat));
+    } else {
+      this.restoreOver(path, data, acl, stat);
+    }
     return true;
+  }
+
+  /**
+   * Restores a node that may already exist. A fuzzy snapshot walks the node
+   * map in insertion order: a node deleted and re-created during the walk is
+   * written twice. The later record wins; its old children are removed by
+   * replaying the log after it.
+   */
+  private restoreOver(path: string, data: Uint8Array | null, acl: readonly ACL[], stat: Readonly<StatPersisted>): void {
+    const existing = this.nodes.get(path);
+    const node = new Znode(ownData(data), this.aclCache.acquire(acl), stat);
+    if (existing !== undefined) {
+      this.forgetNode(path, existing);
+      node.children = existing.children;
+    }
+    this.linkNode(path, node);
   }
 
   /**

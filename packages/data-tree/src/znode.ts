@@ -93,6 +93,14 @@ export class Znode implements ZnodeView {
     this.children.add(name);
   }
 
+  /** Adds a child name; false if the node already had it. */
+  addChildIfAbsent(name: string): boolean {
+    if (this.children === undefined) this.children = new Set();
+    const before = this.children.size;
+    this.children.add(name);
+    return this.children.size !== before;
+  }
+
   removeChild(name: string): void {
     if (this.children === undefined) return;
     this.children.delete(name);

@@ -768,7 +768,9 @@ export class Replica {
   private installSnapshot(bytes: Uint8Array): void {
     // Only a learner installs a SNAP: no prep holds the old tree.
     assert(this.prep === null, 'a leader does not install a snapshot');
-    const tree = this.preloadedSnapshot(bytes) ?? deserializeSnapshot(snapshotChunksOf(bytes));
+    // The new tree keeps a digest exactly when the old one did (the server's never do).
+    const tree = this.preloadedSnapshot(bytes) ?? deserializeSnapshot(snapshotChunksOf(bytes), { incrementalDigest: this.tree.hasIncrementalDigest });
+    assert(tree.hasIncrementalDigest === this.tree.hasIncrementalDigest, 'a SNAP\'s tree keeps a digest exactly when the replaced one did');
     this.tree = tree;
     this.final.replaceTree(tree);
   }

@@ -24,6 +24,7 @@ import type { Logger } from '../logger.js';
 import { loadExactSnapshot, recoverTree } from '../storage/recovery.js';
 import { readEpochs, writeEpochs } from './epoch-files.js';
 import { LogSizeMarks } from './log-size-marks.js';
+import { serverTreeOptions } from '../storage/server-tree.js';
 import { takeSnapshotStaging, type SnapshotStaging } from '../peer/snapshot-preload.js';
 
 /** What the disk needs. */
@@ -258,7 +259,7 @@ export class DriverDisk {
   async rebuild(atOrBelow: Zxid): Promise<DataTree> {
     const { snapshots, log, logger } = this.options;
     const info = (await snapshots.list()).find((candidate) => candidate.zxid <= atOrBelow);
-    const loader = createSnapshotLoader({ incrementalDigest: false });
+    const loader = createSnapshotLoader(serverTreeOptions);
     if (info !== undefined) for await (const chunk of snapshots.open(info).chunks()) loader.push(chunk);
     const tree = loader.finish();
     let replayed = 0;

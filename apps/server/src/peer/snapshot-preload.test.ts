@@ -44,6 +44,7 @@ test('the preloaded tree equals the deserialized one at any chunk boundaries', (
     feed(whole, cuts).finish(whole);
     const tree = takePreloadedTree(whole);
     assert.ok(tree !== null);
+    assert.equal(tree.hasIncrementalDigest, false, 'like every server tree (serverTreeOptions), it keeps no digest');
     assert.equal(tree.digest(), expected.digest());
     assert.equal(tree.nodeCount, expected.nodeCount);
     assert.equal(tree.lastProcessedZxid, expected.lastProcessedZxid);

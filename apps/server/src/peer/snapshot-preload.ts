@@ -15,6 +15,7 @@
  * stream leaves only garbage: no tree is filed before the last chunk.
  */
 import { CorruptDataError, createSnapshotLoader, snapshotChunkBytesMax, type DataTree, type SnapshotLoaderHandle } from '@corral/data-tree';
+import { serverTreeOptions } from '../storage/server-tree.js';
 
 const frameHeaderBytes = 4;
 
@@ -57,7 +58,7 @@ export function takeSnapshotStaging(snapshot: Uint8Array): SnapshotStaging | nul
 
 /** One SNAP's incremental load (and staging), fed the wire chunks in order. */
 export class SnapshotPreload {
-  private loader: SnapshotLoaderHandle | null = createSnapshotLoader();
+  private loader: SnapshotLoaderHandle | null = createSnapshotLoader(serverTreeOptions);
   private staging: SnapshotStaging | null;
   /** Bytes received and not yet part of a complete frame (at most one frame's worth). */
   private pending: Uint8Array[] = [];

@@ -12,6 +12,7 @@
  */
 import { zxidCounter, zxidToHex } from '@corral/base';
 import { CorruptDataError, DataTree, createSnapshotLoader, type Txn, type TxnHeader } from '@corral/data-tree';
+import { serverTreeOptions } from './server-tree.js';
 import { LogCorruptionError, LogGapError, zabContiguous, type SnapshotStore, type TxnLogStore } from '@corral/txn-log';
 import type { Logger } from '../logger.js';
 
@@ -124,9 +125,7 @@ async function loadNewest(options: RecoverTreeOptions, startedAt: number): Promi
     // large snapshot is read once and never held whole in memory. A bad one
     // (storage checksum or tree format) falls back to the previous snapshot.
     try {
-      // The server keeps no incremental digest: it would cost a hash of two
-      // nodes per write, and nothing on the request path reads it.
-      const loader = createSnapshotLoader({ incrementalDigest: false });
+      const loader = createSnapshotLoader(serverTreeOptions);
       for await (const chunk of snapshots.open(info).chunks()) loader.push(chunk);
       const tree = loader.finish();
       logger.info({ zxid: info.zxid, nodes: tree.nodeCount, ms: Math.round(performance.now() - startedAt) }, 'snapshot loaded');
@@ -136,7 +135,7 @@ async function loadNewest(options: RecoverTreeOptions, startedAt: number): Promi
       logger.warn({ zxid: info.zxid, error }, 'snapshot is corrupt; falling back to the previous one');
     }
   }
-  return { tree: new DataTree({ incrementalDigest: false }), walkEndZxid: 0n };
+  return { tree: new DataTree(serverTreeOptions), walkEndZxid: 0n };
 }
 
 /** The first replayed txn must directly follow the snapshot (or be the first txn ever). */
