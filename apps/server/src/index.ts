@@ -13,8 +13,6 @@ export { ConnectionStats } from './stats/connection-stats.js';
 export type { ClientTransport, ReplyBacklog } from './session/session.js';
 /** Local ensembles: zoo.cfg/myid per member, one process per member, controlled by PID (`corral ensemble`, real-process tests). */
 export { LocalEnsemble, corralLauncher, corralCliPath, localEnsembleLimits } from './ensemble/local-ensemble.js';
-export { resolveServerEntry, serverEntryFiles } from './server-entry.js';
-export type { ServerEntry } from './server-entry.js';
 export { localLayout, connectStringOf, memberZooCfg, ensembleLimits } from './ensemble/ensemble-config.js';
 export { askFourLetterWord, modeOf, zxidOf } from './ensemble/four-letter-client.js';
 export type { LocalEnsembleOptions, MemberLauncher } from './ensemble/local-ensemble.js';
