@@ -81,11 +81,16 @@ test('mutex: each waiter watches only its predecessor (no herd effect)', async (
   const waiting = clients.slice(1).map((client) => mutex(client).acquire());
   // Wait until all four queued, through the observer's eyes (a child watch loop, no sleeps).
   await waitForChildren(clients[0]!, '/locks/herd', 5);
-  // Every waiter has sent its exists watch once it queued; a sync per client orders that before wchc.
-  await Promise.all(clients.map((client) => client.sync('/')));
-  const watchesBySession = parseWchc(await fourLetterWord(fixture.server.port, 'wchc'));
-  const lockWatches = [...watchesBySession.values()].map((paths) => paths.filter((path) => path.startsWith('/locks/herd/')));
-  const watchers = lockWatches.filter((paths) => paths.length > 0);
+  // A queued waiter's node is visible before it has listed its siblings and set its exists
+  // watch, so wchc is read until four sessions watch (a sync per client first, so a watch
+  // request already sent is registered); a herd would show up as more paths per session.
+  let watchers: string[][] = [];
+  for (const deadline = Date.now() + 10_000; watchers.length < 4 && Date.now() < deadline; await yieldTurns()) {
+    await Promise.all(clients.map((client) => client.sync('/')));
+    const watchesBySession = parseWchc(await fourLetterWord(fixture.server.port, 'wchc'));
+    const lockWatches = [...watchesBySession.values()].map((paths) => paths.filter((path) => path.startsWith('/locks/herd/')));
+    watchers = lockWatches.filter((paths) => paths.length > 0);
+  }
   assert.equal(watchers.length, 4);
   assert.ok(watchers.every((paths) => paths.length === 1));
   assert.equal(new Set(watchers.map((paths) => paths[0])).size, 4);
