@@ -20,6 +20,23 @@ const encoder = new TextEncoder();
 const nullBytesLength = 0xffffffff;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** Strings up to this many UTF-16 units try the ASCII loop before TextEncoder (paths, ACL ids). */
+const asciiFastPathMax = 256;
+
+/**
+ * Writes `value` at `at` if it is all ASCII and returns its length, else -1
+ * (the caller encodes it as UTF-8 over whatever was written). For a short
+ * path this beats encodeInto, which allocates a view and a result per call.
+ */
+function writeAscii(value: string, out: Uint8Array, at: number): number {
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0x80) return -1;
+    out[at + i] = unit;
+  }
+  return value.length;
+}
+
 /** Growable writer with a hard maximum size. */
 export class ByteWriter {
   private buffer: Uint8Array;
@@ -46,7 +63,8 @@ export class ByteWriter {
   private reserve(count: number): number {
     const at = this.length;
     const needed = at + count;
-    assert(needed <= this.bytesMax, () => `encoded size ${needed} over limit ${this.bytesMax}`);
+    // Tested inline, not through assert(…, () => message): this runs a dozen times per znode a snapshot writes.
+    if (needed > this.bytesMax) assert(false, `encoded size ${needed} over limit ${this.bytesMax}`);
     if (needed > this.buffer.length) {
       const grown = new Uint8Array(Math.min(this.bytesMax, Math.max(needed, this.buffer.length * 2)));
       grown.set(this.buffer.subarray(0, at));
@@ -74,7 +92,8 @@ export class ByteWriter {
 
   i64(value: bigint): void {
     const at = this.reserve(8);
-    this.view.setBigInt64(at, BigInt.asIntN(64, value));
+    // setBigInt64 wraps modulo 2^64 itself (ToBigInt64): an unsigned value is written as its signed twin.
+    this.view.setBigInt64(at, value);
   }
 
   /** A non-negative safe integer (times in ms) as a float64, exact below 2^53. */
@@ -100,11 +119,12 @@ export class ByteWriter {
 
   string(value: string): void {
     // Encode straight into the buffer: reserve the worst case (3 bytes per
-    // UTF-16 unit), then give back what encodeInto did not use.
+    // UTF-16 unit), then give back what was not used.
     const lengthAt = this.reserve(4 + value.length * 3);
-    const { written } = encoder.encodeInto(value, this.buffer.subarray(lengthAt + 4));
-    this.view.setUint32(lengthAt, written);
-    this.length = lengthAt + 4 + written;
+    const written = value.length <= asciiFastPathMax ? writeAscii(value, this.buffer, lengthAt + 4) : -1;
+    const length = written >= 0 ? written : encoder.encodeInto(value, this.buffer.subarray(lengthAt + 4)).written;
+    this.view.setUint32(lengthAt, length);
+    this.length = lengthAt + 4 + length;
   }
 
   acl(acl: readonly ACL[]): void {

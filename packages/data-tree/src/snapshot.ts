@@ -55,11 +55,8 @@ export function* serializeSnapshot(tree: DataTree, options: SerializeSnapshotOpt
   assert(Number.isSafeInteger(chunkBytes) && chunkBytes > 0 && chunkBytes <= snapshotChunkBytes, `bad chunkBytes ${chunkBytes}`);
   let chunkIndex = 0;
   let out = startChunk(chunkIndex);
-  const flushIfFull = function* (): Generator<Uint8Array, void, undefined> {
-    if (out.size < chunkBytes) return;
-    yield finishChunk(out);
-    out = startChunk(++chunkIndex);
-  };
+  // Each record is followed by `if (out.size >= chunkBytes) { yield …; out = startChunk(…) }`
+  // written out: a helper generator delegated to with yield* cost one generator per znode.
   out.u8(Tag.start);
   out.i64(tree.lastProcessedZxid);
   const startZxid = tree.lastProcessedZxid;
@@ -75,13 +72,19 @@ export function* serializeSnapshot(tree: DataTree, options: SerializeSnapshotOpt
     out.i64(sessionId);
     out.i32(timeOut);
     sessionCount++;
-    yield* flushIfFull();
+    if (out.size >= chunkBytes) {
+      yield finishChunk(out);
+      out = startChunk(++chunkIndex);
+    }
   }
   for (const [sessionId, path] of ephemeralsAtStart) {
     out.u8(Tag.ephemeral);
     out.i64(sessionId);
     out.string(path);
-    yield* flushIfFull();
+    if (out.size >= chunkBytes) {
+      yield finishChunk(out);
+      out = startChunk(++chunkIndex);
+    }
   }
   const aclIndexes = new Map<readonly ACL[], number>();
   let nodeCount = 0;
@@ -98,7 +101,10 @@ export function* serializeSnapshot(tree: DataTree, options: SerializeSnapshotOpt
     }
     writeNode(out, path, node, aclIndex);
     nodeCount++;
-    yield* flushIfFull();
+    if (out.size >= chunkBytes) {
+      yield finishChunk(out);
+      out = startChunk(++chunkIndex);
+    }
   }
   out.u8(Tag.end);
   out.u32(nodeCount);
