@@ -9,7 +9,7 @@ export { peerAuthSecretFromProperties, peerAuthSecretKey, peerAuthSecretFileKey,
 export { PeerAuthError, PeerProtocolError } from './peer-errors.js';
 export { LeaderStreamDecoder, isLeaderMsg, isLearnerMsg, leaderMsgToWire, learnerMsgFromWire, learnerMsgToWire, peerProtocolVersion } from './broadcast-codec.js';
 export { notificationFromWire, notificationToWire } from './election-codec.js';
-export { loadPeerApi, peerProtoFile, peerServices } from './peer-proto.js';
+export { peerProtoFile, peerServices } from './peer-proto.js';
 export type { BroadcastStreamRef, PeerEvents, PeerNetworkOptions } from './peer-network.js';
 export type { PeerLimits } from './limits.js';
 export type { PeerAuthErrorReason, PeerProtocolErrorReason } from './peer-errors.js';

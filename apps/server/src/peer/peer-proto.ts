@@ -1,12 +1,11 @@
 /**
- * proto/peer.proto loaded with @grpc/proto-loader, and the wire shapes its
+ * proto/peer.proto loaded with protobufjs, and the wire shapes its
  * messages take in JavaScript (camelCase fields, 64-bit values as decimal
  * strings, enums as names, `msg` naming the set oneof member). Only the
  * codecs in this directory use these shapes.
  */
 import { join } from 'node:path';
 import { makeClientConstructor, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
-import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import { protoRoot } from '../proto-root.js';
 
@@ -80,11 +79,6 @@ export interface WireLeaderMessage {
 
 /** How messages become JavaScript objects: camelCase fields, longs as decimal strings, enum names, defaults, `msg` oneofs. */
 const peerObjectOptions = { longs: String, enums: String, defaults: true, oneofs: true } as const;
-
-/** Loads the peer API as proto-loader definitions (with reflection descriptors; tools and tests). */
-export function loadPeerApi(): PackageDefinition {
-  return loadSync([peerProtoFile], { includeDirs: [protoRoot], keepCase: false, ...peerObjectOptions });
-}
 
 /**
  * One service's grpc-js definition built straight from protobufjs, with the
